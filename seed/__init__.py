@@ -1,0 +1,1 @@
+"""Demo data: a small, believable contact center to explore nextcall with."""

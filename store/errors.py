@@ -1,0 +1,52 @@
+"""Errors the store raises for people to read.
+
+Every `NextcallError` carries a message that says what happened and what to
+try; the CLI prints it to stderr, the app shows it in a dialog or a toast.
+"""
+
+from __future__ import annotations
+
+
+class NextcallError(Exception):
+    """A problem a person can act on."""
+
+    title: str = "nextcall"
+
+    def __init__(self, message: str, title: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if title is not None:
+            self.title = title
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class SettingsError(NextcallError):
+    """A setting (flag, environment variable) has a value nextcall cannot use."""
+
+    title = "Settings"
+
+
+class StoreError(NextcallError):
+    """The database cannot be opened or used."""
+
+    title = "Database"
+
+
+class ImportRejected(NextcallError):
+    """An import batch had problems; nothing was written.
+
+    Attributes:
+        problems: one line per problem, `FILE:LINE: field.path: what is wrong (got VALUE)`.
+    """
+
+    title = "Import"
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__(
+            "\n".join(problems)
+            + f"\n{len(problems)} {noun} found; nothing was imported."
+        )

@@ -1,0 +1,764 @@
+"""Import format v1: reading JSON Lines and CSV files into the store.
+
+An import is a batch of files taken as one: every record is validated, every
+reference is checked against the batch and the store, and only a batch with
+no problem at all is written, in one transaction. Problems are listed as
+`FILE:LINE: field.path: what is wrong (got VALUE)`.
+
+Reading (`read_batch`) needs no database; checking and writing
+(`check_batch`, `write_batch`) take a session whose transaction the caller
+owns. `import_files` does all three.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import Engine, bindparam, delete, insert, update
+from sqlmodel import Session, select
+
+from . import rules
+from .errors import ImportRejected
+from .models import (
+    CSV_CALL_COLUMNS,
+    CSV_COLUMNS,
+    Agent,
+    AgentIn,
+    Criterion,
+    CriterionResult,
+    CriterionResultIn,
+    Evaluation,
+    EvaluationCsvRow,
+    EvaluationIn,
+    Goal,
+    ImportRecord,
+    Scorecard,
+    ScorecardIn,
+    Team,
+    TeamIn,
+    utc_now,
+)
+
+SUPPORTED_SUFFIXES = (".jsonl", ".csv")
+MAX_PROBLEMS = 1000
+"""Past this many problems the rest of a batch is not listed (it is still not written)."""
+
+_RECORD = TypeAdapter(ImportRecord)
+_MISSING = object()
+_CHUNK = 500  # ids per IN (...) query: well under every database's parameter limit
+
+ProgressCallback = Callable[[int], None]
+"""Called with the number of bytes read since the last call."""
+
+
+# ------------------------------------------------------------------ problems
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with one record of a batch."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+    got: Any = _MISSING
+
+    def __str__(self) -> str:
+        got = "nothing" if self.got is _MISSING else _show_value(self.got)
+        return f"{self.file}:{self.line}: {self.field}: {self.message} (got {got})"
+
+
+def _show_value(value: Any, limit: int = 60) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "backslashreplace")
+    try:
+        shown = json.dumps(value, ensure_ascii=True, default=str)
+    except (TypeError, ValueError):
+        shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def _field_path(loc: Sequence[str | int]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "record"
+
+
+_MESSAGES = {
+    "missing": "required",
+    "extra_forbidden": "is not a field of this record",
+    "string_pattern_mismatch": "must be an id with no spaces or control characters",
+    "timezone_aware": "must carry a time zone (e.g. 2026-11-20T14:03:00Z)",
+    "union_tag_not_found": "every record needs a kind: team, agent, scorecard or evaluation",
+    "union_tag_invalid": "must be team, agent, scorecard or evaluation",
+    "model_attributes_type": "must be a JSON object",
+    "dict_type": "must be a JSON object",
+    "model_type": "must be a JSON object",
+    "list_type": "must be a list",
+    "string_type": "must be text",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "datetime_parsing": "must be a date and time such as 2026-11-20T14:03:00Z",
+    "datetime_from_date_parsing": "must be a date and time such as 2026-11-20T14:03:00Z",
+    "datetime_type": "must be a date and time such as 2026-11-20T14:03:00Z",
+    "string_too_short": "must not be empty",
+}
+
+_BOUNDS = {
+    "greater_than": "must be more than {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be at most {le}",
+    "string_too_long": "must be at most {max_length} characters",
+    "too_long": "must have at most {max_length} items",
+    "too_short": "must have at least {min_length} items",
+}
+
+
+def _problems_from(
+    error: ValidationError, file: str, line: int, *, tagged: bool, raw: bytes | None = None
+) -> list[Problem]:
+    problems = []
+    for detail in error.errors(include_url=False):
+        loc = list(detail["loc"])
+        if tagged and loc and loc[0] in ("team", "agent", "scorecard", "evaluation"):
+            loc = loc[1:]  # the union's tag, not a field of the record
+        kind = detail["type"]
+        context = detail.get("ctx", {})
+        message = _MESSAGES.get(kind) or detail["msg"].removeprefix("Value error, ")
+        if kind in _BOUNDS:
+            message = _BOUNDS[kind].format_map(defaultdict(str, context))
+        elif kind == "enum":
+            message = "must be one of " + context.get("expected", "").replace("'", "")
+        got = _MISSING if kind == "missing" else detail.get("input", _MISSING)
+        if kind == "json_invalid":
+            message = f"not valid JSON ({context['error']})" if "error" in context else "not valid JSON"
+            got = raw.rstrip(b"\r\n") if raw is not None else got
+        if kind in ("union_tag_invalid",):
+            loc = ["kind"]
+            got = detail.get("ctx", {}).get("tag", got)
+        problems.append(Problem(file, line, _field_path(loc), message[:1].lower() + message[1:], got))
+    return problems
+
+
+# --------------------------------------------------------------------- batch
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a record came from."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class Batch:
+    """The records of one import, by id, each with where it was read.
+
+    A record read twice with the same content is kept once; with different
+    content it is a problem.
+    """
+
+    teams: dict[str, tuple[TeamIn, Source]] = field(default_factory=dict)
+    agents: dict[str, tuple[AgentIn, Source]] = field(default_factory=dict)
+    scorecards: dict[str, tuple[ScorecardIn, Source]] = field(default_factory=dict)
+    evaluations: dict[str, tuple[EvaluationIn, Source]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def add(self, record: TeamIn | AgentIn | ScorecardIn | EvaluationIn, source: Source) -> None:
+        match record:
+            case TeamIn():
+                self._keep(self.teams, record.id, record, source, "id", "team")
+            case AgentIn():
+                self._keep(self.agents, record.id, record, source, "id", "agent")
+            case ScorecardIn():
+                self._keep(self.scorecards, record.id, record, source, "id", "scorecard")
+            case EvaluationIn():
+                self._keep(self.evaluations, record.call_id, record, source, "call_id", "call")
+
+    def _keep(self, into: dict, key: str, record: Any, source: Source, field_name: str, noun: str) -> None:
+        earlier = into.get(key)
+        if earlier is None:
+            into[key] = (record, source)
+        elif _content(earlier[0]) != _content(record):
+            self.problem(
+                Problem(
+                    source.file, source.line, field_name,
+                    f"{noun} {key} appears again with different content (first at {earlier[1]})", key,
+                )
+            )
+
+    def problem(self, problem: Problem) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+
+    @property
+    def too_many_problems(self) -> bool:
+        return len(self.problems) >= MAX_PROBLEMS
+
+
+def _content(record: Any) -> Any:
+    data = record.model_dump(mode="json", exclude={"kind"})
+    if isinstance(record, EvaluationIn):
+        data["occurred_at"] = record.occurred_at.astimezone(UTC).isoformat()
+        data["results"] = sorted(data["results"], key=lambda result: result["criterion"])
+    return data
+
+
+def content_hash(evaluation: EvaluationIn) -> str:
+    """Fingerprint of an evaluation's content, the same whichever format or order it came in."""
+    canonical = json.dumps(_content(evaluation), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# ------------------------------------------------------------------- reading
+
+
+def read_batch(paths: Sequence[Path | str], *, on_progress: ProgressCallback | None = None) -> Batch:
+    """Read and validate every record of the files, without touching the store."""
+    batch = Batch()
+    for path in map(Path, paths):
+        name = str(path)
+        batch.files.append(name)
+        suffix = path.suffix.lower()
+        if suffix not in SUPPORTED_SUFFIXES:
+            batch.problem(Problem(name, 0, "file", "import reads .jsonl and .csv files", path.suffix or name))
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            batch.problem(Problem(name, 0, "file", f"cannot be read: {error.strerror or error}", name))
+            continue
+        if suffix == ".jsonl":
+            _read_jsonl(name, data, batch, on_progress)
+        else:
+            _read_csv(name, data, batch, on_progress)
+        if batch.too_many_problems:
+            break
+    return batch
+
+
+def _lines(data: bytes, on_progress: ProgressCallback | None) -> Iterator[tuple[int, bytes]]:
+    pending = 0
+    for number, raw in enumerate(data.splitlines(keepends=True), start=1):
+        pending += len(raw)
+        if on_progress is not None and pending >= 1 << 16:
+            on_progress(pending)
+            pending = 0
+        yield number, raw
+    if on_progress is not None and pending:
+        on_progress(pending)
+
+
+def _read_jsonl(name: str, data: bytes, batch: Batch, on_progress: ProgressCallback | None) -> None:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for number, raw in _lines(data, on_progress):
+        if not raw.strip():
+            continue
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            batch.problem(Problem(name, number, "record", "is not UTF-8 text", raw[error.start : error.end]))
+            continue
+        try:
+            record = _RECORD.validate_json(raw)
+        except ValidationError as error:
+            for problem in _problems_from(error, name, number, tagged=True, raw=raw):
+                batch.problem(problem)
+            continue
+        batch.add(record, Source(name, number))
+        if batch.too_many_problems:
+            return
+
+
+def _read_csv(name: str, data: bytes, batch: Batch, on_progress: ProgressCallback | None) -> None:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        batch.problem(Problem(name, line, "record", "is not UTF-8 text", data[error.start : error.end]))
+        return
+    if on_progress is not None:
+        on_progress(len(data))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as error:
+        batch.problem(Problem(name, 1, "header", f"not valid CSV ({error})", _MISSING))
+        return
+    header = [column.strip() for column in header]
+    missing = [column for column in CSV_COLUMNS if column not in header]
+    unknown = [column for column in header if column not in CSV_COLUMNS]
+    for column in missing:
+        batch.problem(Problem(name, 1, "header", f"column {column} is missing", header))
+    for column in unknown:
+        batch.problem(Problem(name, 1, "header", f"{column!r} is not a column of the CSV format", column))
+    if len(set(header)) != len(header):
+        batch.problem(Problem(name, 1, "header", "a column is named twice", header))
+    if missing or unknown or len(set(header)) != len(header):
+        return
+
+    calls: dict[str, tuple[EvaluationCsvRow, Source, list[CriterionResultIn]]] = {}
+    last_line = reader.line_num
+    while True:
+        start = last_line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            batch.problem(Problem(name, start, "record", f"not valid CSV ({error})", _MISSING))
+            return
+        last_line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            batch.problem(
+                Problem(name, start, "record", f"has {len(cells)} cells where the header has {len(header)}", cells)
+            )
+            continue
+        values = {column: cell for column, cell in zip(header, cells, strict=True) if cell != ""}
+        try:
+            row = EvaluationCsvRow.model_validate(values)
+        except ValidationError as error:
+            for problem in _problems_from(error, name, start, tagged=False):
+                batch.problem(problem)
+            continue
+        result = CriterionResultIn(
+            criterion=row.criterion, outcome=row.outcome, moment_s=row.moment_s, quote=row.quote, comment=row.comment
+        )
+        known = calls.get(row.call_id)
+        if known is None:
+            calls[row.call_id] = (row, Source(name, start), [result])
+            continue
+        first, source, results = known
+        for column in CSV_CALL_COLUMNS:
+            if getattr(row, column) != getattr(first, column):
+                batch.problem(
+                    Problem(
+                        name, start, column,
+                        f"differs from line {source.line}, an earlier row of call {row.call_id}",
+                        values.get(column, _MISSING),
+                    )
+                )
+                break
+        else:
+            results.append(result)
+        if batch.too_many_problems:
+            return
+
+    for first, source, results in calls.values():
+        call = {column: getattr(first, column) for column in CSV_CALL_COLUMNS}
+        batch.add(EvaluationIn(kind="evaluation", **call, results=results), source)
+
+
+# ------------------------------------------------------------------ checking
+
+
+def check_batch(session: Session, batch: Batch) -> None:
+    """Check every reference of the batch against the batch and the store; add problems."""
+    store_teams = _existing_ids(session, Team.id, {a.team for a, _ in batch.agents.values()} - batch.teams.keys())
+    for agent, source in batch.agents.values():
+        if agent.team not in batch.teams and agent.team not in store_teams:
+            batch.problem(
+                Problem(source.file, source.line, "team",
+                        'unknown team; add a {"kind":"team"} record to the batch or import it first', agent.team)
+            )
+
+    wanted_agents = {e.agent for e, _ in batch.evaluations.values()} - batch.agents.keys()
+    store_agents = _existing_ids(session, Agent.id, wanted_agents)
+    keys_by_scorecard = {sid: {c.key for c in sc.criteria} for sid, (sc, _) in batch.scorecards.items()}
+    wanted_scorecards = {e.scorecard for e, _ in batch.evaluations.values()} - batch.scorecards.keys()
+    for scorecard_id, key in _store_criteria_keys(session, wanted_scorecards):
+        keys_by_scorecard.setdefault(scorecard_id, set()).add(key)
+
+    for evaluation, source in batch.evaluations.values():
+        where = (source.file, source.line)
+        if evaluation.agent not in batch.agents and evaluation.agent not in store_agents:
+            batch.problem(
+                Problem(*where, "agent",
+                        'unknown agent; add a {"kind":"agent"} record to the batch or import it first', evaluation.agent)
+            )
+        keys = keys_by_scorecard.get(evaluation.scorecard)
+        if keys is None:
+            batch.problem(
+                Problem(*where, "scorecard",
+                        'unknown scorecard; add a {"kind":"scorecard"} record to the batch or import it first',
+                        evaluation.scorecard)
+            )
+            continue
+        named: set[str] = set()
+        for index, result in enumerate(evaluation.results):
+            path = f"results[{index}].criterion"
+            if result.criterion not in keys:
+                batch.problem(Problem(*where, path, f"not a criterion of scorecard {evaluation.scorecard}", result.criterion))
+            elif result.criterion in named:
+                batch.problem(Problem(*where, path, "named twice in this evaluation", result.criterion))
+            named.add(result.criterion)
+
+    _check_scorecard_changes(session, batch)
+
+
+def _existing_ids(session: Session, column: Any, wanted: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    wanted = sorted(wanted)
+    for start in range(0, len(wanted), _CHUNK):
+        found.update(session.exec(select(column).where(column.in_(wanted[start : start + _CHUNK]))))
+    return found
+
+
+def _store_criteria_keys(session: Session, scorecard_ids: Iterable[str]) -> list[tuple[str, str]]:
+    ids = sorted(scorecard_ids)
+    rows: list[tuple[str, str]] = []
+    for start in range(0, len(ids), _CHUNK):
+        rows.extend(
+            session.exec(
+                select(Criterion.scorecard_id, Criterion.key).where(Criterion.scorecard_id.in_(ids[start : start + _CHUNK]))
+            ).all()
+        )
+    return rows
+
+
+def _structure(criteria: Iterable[Any]) -> dict[str, tuple[float, bool]]:
+    return {c.key: (float(c.weight), bool(c.critical)) for c in criteria}
+
+
+def _check_scorecard_changes(session: Session, batch: Batch) -> None:
+    # A scorecard that has scored calls is a published version: changing which
+    # criteria it has, their weights or what is critical would silently re-score
+    # history. Wording may be corrected; anything else is a new version.
+    for scorecard_id, (scorecard, source) in batch.scorecards.items():
+        stored = session.exec(select(Criterion).where(Criterion.scorecard_id == scorecard_id)).all()
+        if not stored or _structure(stored) == _structure(scorecard.criteria):
+            continue
+        if _scorecard_in_use(session, scorecard_id):
+            batch.problem(
+                Problem(source.file, source.line, "criteria",
+                        f"scorecard {scorecard_id} already scored calls with other criteria, weights or critical "
+                        "flags; publish the change under a new id (such as a -v2)", scorecard_id)
+            )
+
+
+def _scorecard_in_use(session: Session, scorecard_id: str) -> bool:
+    used = session.exec(select(Evaluation.id).where(Evaluation.scorecard_id == scorecard_id).limit(1)).first()
+    if used is not None:
+        return True
+    goal = session.exec(
+        select(Goal.id).join(Criterion, Criterion.id == Goal.criterion_id).where(Criterion.scorecard_id == scorecard_id).limit(1)
+    ).first()
+    return goal is not None
+
+
+# ------------------------------------------------------------------- writing
+
+
+@dataclass
+class Tally:
+    """How many records of one kind were added, changed or already there."""
+
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.added + self.changed + self.unchanged
+
+
+@dataclass
+class ImportSummary:
+    """What an import did (or, for a dry run, would do)."""
+
+    files: list[str]
+    dry_run: bool = False
+    teams: Tally = field(default_factory=Tally)
+    agents: Tally = field(default_factory=Tally)
+    scorecards: Tally = field(default_factory=Tally)
+    evaluations: Tally = field(default_factory=Tally)
+    results_written: int = 0
+    affected_agents: set[str] = field(default_factory=set)
+    """Agents whose evaluations were added or replaced: what derives from them must follow."""
+    new_call_ids: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        """The one-line summary printed at the end of an import."""
+        e = self.evaluations
+        files = self.files[0] if len(self.files) == 1 else f"{len(self.files)} files"
+        head = f"Dry run of {files}, nothing written" if self.dry_run else f"Imported {files}"
+        verb = "would be " if self.dry_run else ""
+        parts = [
+            f"{e.total:,} evaluations: {verb}{e.added:,} added, {e.changed:,} replaced, {e.unchanged:,} unchanged",
+        ]
+        others = []
+        for noun, tally in (("team", self.teams), ("agent", self.agents), ("scorecard", self.scorecards)):
+            if tally.total:
+                others.append(f"{tally.total:,} {noun}{'' if tally.total == 1 else 's'}")
+        if others:
+            changed = self.teams.added + self.teams.changed + self.agents.added + self.agents.changed
+            changed += self.scorecards.added + self.scorecards.changed
+            others_text = ", ".join(others) + (f" ({changed:,} new or updated)" if changed else " (unchanged)")
+            parts.append(others_text)
+        return f"{head}: " + "; ".join(parts) + "."
+
+
+def write_batch(session: Session, batch: Batch, *, dry_run: bool = False) -> ImportSummary:
+    """Write a checked batch with no problems. The caller commits (or, for a dry run, rolls back)."""
+    summary = ImportSummary(files=list(batch.files), dry_run=dry_run)
+    _write_teams(session, batch, summary.teams)
+    _write_agents(session, batch, summary.agents)
+    _write_scorecards(session, batch, summary.scorecards)
+    session.flush()
+    _write_evaluations(session, batch, summary)
+    return summary
+
+
+def _write_teams(session: Session, batch: Batch, tally: Tally) -> None:
+    for team, _ in batch.teams.values():
+        stored = session.get(Team, team.id)
+        if stored is None:
+            session.add(Team(id=team.id, name=team.name))
+            tally.added += 1
+        elif stored.name != team.name:
+            stored.name = team.name
+            tally.changed += 1
+        else:
+            tally.unchanged += 1
+
+
+def _write_agents(session: Session, batch: Batch, tally: Tally) -> None:
+    for agent, _ in batch.agents.values():
+        stored = session.get(Agent, agent.id)
+        if stored is None:
+            session.add(Agent(id=agent.id, name=agent.name, team_id=agent.team))
+            tally.added += 1
+        elif (stored.name, stored.team_id) != (agent.name, agent.team):
+            stored.name, stored.team_id = agent.name, agent.team
+            tally.changed += 1
+        else:
+            tally.unchanged += 1
+
+
+_CRITERION_FIELDS = ("name", "weight", "critical", "next_call", "lesson")
+
+
+def _write_scorecards(session: Session, batch: Batch, tally: Tally) -> None:
+    for scorecard, _ in batch.scorecards.values():
+        stored = session.get(Scorecard, scorecard.id)
+        if stored is None:
+            session.add(Scorecard(id=scorecard.id, name=scorecard.name))
+            session.flush()
+            stored_criteria: dict[str, Criterion] = {}
+            tally.added += 1
+        else:
+            stored_criteria = {
+                c.key: c for c in session.exec(select(Criterion).where(Criterion.scorecard_id == scorecard.id))
+            }
+        changed = stored is not None and stored.name != scorecard.name
+        if stored is not None:
+            stored.name = scorecard.name
+        wanted = {c.key for c in scorecard.criteria}
+        for key, criterion in stored_criteria.items():
+            if key not in wanted:  # only reachable while the scorecard has scored no call
+                session.delete(criterion)
+                changed = True
+        for position, criterion_in in enumerate(scorecard.criteria):
+            criterion = stored_criteria.get(criterion_in.key)
+            values = {name: getattr(criterion_in, name) for name in _CRITERION_FIELDS}
+            if criterion is None:
+                session.add(Criterion(scorecard_id=scorecard.id, key=criterion_in.key, position=position, **values))
+                changed = True
+                continue
+            before = {name: getattr(criterion, name) for name in _CRITERION_FIELDS} | {"position": criterion.position}
+            if before != values | {"position": position}:
+                for name, value in values.items():
+                    setattr(criterion, name, value)
+                criterion.position = position
+                changed = True
+        if stored is not None:
+            if changed:
+                tally.changed += 1
+            else:
+                tally.unchanged += 1
+
+
+def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -> None:
+    if not batch.evaluations:
+        return
+    scorecard_ids = sorted({e.scorecard for e, _ in batch.evaluations.values()})
+    criteria: dict[str, dict[str, tuple[int, rules.CriterionWeight]]] = defaultdict(dict)
+    for criterion in session.exec(select(Criterion).where(Criterion.scorecard_id.in_(scorecard_ids))):
+        criteria[criterion.scorecard_id][criterion.key] = (
+            criterion.id, rules.CriterionWeight(criterion.weight, criterion.critical)
+        )
+
+    call_ids = list(batch.evaluations)
+    stored: dict[str, tuple[int, str, str]] = {}
+    for start in range(0, len(call_ids), _CHUNK):
+        chunk = call_ids[start : start + _CHUNK]
+        for row in session.exec(
+            select(Evaluation.call_id, Evaluation.id, Evaluation.content_hash, Evaluation.agent_id)
+            .where(Evaluation.call_id.in_(chunk))
+        ):
+            stored[row[0]] = (row[1], row[2], row[3])
+
+    now = utc_now()
+    new_rows: list[dict[str, Any]] = []
+    new_results: dict[str, list[dict[str, Any]]] = {}
+    replaced_ids: list[int] = []
+    replaced_rows: list[dict[str, Any]] = []
+    replaced_results: list[dict[str, Any]] = []
+    for call_id, (evaluation, _) in batch.evaluations.items():
+        fingerprint = content_hash(evaluation)
+        known = stored.get(call_id)
+        if known is not None and known[1] == fingerprint:
+            summary.evaluations.unchanged += 1
+            continue
+        by_key = criteria[evaluation.scorecard]
+        outcome_by_key = {r.criterion: r.outcome for r in evaluation.results}
+        scored = rules.score(outcome_by_key, {key: weight for key, (_, weight) in by_key.items()})
+        row = {
+            "call_id": call_id,
+            "agent_id": evaluation.agent,
+            "scorecard_id": evaluation.scorecard,
+            "occurred_at": evaluation.occurred_at,
+            "channel": evaluation.channel.value,
+            "duration_s": evaluation.duration_s,
+            "evaluator": evaluation.evaluator,
+            "csat": evaluation.csat,
+            "first_contact_resolution": evaluation.first_contact_resolution,
+            "score": scored.value,
+            "critical_missed": bool(scored.critical_missed),
+            "content_hash": fingerprint,
+            "imported_at": now,
+        }
+        results = [
+            {
+                "criterion_id": by_key[r.criterion][0],
+                "outcome": r.outcome.value,
+                "moment_s": r.moment_s,
+                "quote": r.quote,
+                "comment": r.comment,
+            }
+            for r in evaluation.results
+        ]
+        summary.affected_agents.add(evaluation.agent)
+        summary.new_call_ids.append(call_id)
+        summary.results_written += len(results)
+        if known is None:
+            summary.evaluations.added += 1
+            new_rows.append(row)
+            new_results[call_id] = results
+        else:
+            summary.evaluations.changed += 1
+            summary.affected_agents.add(known[2])
+            replaced_ids.append(known[0])
+            replaced_rows.append(row | {"replaced_id": known[0]})
+            replaced_results.extend(result | {"evaluation_id": known[0]} for result in results)
+
+    evaluation_table = Evaluation.__table__
+    result_table = CriterionResult.__table__
+    for start in range(0, len(replaced_ids), _CHUNK):
+        session.exec(delete(result_table).where(result_table.c.evaluation_id.in_(replaced_ids[start : start + _CHUNK])))
+    if replaced_rows:
+        session.exec(update(evaluation_table).where(evaluation_table.c.id == bindparam("replaced_id")), params=replaced_rows)
+    all_results = replaced_results
+    if new_rows:
+        inserted = session.exec(
+            insert(evaluation_table).returning(
+                evaluation_table.c.id, evaluation_table.c.call_id, sort_by_parameter_order=True
+            ),
+            params=new_rows,
+        )
+        for evaluation_id, call_id in inserted:
+            all_results.extend(result | {"evaluation_id": evaluation_id} for result in new_results[call_id])
+    if all_results:
+        session.exec(insert(result_table), params=all_results)
+
+
+# --------------------------------------------------------------- one command
+
+
+def import_files(
+    engine: Engine,
+    paths: Sequence[Path | str],
+    *,
+    dry_run: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> ImportSummary:
+    """Import a batch of files all or nothing.
+
+    Raises:
+        ImportRejected: listing every problem; nothing was written.
+    """
+    return import_batch(engine, read_batch(paths, on_progress=on_progress), dry_run=dry_run)
+
+
+def read_records(records: Iterable[dict[str, Any]], *, source: str) -> Batch:
+    """A batch from records already in memory (the demo seed), validated like a file's lines."""
+    batch = Batch(files=[source])
+    for number, data in enumerate(records, start=1):
+        try:
+            record = _RECORD.validate_python(data)
+        except ValidationError as error:
+            for problem in _problems_from(error, source, number, tagged=True):
+                batch.problem(problem)
+            continue
+        batch.add(record, Source(source, number))
+    return batch
+
+
+def import_batch(engine: Engine, batch: Batch, *, dry_run: bool = False) -> ImportSummary:
+    """Check a read batch against the store and write it in one transaction, all or nothing.
+
+    Records that could not be read are already problems; the rest are still
+    checked, so that one run lists every problem there is.
+
+    Raises:
+        ImportRejected: listing every problem; nothing was written.
+    """
+    with Session(engine, expire_on_commit=False) as session:
+        transaction = session.begin()
+        try:
+            if not batch.too_many_problems:
+                check_batch(session, batch)
+            if batch.problems:
+                order = {name: index for index, name in enumerate(batch.files)}
+                ranked = sorted(batch.problems, key=lambda p: (order.get(p.file, len(order)), p.line))
+                raise ImportRejected([str(problem) for problem in ranked])
+            summary = write_batch(session, batch, dry_run=dry_run)
+        except BaseException:
+            transaction.rollback()
+            raise
+        if dry_run:
+            transaction.rollback()
+        else:
+            transaction.commit()
+    return summary

@@ -1,0 +1,378 @@
+"""Tables of the store, and the validated records of import format v1.
+
+Each domain thing has a family (see DESIGN.md, "Domain words"):
+`…Base` holds the fields the table and the import record share,
+`…(table=True)` is the row, `…In` is one validated import record.
+Read models for screens live in `views.py`.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    AwareDatetime,
+    ConfigDict,
+    Field as PydanticField,
+    StringConstraints,
+    field_validator,
+)
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text as SAText,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+
+# ---------------------------------------------------------------- value types
+
+
+class Outcome(str, enum.Enum):
+    """How a call went on one criterion."""
+
+    met = "met"
+    missed = "missed"
+    na = "na"
+
+
+class Channel(str, enum.Enum):
+    """Where the contact happened."""
+
+    phone = "phone"
+    chat = "chat"
+    email = "email"
+
+
+class GoalStatus(str, enum.Enum):
+    """Where a goal stands: worked on, landed for good, or set aside."""
+
+    active = "active"
+    mastered = "mastered"
+    dropped = "dropped"
+
+
+def _storable_text(value: str) -> str:
+    # Both SQLite and PostgreSQL store UTF-8 text; PostgreSQL refuses NUL and
+    # neither can encode a lone surrogate, so catch them here with a clear word
+    # rather than as a driver error halfway through a write.
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text (it has a lone surrogate)") from None
+    return value
+
+
+Handle = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s\x00-\x1f\x7f]+$"),
+    AfterValidator(_storable_text),
+]
+"""An id: a short handle with no spaces, such as `a.khan`, `care-v1` or `C-100234`."""
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_storable_text)]
+"""A person's or a thing's name, kept exactly as given."""
+
+Text = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_storable_text)]
+"""Free text from data (quotes, comments, lessons), kept byte for byte."""
+
+
+def _empty_is_absent(value: object) -> object:
+    # A CSV cell cannot tell "" from absent, so neither can JSON Lines: the two
+    # formats must import the same evaluation to the same content.
+    return None if value == "" else value
+
+
+Optional = BeforeValidator(_empty_is_absent)
+"""Marks an optional field whose empty string means "not given"."""
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment in time, stored in UTC and read back with its zone attached.
+
+    SQLite keeps no zone, PostgreSQL's timestamptz answers in the session's
+    zone; both come back as aware UTC datetimes.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("datetimes stored by nextcall must carry a time zone")
+        value = value.astimezone(UTC)
+        if getattr(dialect, "name", "") == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ImportModel(SQLModel):
+    """Base of the import records: unknown fields are errors, so typos are caught."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+
+# ---------------------------------------------------------------------- teams
+
+
+class TeamBase(SQLModel):
+    id: Handle = Field(primary_key=True, max_length=64)
+    name: Annotated[Name | None, Optional] = Field(default=None, max_length=200)
+
+
+class Team(TeamBase, table=True):
+    """A group of agents who share a leaderboard."""
+
+
+class TeamIn(TeamBase, ImportModel):
+    kind: Literal["team"]
+
+
+# --------------------------------------------------------------------- agents
+
+
+class AgentBase(SQLModel):
+    id: Handle = Field(primary_key=True, max_length=64)
+    name: Name = Field(max_length=200)
+
+
+class Agent(AgentBase, table=True):
+    """A person who takes calls and is scored on them."""
+
+    team_id: str = Field(foreign_key="team.id", index=True, max_length=64)
+
+
+class AgentIn(AgentBase, ImportModel):
+    kind: Literal["agent"]
+    team: Handle
+
+
+# ----------------------------------------------------------------- scorecards
+
+
+class ScorecardBase(SQLModel):
+    id: Handle = Field(primary_key=True, max_length=64)
+    name: Name = Field(max_length=200)
+
+
+class Scorecard(ScorecardBase, table=True):
+    """A versioned QA form; a new version is a new id (`care-v1`, `care-v2`)."""
+
+
+class CriterionBase(SQLModel):
+    key: Handle = Field(max_length=64)
+    name: Name = Field(max_length=200)
+    weight: float = Field(gt=0, le=1_000_000)
+    critical: bool
+    next_call: Annotated[Text, StringConstraints(min_length=1)] = Field(sa_type=SAText)
+    lesson: Annotated[Text | None, Optional] = Field(default=None, sa_type=SAText)
+
+
+class Criterion(CriterionBase, table=True):
+    """One observable behaviour on a scorecard."""
+
+    __table_args__ = (UniqueConstraint("scorecard_id", "key", name="uq_criterion_scorecard_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scorecard_id: str = Field(foreign_key="scorecard.id", max_length=64)
+    position: int = Field(ge=0)
+
+
+class CriterionIn(CriterionBase, ImportModel):
+    pass
+
+
+class ScorecardIn(ScorecardBase, ImportModel):
+    kind: Literal["scorecard"]
+    criteria: list[CriterionIn] = PydanticField(min_length=1, max_length=200)
+
+    @field_validator("criteria")
+    @classmethod
+    def _keys_unique(cls, criteria: list[CriterionIn]) -> list[CriterionIn]:
+        seen: set[str] = set()
+        for criterion in criteria:
+            if criterion.key in seen:
+                raise ValueError(f"criterion key {criterion.key!r} is used twice")
+            seen.add(criterion.key)
+        return criteria
+
+
+# ---------------------------------------------------------------- evaluations
+
+
+class EvaluationBase(SQLModel):
+    call_id: Handle = Field(max_length=64, unique=True)
+    occurred_at: AwareDatetime = Field(sa_type=UTCDateTime)
+    channel: Channel = Field(sa_type=String(8))
+    duration_s: int | None = Field(default=None, ge=0, le=7 * 24 * 3600)
+    evaluator: Annotated[Name | None, Optional] = Field(default=None, max_length=200)
+    csat: int | None = Field(default=None, ge=1, le=5)
+    first_contact_resolution: bool | None = None
+
+
+class Evaluation(EvaluationBase, table=True):
+    """One scored call, chat or email."""
+
+    __table_args__ = (
+        Index("ix_evaluation_agent_occurred", "agent_id", "occurred_at"),
+        Index("ix_evaluation_occurred", "occurred_at"),
+        Index("ix_evaluation_scorecard", "scorecard_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: str = Field(foreign_key="agent.id", max_length=64)
+    scorecard_id: str = Field(foreign_key="scorecard.id", max_length=64)
+    score: float | None = Field(default=None, ge=0, le=1)
+    """Weighted met / weighted applicable, 0 when a critical criterion was missed,
+    None when nothing applied (rules.score); kept so rankings aggregate in the database."""
+    critical_missed: bool = False
+    content_hash: str = Field(max_length=64)
+    """Fingerprint of the imported record: the same call imported again with it unchanged is a no-op."""
+    imported_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class CriterionResultBase(SQLModel):
+    outcome: Outcome = Field(sa_type=String(8))
+    moment_s: int | None = Field(default=None, ge=0, le=7 * 24 * 3600)
+    quote: Annotated[Text | None, Optional] = Field(default=None, sa_type=SAText)
+    comment: Annotated[Text | None, Optional] = Field(default=None, sa_type=SAText)
+
+
+class CriterionResult(CriterionResultBase, table=True):
+    """How one evaluated call went on one criterion, with the moment it showed."""
+
+    __tablename__ = "criterion_result"
+    __table_args__ = (Index("ix_criterion_result_criterion", "criterion_id", "outcome"),)
+
+    evaluation_id: int = Field(
+        sa_column_args=[ForeignKey("evaluation.id", ondelete="CASCADE")], primary_key=True
+    )
+    criterion_id: int = Field(foreign_key="criterion.id", primary_key=True)
+
+
+class CriterionResultIn(CriterionResultBase, ImportModel):
+    criterion: Handle
+
+
+class EvaluationIn(EvaluationBase, ImportModel):
+    kind: Literal["evaluation"]
+    agent: Handle
+    scorecard: Handle
+    results: list[CriterionResultIn] = PydanticField(max_length=200)
+
+
+class EvaluationCsvRow(EvaluationBase, CriterionResultBase, ImportModel):
+    """One row of a CSV import: one result, with its call's fields repeated."""
+
+    agent: Handle
+    scorecard: Handle
+    criterion: Handle
+
+
+CSV_COLUMNS = (
+    "call_id", "agent", "scorecard", "occurred_at", "channel", "duration_s", "evaluator", "csat",
+    "first_contact_resolution", "criterion", "outcome", "moment_s", "quote", "comment",
+)
+"""The columns of a CSV import file, in the order `export` writes them."""
+
+CSV_CALL_COLUMNS = CSV_COLUMNS[:9]
+"""The columns every row of one call repeats."""
+
+ImportRecord = Annotated[
+    TeamIn | AgentIn | ScorecardIn | EvaluationIn, PydanticField(discriminator="kind")
+]
+"""One line of a JSON Lines import file."""
+
+
+# ------------------------------------------- derived and personal (later work)
+
+
+class Goal(SQLModel, table=True):
+    """The one behaviour an agent is working on (at most one active at a time)."""
+
+    __table_args__ = (Index("ix_goal_agent_status", "agent_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: str = Field(foreign_key="agent.id", max_length=64)
+    criterion_id: int = Field(foreign_key="criterion.id")
+    status: GoalStatus = Field(default=GoalStatus.active, sa_type=String(12))
+    baseline_met: int = 0
+    baseline_applicable: int = 0
+    target_met: int = 8
+    target_window: int = 10
+    started_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    drop_reason: str | None = Field(default=None, sa_type=SAText)
+
+
+class BadgeAward(SQLModel, table=True):
+    """A badge an agent earned, and the evaluation that earned it."""
+
+    __tablename__ = "badge_award"
+    __table_args__ = (UniqueConstraint("agent_id", "badge_id", "awarded_at", name="uq_badge_award"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: str = Field(foreign_key="agent.id", max_length=64, index=True)
+    badge_id: str = Field(max_length=64)
+    awarded_at: datetime = Field(sa_type=UTCDateTime)
+    evaluation_id: int | None = Field(
+        default=None, sa_column_args=[ForeignKey("evaluation.id", ondelete="SET NULL")]
+    )
+
+
+class PointsEntry(SQLModel, table=True):
+    """Points (XP) an agent earned from one source on one day."""
+
+    __tablename__ = "points_entry"
+    __table_args__ = (Index("ix_points_agent_day", "agent_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: str = Field(foreign_key="agent.id", max_length=64)
+    day: date
+    source: str = Field(max_length=32)
+    points: int
+    evaluation_id: int | None = Field(
+        default=None, sa_column_args=[ForeignKey("evaluation.id", ondelete="SET NULL")]
+    )
+
+
+class SelfAssessment(SQLModel, table=True):
+    """What an agent says of their own work before a coaching session."""
+
+    __tablename__ = "self_assessment"
+    __table_args__ = (Index("ix_self_assessment_agent_session", "agent_id", "session_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: str = Field(foreign_key="agent.id", max_length=64)
+    session_on: date
+    strengths: str = Field(default="", sa_type=SAText)
+    struggles: str = Field(default="", sa_type=SAText)
+    want_to_work_on: str = Field(default="", sa_type=SAText)
+    ratings: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

@@ -1,0 +1,96 @@
+"""Settings: command-line flags and `NEXTCALL_*` environment variables.
+
+Flags win over the environment; both win over the defaults, which put a
+SQLite file in the user's data directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_config_dir, user_data_dir
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from .errors import SettingsError
+
+APP_NAME = "nextcall"
+
+
+class Settings(BaseSettings):
+    """Where nextcall keeps its data and whom it shows it to."""
+
+    model_config = SettingsConfigDict(env_prefix="NEXTCALL_", extra="ignore")
+
+    db: str | None = None
+    """Database URL (`sqlite:///path.db`, `postgresql://user@host/db`); empty means the default file."""
+
+    agent: str | None = None
+    """The agent whose app this is (an id such as `a.khan`)."""
+
+    data_dir: Path = Field(default_factory=lambda: Path(user_data_dir(APP_NAME)))
+    """Folder for the default SQLite database and the demo database."""
+
+    config_dir: Path = Field(default_factory=lambda: Path(user_config_dir(APP_NAME)))
+    """Folder for choices the app remembers (the agent picked on first run)."""
+
+    poll_seconds: float = Field(default=2.0, gt=0, le=3600)
+    """How often the app looks for newly imported evaluations."""
+
+    @field_validator("db")
+    @classmethod
+    def _check_db_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        try:
+            url = make_url(normalise_db_url(value))
+        except ArgumentError:
+            raise ValueError(
+                "not a database URL; use sqlite:///PATH or postgresql://USER@HOST/DB"
+            ) from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError(
+                f"{url.get_backend_name()} is not supported; use sqlite:///PATH or postgresql://USER@HOST/DB"
+            )
+        return value
+
+    @property
+    def db_url(self) -> str:
+        """The database URL in use, with the driver nextcall talks to it through."""
+        if self.db:
+            return normalise_db_url(self.db)
+        return f"sqlite:///{self.data_dir / 'nextcall.db'}"
+
+    @property
+    def demo_db_url(self) -> str:
+        """The demo database: a file of its own, never the user's real data."""
+        return f"sqlite:///{self.data_dir / 'demo.db'}"
+
+
+def normalise_db_url(url: str) -> str:
+    """Pick psycopg 3 for PostgreSQL URLs that name no driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with flags given as keyword overrides.
+
+    Raises:
+        SettingsError: naming the flag or variable whose value is unusable.
+    """
+    given = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            field = str(problem["loc"][0]) if problem["loc"] else "?"
+            source = f"--{field.replace('_', '-')}" if field in given else f"NEXTCALL_{field.upper()}"
+            lines.append(f"{source}: {problem['msg']} (got {problem.get('input')!r})")
+        raise SettingsError("\n".join(lines)) from None
