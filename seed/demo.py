@@ -35,7 +35,8 @@ Everything is derived from ``(today, seed)`` through ``random.Random``, so the
 same pair always gives byte-identical records. The seed goes through the
 importer like any other file: ``demo_records`` only builds the records.
 
-Run ``python -m seed.demo [YYYY-MM-DD]`` to print a summary that checks the story.
+Run ``python -m nextcall.seed.demo [YYYY-MM-DD]`` (``python -m seed.demo`` from a
+checkout) to print a summary that checks the story.
 """
 
 from __future__ import annotations
@@ -273,7 +274,7 @@ BEHAVIOURS: dict[str, dict[str, Behaviour]] = {
         "empathy": Behaviour((0.1, 0.7), csat_cost=0.8, fcr_cost=0.05),
         "hold": Behaviour((0.3, 0.7), csat_cost=0.4, fcr_cost=0.03, applies=0.4, phone_only=True),
         "explains": Behaviour((0.4, 0.8), csat_cost=0.5, fcr_cost=0.12),
-        "next_steps": Behaviour((0.75, 0.93), csat_cost=0.35, fcr_cost=0.15),
+        "next_steps": Behaviour((0.75, 0.93), csat_cost=0.4, fcr_cost=0.2),
         "closing": Behaviour((0.9, 0.99), csat_cost=0.25, fcr_cost=0.03),
     },
     "sales-v1": {
@@ -282,7 +283,7 @@ BEHAVIOURS: dict[str, dict[str, Behaviour]] = {
         "discovery": Behaviour((0.05, 0.3), csat_cost=0.6, fcr_cost=0.3),
         "value": Behaviour((0.3, 0.55), csat_cost=0.5, fcr_cost=0.08),
         "objections": Behaviour((0.45, 0.75), csat_cost=0.6, fcr_cost=0.06, applies=0.65),
-        "close": Behaviour((0.7, 0.9), csat_cost=0.2, fcr_cost=0.1),
+        "close": Behaviour((0.7, 0.9), csat_cost=0.25, fcr_cost=0.15),
         "recap": Behaviour((0.85, 0.98), csat_cost=0.35, fcr_cost=0.1),
     },
 }
@@ -797,6 +798,10 @@ def dip(base: float, low: float, *, start: int, end: int) -> Trend:
     return rate
 
 
+BAD_WEEK = (16, 10)
+"""Yuki Tanaka's rough week, in days ago: from 16 to 10 days before `today`."""
+
+
 @dataclass(frozen=True)
 class AgentProfile:
     id: str
@@ -816,13 +821,23 @@ class AgentProfile:
     """How customers rate this agent beyond what the behaviours explain."""
     days_ago: tuple[int, ...] = ()
     """Fixed evaluation days (days ago) instead of a regular rhythm."""
+    extra_review: tuple[int, int] | None = None
+    """Days ago (from, to) when QA scored every working day, as it does when scores drop."""
 
 
-def care(greeting, verify, confirm_need, empathy, hold, explains, next_steps, closing):
+def care(
+    greeting: float, verify: float, confirm_need: float, empathy: float,
+    hold: float, explains: float, next_steps: float, closing: float,
+) -> dict[str, float]:
+    """Met rates for the care-v1 criteria, in scorecard order."""
     return dict(locals())
 
 
-def sales(greeting, disclosure, discovery, value, objections, close, recap):
+def sales(
+    greeting: float, disclosure: float, discovery: float, value: float,
+    objections: float, close: float, recap: float,
+) -> dict[str, float]:
+    """Met rates for the sales-v1 criteria, in scorecard order."""
     return dict(locals())
 
 
@@ -832,13 +847,13 @@ AGENT_PROFILES: list[AgentProfile] = [
         "a.khan", "Aisha Khan", "falcons",
         "Improving: confirms the need far more often over the last five weeks",
         care(0.9, 0.98, 0.4, 0.82, 0.8, 0.85, 0.8, 0.88),
-        trends={"confirm_need": ramp(0.4, 0.93, start=35, end=17)},
+        trends={"confirm_need": ramp(0.4, 0.92, start=35, end=18)},
         story_criteria=("confirm_need",),
     ),
     AgentProfile(
         "l.nguyen", "Linh Nguyen", "falcons",
         "Mastered empathy two months ago and it stuck; next steps are next",
-        care(0.92, 0.99, 0.85, 0.45, 0.85, 0.88, 0.6, 0.9),
+        care(0.92, 0.99, 0.93, 0.45, 0.85, 0.9, 0.6, 0.9),
         trends={"empathy": ramp(0.45, 0.95, start=62, end=58)},
         story_criteria=("empathy", "next_steps"),
     ),
@@ -858,13 +873,15 @@ AGENT_PROFILES: list[AgentProfile] = [
     AgentProfile(
         "y.tanaka", "Yuki Tanaka", "otters",
         "Bounced back: a rough week two weeks ago, back to normal since",
-        sales(0.92, 0.98, 0.8, 0.78, 0.75, 0.8, 0.82),
+        sales(0.95, 1.0, 0.9, 0.88, 0.82, 0.86, 0.9),
         trends={
-            "discovery": dip(0.8, 0.35, start=15, end=9),
-            "value": dip(0.78, 0.35, start=15, end=9),
-            "objections": dip(0.75, 0.3, start=15, end=9),
-            "recap": dip(0.82, 0.4, start=15, end=9),
+            "discovery": dip(0.9, 0.3, start=BAD_WEEK[0], end=BAD_WEEK[1]),
+            "value": dip(0.88, 0.35, start=BAD_WEEK[0], end=BAD_WEEK[1]),
+            "objections": dip(0.82, 0.3, start=BAD_WEEK[0], end=BAD_WEEK[1]),
+            "recap": dip(0.9, 0.35, start=BAD_WEEK[0], end=BAD_WEEK[1]),
         },
+        per_week=4.5,
+        extra_review=BAD_WEEK,
     ),
     AgentProfile(
         "r.haddad", "Rami Haddad", "falcons",
@@ -882,29 +899,29 @@ AGENT_PROFILES: list[AgentProfile] = [
     AgentProfile(
         "e.lindqvist", "Elin Lindqvist", "falcons",
         "Steady: solid on process, could explain fixes more plainly",
-        care(0.88, 0.99, 0.75, 0.78, 0.8, 0.62, 0.75, 0.85),
+        care(0.88, 0.99, 0.86, 0.85, 0.8, 0.6, 0.8, 0.85),
     ),
     AgentProfile(
         "t.kowalski", "Tomasz Kowalski", "falcons",
-        "Steady: friendly, sometimes rushes the close",
-        care(0.85, 0.97, 0.72, 0.85, 0.65, 0.78, 0.72, 0.6),
+        "Steady: quick and accurate, can sound brisk with upset customers",
+        care(0.88, 0.98, 0.86, 0.6, 0.8, 0.82, 0.8, 0.82),
         per_week=3.5,
     ),
     AgentProfile(
         "m.okafor", "Mercy Okafor", "otters",
         "Steady: warm rapport, sometimes forgets to ask for the decision",
-        sales(0.95, 0.99, 0.75, 0.72, 0.78, 0.58, 0.75),
+        sales(0.95, 0.99, 0.86, 0.8, 0.8, 0.58, 0.8),
     ),
     AgentProfile(
         "c.dubois", "Camille Dubois", "otters",
         "Steady: good pitch, objections are the thing to work on",
-        sales(0.88, 0.98, 0.72, 0.8, 0.55, 0.75, 0.78),
-        per_week=4.5,
+        sales(0.9, 0.98, 0.86, 0.82, 0.55, 0.8, 0.82),
+        per_week=4.2,
     ),
     AgentProfile(
         "d.mensah", "Daniel Mensah", "otters",
         "Steady: thorough, could recap price and terms more often",
-        sales(0.85, 0.99, 0.78, 0.7, 0.72, 0.72, 0.6),
+        sales(0.88, 0.99, 0.86, 0.82, 0.8, 0.8, 0.6),
         per_week=3.5,
     ),
 ]
@@ -933,7 +950,7 @@ class _Balanced:
     def met(self, key: str, p: float) -> bool:
         # The shortfall fades, so an early streak doesn't force misses weeks later.
         owed = 0.8 * self._shortfall.get(key, 0.0)
-        hit = self._rng.random() < min(1.0, max(0.0, p + 0.5 * owed))
+        hit = self._rng.random() < min(1.0, max(0.0, p + owed))
         self._shortfall[key] = owed + p - (1.0 if hit else 0.0)
         return hit
 
@@ -948,7 +965,7 @@ def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
 
 
 class _Deck:
-    """Deals quotes and comments in shuffled rounds, so every line gets used and repeats are rare."""
+    """Deals lines in shuffled rounds: every line gets used and repeats are rare."""
 
     def __init__(self, rng: random.Random) -> None:
         self._rng = rng
@@ -976,6 +993,9 @@ def _evaluation_days(profile: AgentProfile, today: datetime.date, rng: random.Ra
     for days_ago in range(WINDOW_DAYS - 1, -1, -1):
         weekday = (today - datetime.timedelta(days=days_ago)).weekday()
         chance = per_weekday if weekday < 5 else 0.04
+        if weekday < 5 and profile.extra_review:
+            if profile.extra_review[1] <= days_ago <= profile.extra_review[0]:
+                chance = 1.0
         if rng.random() < chance:
             days.append(days_ago)
             if weekday < 5 and rng.random() < 0.1:
@@ -1040,7 +1060,8 @@ def _evaluations_for(
                     _moment(rng, deck, key, moments[key], met, channel, duration, behaviour)
                 )
             elif not met and rng.random() < 0.5:
-                result["comment"] = deck.deal((key, "missed_comments"), moments[key].missed_comments)
+                comments = moments[key].missed_comments
+                result["comment"] = deck.deal((key, "missed_comments"), comments)
             results.append(result)
 
         evaluation: dict = {
@@ -1084,7 +1105,8 @@ def _moment(
             moment["quote"] = deck.deal((key, "met"), lines.met)
         moment["comment"] = deck.deal((key, "met_comments"), lines.met_comments)
     else:
-        if lines.written and channel != "phone" and rng.random() < 0.5:
+        # Typed lines suit chats and emails; an email has no spoken lines at all.
+        if lines.written and channel != "phone" and (channel == "email" or rng.random() < 0.5):
             moment["quote"] = deck.deal((key, "written"), lines.written)
         else:
             moment["quote"] = deck.deal((key, "missed"), lines.missed)
@@ -1170,7 +1192,19 @@ def _weakest(evaluations: list[dict], profile: AgentProfile) -> str:
     return min(rated)[1] if rated else keys[0]
 
 
+FCR = "first_contact_resolution"
+
+
+def _outcome(evaluation: dict, key: str) -> str | None:
+    return next((r["outcome"] for r in evaluation["results"] if r["criterion"] == key), None)
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
 def _summary(today: datetime.date) -> None:
+    """Print what the demo data says, so a person can check the story holds."""
     records = demo_records(today=today)
     kinds: dict[str, int] = {}
     for record in records:
@@ -1178,9 +1212,9 @@ def _summary(today: datetime.date) -> None:
     print(f"demo data for today={today}: " + ", ".join(f"{n} {k}" for k, n in kinds.items()))
 
     weights = {
-        s["id"]: {c["key"]: (c["weight"], c["critical"]) for c in s["criteria"]}
-        for s in records
-        if s["kind"] == "scorecard"
+        r["id"]: {c["key"]: (c["weight"], c["critical"]) for c in r["criteria"]}
+        for r in records
+        if r["kind"] == "scorecard"
     }
     by_agent: dict[str, list[dict]] = {p.id: [] for p in AGENT_PROFILES}
     for record in records:
@@ -1190,74 +1224,67 @@ def _summary(today: datetime.date) -> None:
     def days_ago(evaluation: dict) -> int:
         return (today - datetime.date.fromisoformat(evaluation["occurred_at"][:10])).days
 
+    def within(evaluations: list[dict], newest: int, oldest: int) -> list[dict]:
+        return [e for e in evaluations if newest <= days_ago(e) <= oldest]
+
+    def mean_score(evaluations: list[dict]) -> float:
+        return _mean([_score(e, weights[e["scorecard"]]) or 0.0 for e in evaluations])
+
     print()
-    print(f"{'agent':<12} {'n':>3} {'score':>5} {'csat':>4} {'fcr':>4}  behaviour: first 30 days -> last 30 days")
+    print("agent          n score csat  fcr  behaviour: first 30 days -> last 30 days")
     for profile in AGENT_PROFILES:
         evals = by_agent[profile.id]
-        scores = [s for e in evals if (s := _score(e, weights[e["scorecard"]])) is not None]
-        csats = [e["csat"] for e in evals if "csat" in e]
-        fcrs = [e["first_contact_resolution"] for e in evals if "first_contact_resolution" in e]
-        first = [e for e in evals if days_ago(e) >= WINDOW_DAYS - 30]
-        last = [e for e in evals if days_ago(e) < 30]
-        keys = profile.story_criteria or (_weakest(evals, profile) + " (weakest)",)
-        story = "  ".join(
-            f"{key} {_rate(first, key.split()[0])} -> {_rate(last, key.split()[0])}"
-            for key in keys
+        first = within(evals, WINDOW_DAYS - 30, WINDOW_DAYS)
+        last = within(evals, 0, 29)
+        shown = [(key, key) for key in profile.story_criteria] or [
+            (f"{(weakest := _weakest(evals, profile))} (weakest)", weakest)
+        ]
+        behaviours = "  ".join(
+            f"{label} {_rate(first, key)} -> {_rate(last, key)}" for label, key in shown
         )
+        csat = _mean([e["csat"] for e in evals if "csat" in e])
+        fcr = _mean([e[FCR] for e in evals if FCR in e])
         print(
-            f"{profile.id:<12} {len(evals):>3} "
-            f"{sum(scores) / len(scores) if scores else 0:5.2f} "
-            f"{sum(csats) / len(csats) if csats else 0:4.1f} "
-            f"{sum(fcrs) / len(fcrs) if fcrs else 0:4.2f}  {story}"
+            f"{profile.id:<12} {len(evals):>3} {mean_score(evals):5.2f} {csat:4.1f} {fcr:4.2f}"
+            f"  {behaviours}"
         )
 
-    khan = by_agent["a.khan"]
-    nguyen = by_agent["l.nguyen"]
-    garcia = by_agent["j.garcia"]
-    tanaka = by_agent["y.tanaka"]
+    khan, nguyen = by_agent["a.khan"], by_agent["l.nguyen"]
+    garcia, tanaka = by_agent["j.garcia"], by_agent["y.tanaka"]
     print()
     print("story checks")
-    print(f"  a.khan confirm_need: first 30 d {_rate([e for e in khan if days_ago(e) >= 60], 'confirm_need')}, "
-          f"before 35 d {_rate([e for e in khan if days_ago(e) > 35], 'confirm_need')}, "
-          f"last 10 calls {_rate(khan[-10:], 'confirm_need')}")
-    for label, fcr_of in (("met", "met"), ("missed", "missed")):
-        calls = [
-            e for e in khan
-            if "first_contact_resolution" in e
-            and any(r["criterion"] == "confirm_need" and r["outcome"] == fcr_of for r in e["results"])
-        ]
-        rate = sum(e["first_contact_resolution"] for e in calls) / len(calls) if calls else 0
-        print(f"  a.khan FCR when confirm_need {label}: {rate:.2f} over {len(calls)} calls")
-    print(f"  l.nguyen empathy: before 60 d {_rate([e for e in nguyen if days_ago(e) > 60], 'empathy')}, "
-          f"last 40 d {_rate([e for e in nguyen if days_ago(e) < 40], 'empathy')}")
-    last40 = [e for e in nguyen if days_ago(e) < 40]
-    print(f"  l.nguyen weakest behaviour in the last 40 d: {_weakest(last40, AGENT_PROFILES[1])} "
-          f"{_rate(last40, _weakest(last40, AGENT_PROFILES[1]))}")
-    misses = sum(
-        1 for e in garcia for r in e["results"]
-        if r["criterion"] == "disclosure" and r["outcome"] == "missed"
+    print(
+        f"  a.khan confirm_need: first 30 d {_rate(within(khan, 60, 89), 'confirm_need')}, "
+        f"before 35 d {_rate(within(khan, 36, 89), 'confirm_need')}, "
+        f"last 10 calls {_rate(khan[-10:], 'confirm_need')}"
     )
+    for outcome in ("met", "missed"):
+        calls = [e for e in khan if FCR in e and _outcome(e, "confirm_need") == outcome]
+        fcr = _mean([e[FCR] for e in calls])
+        print(f"  a.khan FCR when confirm_need {outcome}: {fcr:.2f} over {len(calls)} calls")
+    last40 = within(nguyen, 0, 39)
+    weakest = _weakest(last40, AGENT_PROFILES[1])
+    print(
+        f"  l.nguyen empathy: before 60 d {_rate(within(nguyen, 61, 89), 'empathy')}, "
+        f"last 40 d {_rate(last40, 'empathy')}; weakest in the last 40 d: "
+        f"{weakest} {_rate(last40, weakest)}"
+    )
+    misses = sum(1 for e in garcia if _outcome(e, "disclosure") == "missed")
     print(f"  j.garcia disclosure missed on {misses} of {len(garcia)} calls")
-    ranked = sorted(
-        by_agent,
-        key=lambda a: sum(_score(e, weights[e["scorecard"]]) or 0 for e in by_agent[a])
-        / max(1, len(by_agent[a])),
-    )
+    ranked = sorted((a for a in by_agent if by_agent[a]), key=lambda a: mean_score(by_agent[a]))
     print(f"  lowest mean score: {ranked[0]}; highest: {ranked[-1]}")
-    print(f"  s.oneill evaluations: {[e['occurred_at'] for e in by_agent['s.oneill']]}")
-    monday = today - datetime.timedelta(days=today.weekday())
-    weeks = []
-    for back in range(5, -1, -1):
-        start = monday - datetime.timedelta(weeks=back)
-        calls = [
-            e for e in tanaka
-            if 0 <= (datetime.date.fromisoformat(e["occurred_at"][:10]) - start).days < 7
-        ]
-        scores = [_score(e, weights["sales-v1"]) or 0 for e in calls]
-        mean = f"{sum(scores) / len(scores):.2f}" if scores else "-"
-        weeks.append(f"{start:%d %b} {mean} ({len(calls)})")
-    print(f"  y.tanaka mean score (calls) by week from Monday: {', '.join(weeks)}")
+    print(f"  s.oneill evaluations: {', '.join(e['occurred_at'] for e in by_agent['s.oneill'])}")
+    bad_to, bad_from = BAD_WEEK[1], BAD_WEEK[0]
+    spans = [
+        ("before", within(tanaka, bad_from + 1, WINDOW_DAYS)),
+        (f"{bad_from}-{bad_to} days ago", within(tanaka, bad_to, bad_from)),
+        ("since", within(tanaka, 0, bad_to - 1)),
+    ]
+    print(
+        "  y.tanaka mean score: "
+        + ", ".join(f"{label} {mean_score(calls):.2f} ({len(calls)} calls)" for label, calls in spans)
+    )
 
 
 if __name__ == "__main__":
-    _summary(datetime.date.fromisoformat(sys.argv[1]) if len(sys.argv) > 1 else datetime.date.today())
+    _summary(datetime.date.fromisoformat(sys.argv[1]) if sys.argv[1:] else datetime.date.today())

@@ -92,5 +92,6 @@ def load_settings(**overrides: object) -> Settings:
         for problem in error.errors():
             field = str(problem["loc"][0]) if problem["loc"] else "?"
             source = f"--{field.replace('_', '-')}" if field in given else f"NEXTCALL_{field.upper()}"
-            lines.append(f"{source}: {problem['msg']} (got {problem.get('input')!r})")
+            message = problem["msg"].removeprefix("Value error, ")
+            lines.append(f"{source}: {message} (got {problem.get('input')!r})")
         raise SettingsError("\n".join(lines)) from None

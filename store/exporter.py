@@ -1,0 +1,133 @@
+"""Export: the store written back out as import format v1 (JSON Lines).
+
+Teams, agents and scorecards come first, then evaluations oldest first, so
+that `export` into `import` on an empty store gives the same store back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from .errors import NextcallError
+from .models import Agent, Criterion, CriterionResult, Evaluation, Scorecard, Team
+
+_PAGE = 1000  # evaluations read at a time, so a large store streams out in little memory
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def _drop_none(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in record.items() if value is not None}
+
+
+def export_records(session: Session, *, team: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every record of the store (or of one team) as import-format dicts.
+
+    Raises:
+        NextcallError: the team does not exist.
+    """
+    if team is not None and session.get(Team, team) is None:
+        known = ", ".join(session.exec(select(Team.id).order_by(Team.id)).all()) or "none yet"
+        raise NextcallError(f"no team {team!r} in the store (teams: {known})", title="Export")
+
+    teams = session.exec(select(Team).where(Team.id == team) if team else select(Team).order_by(Team.id)).all()
+    for row in teams:
+        yield _drop_none({"kind": "team", "id": row.id, "name": row.name})
+
+    agent_query = select(Agent).order_by(Agent.id)
+    if team:
+        agent_query = agent_query.where(Agent.team_id == team)
+    agents = session.exec(agent_query).all()
+    agent_ids = [agent.id for agent in agents]
+    for agent in agents:
+        yield {"kind": "agent", "id": agent.id, "name": agent.name, "team": agent.team_id}
+
+    scorecard_query = select(Scorecard).order_by(Scorecard.id)
+    if team:
+        used = select(Evaluation.scorecard_id).where(col(Evaluation.agent_id).in_(agent_ids)).distinct()
+        scorecard_query = scorecard_query.where(col(Scorecard.id).in_(used))
+    keys: dict[int, str] = {}
+    for scorecard in session.exec(scorecard_query).all():
+        criteria = session.exec(
+            select(Criterion).where(Criterion.scorecard_id == scorecard.id).order_by(Criterion.position)
+        ).all()
+        keys.update({criterion.id: criterion.key for criterion in criteria if criterion.id is not None})
+        yield {
+            "kind": "scorecard",
+            "id": scorecard.id,
+            "name": scorecard.name,
+            "criteria": [
+                _drop_none(
+                    {
+                        "key": c.key,
+                        "name": c.name,
+                        "weight": _number(c.weight),
+                        "critical": c.critical,
+                        "next_call": c.next_call,
+                        "lesson": c.lesson,
+                    }
+                )
+                for c in criteria
+            ],
+        }
+
+    yield from _evaluations(session, agent_ids if team else None, keys)
+
+
+def _evaluations(session: Session, agent_ids: list[str] | None, keys: dict[int, str]) -> Iterator[dict[str, Any]]:
+    positions = dict(session.exec(select(Criterion.id, Criterion.position)).all())
+    after: tuple[Any, str] | None = None
+    while True:
+        query = select(Evaluation).order_by(Evaluation.occurred_at, Evaluation.call_id).limit(_PAGE)
+        if agent_ids is not None:
+            query = query.where(col(Evaluation.agent_id).in_(agent_ids))
+        if after is not None:
+            occurred, call_id = after
+            query = query.where(
+                (col(Evaluation.occurred_at) > occurred)
+                | ((col(Evaluation.occurred_at) == occurred) & (col(Evaluation.call_id) > call_id))
+            )
+        page = session.exec(query).all()
+        if not page:
+            return
+        results: dict[int, list[CriterionResult]] = {evaluation.id: [] for evaluation in page}  # type: ignore[misc]
+        for result in session.exec(
+            select(CriterionResult).where(col(CriterionResult.evaluation_id).in_(list(results)))
+        ):
+            results[result.evaluation_id].append(result)
+        for evaluation in page:
+            ordered = sorted(results[evaluation.id], key=lambda r: positions.get(r.criterion_id, 0))  # type: ignore[index]
+            yield _drop_none(
+                {
+                    "kind": "evaluation",
+                    "call_id": evaluation.call_id,
+                    "agent": evaluation.agent_id,
+                    "scorecard": evaluation.scorecard_id,
+                    "occurred_at": evaluation.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+                    "channel": evaluation.channel,
+                    "duration_s": evaluation.duration_s,
+                    "evaluator": evaluation.evaluator,
+                    "csat": evaluation.csat,
+                    "first_contact_resolution": evaluation.first_contact_resolution,
+                    "results": [
+                        _drop_none(
+                            {
+                                "criterion": keys[r.criterion_id],
+                                "outcome": r.outcome,
+                                "moment_s": r.moment_s,
+                                "quote": r.quote,
+                                "comment": r.comment,
+                            }
+                        )
+                        for r in ordered
+                    ],
+                }
+            )
+        last = page[-1]
+        after = (last.occurred_at, last.call_id)

@@ -1,0 +1,249 @@
+"""The `nextcall` command: import and export data, load the demo, look after the database.
+
+Textual is imported only by the commands that open the app, so that `import`
+and `export` start fast in scripts and schedulers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from nextcall.store.errors import ImportRejected, NextcallError, SettingsError
+from nextcall.store.settings import Settings, load_settings
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--db URL`, accepted before or after the subcommand."""
+    return click.option(
+        "--db",
+        metavar="URL",
+        # NEXTCALL_DB is read by the settings, so an error can name where a bad value came from.
+        help="Database URL: sqlite:///PATH or postgresql://USER@HOST/DB. "
+        "Default: nextcall.db in your data folder.  [env var: NEXTCALL_DB]",
+    )(command)
+
+
+def _settings(ctx: click.Context, db: str | None = None, **overrides: object) -> Settings:
+    root_db = ctx.find_root().params.get("db")
+    return load_settings(db=db or root_db, **overrides)
+
+
+def _fail(error: NextcallError) -> click.exceptions.Exit:
+    # Data can hold anything, so messages go out as plain text, never as markup.
+    sys.stderr.write(f"{error.message}\n" if isinstance(error, ImportRejected) else f"nextcall: {error.message}\n")
+    return click.exceptions.Exit(2 if isinstance(error, SettingsError) else 1)
+
+
+@click.group(context_settings=CONTEXT)
+@db_option
+@click.version_option(package_name="nextcall", message="%(prog)s %(version)s")
+def app(db: str | None) -> None:
+    """Self-coaching for contact-center agents: every QA score turned into a
+    better next call.
+
+    \b
+    Get started:
+      nextcall demo                 the app on demo data
+      nextcall import scores.jsonl  bring in your own evaluations
+    """
+
+
+@app.group("db", context_settings=CONTEXT)
+def db_app() -> None:
+    """Look after the database: where it is, its schema, what it holds."""
+
+
+@app.command("import", context_settings=CONTEXT)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@db_option
+@click.pass_context
+def import_command(ctx: click.Context, files: tuple[Path, ...], dry_run: bool, db: str | None) -> None:
+    """Import evaluations, teams, agents and scorecards from FILES.
+
+    FILES are JSON Lines (.jsonl) or CSV (.csv) files, taken as one batch: if
+    any record has a problem, nothing is written and every problem is listed
+    as FILE:LINE: field: what is wrong (got VALUE).
+
+    Importing the same file again changes nothing; a call id seen again with
+    new content replaces that evaluation. The format is in the README.
+    """
+    from nextcall.store.db import open_store
+    from nextcall.store.importer import import_files
+
+    try:
+        engine = open_store(_settings(ctx, db).db_url)
+        with _progress(files) as advance:
+            summary = import_files(engine, files, dry_run=dry_run, on_progress=advance)
+    except NextcallError as error:
+        raise _fail(error) from None
+    click.echo(summary.line())
+
+
+@contextmanager
+def _progress(files: tuple[Path, ...]) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for large batches read at a terminal; nothing otherwise."""
+    total = sum(path.stat().st_size for path in files if path.is_file())
+    if total < 4 << 20 or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("Reading"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        console=Console(stderr=True), transient=True,
+    ) as progress:
+        task = progress.add_task("import", total=total)
+        yield lambda size: progress.advance(task, size)
+
+
+@app.command("export", context_settings=CONTEXT)
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--team", metavar="TEAM", help="Only this team, its agents and their calls.")
+@db_option
+@click.pass_context
+def export_command(ctx: click.Context, file: Path | None, team: str | None, db: str | None) -> None:
+    """Export the store as JSON Lines to FILE (default: standard output).
+
+    The records are in the format `nextcall import` reads: exporting and then
+    importing into an empty database gives the same data back.
+    """
+    from sqlmodel import Session
+
+    from nextcall.store.db import open_store
+    from nextcall.store.exporter import export_records
+
+    if file is not None and file.suffix.lower() != ".jsonl":
+        raise _fail(NextcallError(f"{file}: export writes JSON Lines; name the file .jsonl"))
+    try:
+        engine = open_store(_settings(ctx, db).db_url)
+        with Session(engine) as session:
+            records = export_records(session, team=team)
+            if file is None:
+                count = _write_lines(records, sys.stdout)
+            else:
+                count = _write_file_atomically(records, file)
+    except NextcallError as error:
+        raise _fail(error) from None
+    if file is not None:
+        click.echo(f"Exported {count:,} records to {file}.", err=True)
+
+
+def _write_lines(records: Iterator[dict], out) -> int:  # noqa: ANN001 (a text stream)
+    count = 0
+    for record in records:
+        out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        count += 1
+    return count
+
+
+def _write_file_atomically(records: Iterator[dict], file: Path) -> int:
+    # Write beside the target and rename, so a failed export never leaves half a file.
+    file.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            count = _write_lines(records, out)
+        os.replace(temporary, file)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return count
+
+
+@app.command("demo", context_settings=CONTEXT)
+@click.option("--agent", metavar="ID", help="The demo agent to show (see --list).")
+@click.option("--list", "list_agents", is_flag=True, help="List the demo agents and their stories.")
+@click.pass_context
+def demo_command(ctx: click.Context, agent: str | None, list_agents: bool) -> None:
+    """Load the demo data into a demo database of its own and show it.
+
+    The demo never touches your real database: it lives in its own file in
+    your data folder and is made afresh, ending today, each time.
+    """
+    from nextcall.seed.demo import DEFAULT_DEMO_AGENT, DEMO_AGENTS
+
+    if list_agents:
+        for agent_id, story in DEMO_AGENTS.items():
+            click.echo(f"{agent_id:<14} {story}")
+        return
+    chosen = agent or DEFAULT_DEMO_AGENT
+    if chosen not in DEMO_AGENTS:
+        raise _fail(
+            NextcallError(f"--agent: no demo agent {chosen!r}; one of {', '.join(DEMO_AGENTS)} (see --list)")
+        )
+    try:
+        settings = _settings(ctx)
+        from nextcall.seed.load import load_demo
+
+        summary = load_demo(settings.demo_db_url, today=date.today())
+    except NextcallError as error:
+        raise _fail(error) from None
+    click.echo(f"Demo database: {settings.demo_db_url.removeprefix('sqlite:///')}")
+    click.echo(summary.line())
+    click.echo(f"Demo agent: {chosen} — {DEMO_AGENTS[chosen]}")
+    click.echo("Other demo agents: nextcall demo --list")
+
+
+@db_app.command("info", context_settings=CONTEXT)
+@db_option
+@click.pass_context
+def db_info(ctx: click.Context, db: str | None) -> None:
+    """Show which database is in use, its schema revision and what it holds."""
+    from nextcall.store.db import describe, head_revision, open_store, schema_revision
+    from nextcall.store.queries import store_counts
+
+    try:
+        settings = _settings(ctx, db)
+        engine = open_store(settings.db_url)
+        counts = store_counts(engine)
+        revision = schema_revision(engine)
+    except NextcallError as error:
+        raise _fail(error) from None
+    click.echo(f"database     {describe(settings.db_url)}")
+    click.echo(f"schema       {revision} (this nextcall: {head_revision()})")
+    for noun, count in counts.items():
+        click.echo(f"{noun:<12} {count:,}")
+
+
+@db_app.command("upgrade", context_settings=CONTEXT)
+@db_option
+@click.pass_context
+def db_upgrade(ctx: click.Context, db: str | None) -> None:
+    """Create the schema or bring it up to date. Upgrades only add; they never drop data.
+
+    nextcall upgrades on its own when it opens a database; on a shared
+    PostgreSQL server a team lead may prefer to run this once by hand.
+    """
+    from nextcall.store.db import describe, head_revision, open_store
+
+    try:
+        settings = _settings(ctx, db)
+        open_store(settings.db_url)
+    except NextcallError as error:
+        raise _fail(error) from None
+    click.echo(f"{describe(settings.db_url)} is at schema {head_revision()}.")
+
+
+def main() -> None:
+    """Entry point of the `nextcall` command."""
+    try:
+        app(prog_name="nextcall")
+    except NextcallError as error:
+        raise SystemExit(_fail(error).exit_code) from None
+    except KeyboardInterrupt:
+        sys.stderr.write("nextcall: interrupted; nothing was half-written.\n")
+        raise SystemExit(130) from None
