@@ -853,8 +853,8 @@ AGENT_PROFILES: list[AgentProfile] = [
     AgentProfile(
         "l.nguyen", "Linh Nguyen", "falcons",
         "Mastered empathy two months ago and it stuck; next steps are next",
-        care(0.92, 0.99, 0.93, 0.45, 0.85, 0.9, 0.6, 0.9),
-        trends={"empathy": ramp(0.45, 0.95, start=62, end=58)},
+        care(0.92, 0.99, 0.93, 0.45, 0.95, 0.9, 0.6, 0.9),
+        trends={"empathy": ramp(0.45, 0.96, start=62, end=58)},
         story_criteria=("empathy", "next_steps"),
     ),
     AgentProfile(
