@@ -1,0 +1,83 @@
+"""Opening the store: pragmas, migrations, and clear errors for databases nextcall cannot use."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, text
+from sqlmodel import Session, SQLModel, select
+
+from nextcall.store.db import head_revision, make_engine, migrate, open_store, schema_revision
+from nextcall.store.errors import StoreError
+from nextcall.store.importer import import_files
+from nextcall.store.models import Evaluation
+from tests import factories
+
+
+def test_migrations_build_exactly_the_schema_the_models_describe(engine: Engine) -> None:
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert differences == []
+
+
+def test_a_new_database_is_at_the_newest_revision(engine: Engine) -> None:
+    assert schema_revision(engine) == head_revision()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+    engine.dispose()
+
+
+def test_opening_again_keeps_every_row(engine: Engine, tmp_path: Path) -> None:
+    import_files(engine, [factories.write_jsonl(tmp_path / "a.jsonl", [*factories.basics(), factories.evaluation()])])
+    migrate(engine)  # a second open, as every start of the app does
+    with Session(engine) as session:
+        assert session.exec(select(Evaluation.call_id)).all() == ["C-100234"]
+
+
+def test_a_file_that_is_not_a_database_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"this is a shopping list, not a database\n" * 100)
+    with pytest.raises(StoreError, match=r"notes\.db is not a nextcall database"):
+        open_store(f"sqlite:///{path}")
+    assert path.read_bytes().startswith(b"this is a shopping list")
+
+
+def test_another_programs_database_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    with pytest.raises(StoreError, match=r"tables that are not nextcall's \(invoices\)"):
+        open_store(f"sqlite:///{path}")
+    with sqlite3.connect(path) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables == {"invoices"}
+
+
+def test_a_database_from_a_newer_nextcall_is_refused(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(StoreError, match="upgraded by a newer nextcall"):
+        migrate(engine)
+    engine.dispose()
+
+
+def test_an_unreachable_server_gives_a_clear_error() -> None:
+    with pytest.raises(StoreError, match=r"cannot open the database postgresql\+psycopg://nobody@127\.0\.0\.1:1/x"):
+        open_store("postgresql+psycopg://nobody@127.0.0.1:1/x")
+
+
+def test_the_password_is_never_shown(tmp_path: Path) -> None:
+    with pytest.raises(StoreError) as caught:
+        open_store("postgresql+psycopg://nobody:s3cret@127.0.0.1:1/x")
+    assert "s3cret" not in str(caught.value)
