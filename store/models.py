@@ -242,6 +242,7 @@ class Evaluation(EvaluationBase, table=True):
         Index("ix_evaluation_agent_occurred", "agent_id", "occurred_at"),
         Index("ix_evaluation_occurred", "occurred_at"),
         Index("ix_evaluation_scorecard", "scorecard_id"),
+        Index("ix_evaluation_imported", "imported_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -6,7 +6,7 @@ can be tested on a small hand-made history.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .models import Outcome
@@ -92,3 +92,88 @@ def pass_rate(outcomes: Iterable[Outcome]) -> PassRate:
         applicable += 1
         met += outcome is Outcome.met
     return PassRate(met, applicable)
+
+
+@dataclass(frozen=True, slots=True)
+class CallOutcomes:
+    """What a focus suggestion needs to know of one call."""
+
+    outcomes: Mapping[str, Outcome]
+    csat: int | None
+    first_contact_resolution: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class FocusSuggestion:
+    """A behaviour worth working on, with how much it would help and why."""
+
+    key: str
+    impact: float
+    missed: int
+    applicable: int
+    reason: str
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def suggest_focus(
+    calls: Sequence[CallOutcomes],
+    criteria: Mapping[str, CriterionWeight],
+    *,
+    order: Sequence[str] = (),
+) -> list[FocusSuggestion]:
+    """Rank the behaviours whose improvement would most raise this agent's outcomes.
+
+    Impact = misses × weight × (1 + how much a miss costs on these calls), the
+    cost being the drop in mean CSAT (on a 0–1 scale) plus the drop in the
+    first-contact resolution rate between calls where the behaviour was met and
+    missed. Behaviours never missed are not suggested. Ties go to the heavier
+    behaviour, then to the one earlier on the scorecard (`order`).
+
+    Args:
+        calls: the agent's recent calls, newest first.
+        criteria: the scorecard's criteria by key.
+        order: criterion keys in scorecard order, for ties.
+    """
+    position = {key: index for index, key in enumerate(order)}
+    suggestions: list[FocusSuggestion] = []
+    for key, criterion in criteria.items():
+        met_csat: list[float] = []
+        missed_csat: list[float] = []
+        met_fcr: list[float] = []
+        missed_fcr: list[float] = []
+        missed = applicable = 0
+        for call in calls:
+            outcome = call.outcomes.get(key, Outcome.na)
+            if outcome is Outcome.na:
+                continue
+            applicable += 1
+            is_met = outcome is Outcome.met
+            missed += not is_met
+            if call.csat is not None:
+                (met_csat if is_met else missed_csat).append(call.csat)
+            if call.first_contact_resolution is not None:
+                (met_fcr if is_met else missed_fcr).append(float(call.first_contact_resolution))
+        if not missed:
+            continue
+        csat_gap = fcr_gap = 0.0
+        csat_met, csat_missed = _mean(met_csat), _mean(missed_csat)
+        fcr_met, fcr_missed = _mean(met_fcr), _mean(missed_fcr)
+        if csat_met is not None and csat_missed is not None:
+            csat_gap = max(0.0, (csat_met - csat_missed) / 4)
+        if fcr_met is not None and fcr_missed is not None:
+            fcr_gap = max(0.0, fcr_met - fcr_missed)
+        impact = missed * criterion.weight * (1 + csat_gap + fcr_gap)
+        reason = f"Missed on {missed} of your last {applicable} calls where it applied"
+        if fcr_gap > csat_gap and fcr_met is not None and fcr_missed is not None:
+            reason += (
+                f"; calls where it was missed were resolved first time {fcr_missed:.0%} of the time"
+                f" vs {fcr_met:.0%}"
+            )
+        elif csat_gap > 0 and csat_met is not None and csat_missed is not None:
+            reason += f"; calls where it was missed averaged CSAT {csat_missed:.1f} vs {csat_met:.1f}"
+        suggestions.append(FocusSuggestion(key, impact, missed, applicable, reason + "."))
+    suggestions.sort(key=lambda s: (-s.impact, -criteria[s.key].weight, position.get(s.key, len(position)), s.key))
+    return suggestions

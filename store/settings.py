@@ -95,3 +95,18 @@ def load_settings(**overrides: object) -> Settings:
             message = problem["msg"].removeprefix("Value error, ")
             lines.append(f"{source}: {message} (got {problem.get('input')!r})")
         raise SettingsError("\n".join(lines)) from None
+
+
+def remembered_agent(settings: Settings) -> str | None:
+    """The agent chosen on an earlier first run, if any."""
+    try:
+        chosen = (settings.config_dir / "agent").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return chosen or None
+
+
+def remember_agent(settings: Settings, agent_id: str) -> None:
+    """Keep the agent chosen in the picker for the next start."""
+    settings.config_dir.mkdir(parents=True, exist_ok=True)
+    (settings.config_dir / "agent").write_text(agent_id + "\n", encoding="utf-8")

@@ -109,12 +109,12 @@ def test_a_missing_file_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
 def test_demo_loads_a_database_of_its_own(tmp_path: Path) -> None:
     real = tmp_path / "real.db"
     env = {"NEXTCALL_DATA_DIR": str(tmp_path), "NEXTCALL_DB": f"sqlite:///{real}"}
-    result = run("demo", "--agent", "l.nguyen", env=env)
+    result = run("demo", "--no-open", "--agent", "l.nguyen", env=env)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "demo.db").exists()
     assert not real.exists()
     assert "Demo agent: l.nguyen" in result.stdout
-    again = run("demo", env=env)  # made afresh, not imported on top
+    again = run("demo", "--no-open", env=env)  # made afresh, not imported on top
     assert "0 unchanged" in again.stdout
 
 

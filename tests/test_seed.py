@@ -91,3 +91,17 @@ def test_loading_again_starts_clean(tmp_path: Path) -> None:
     second = load_demo(url, today=TODAY)
     assert second.evaluations.added == first.evaluations.added > 0
     assert second.evaluations.unchanged == 0
+
+
+def test_no_demo_call_is_scored_in_the_future(tmp_path: Path) -> None:
+    now = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # before the day's last demo calls
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    summary = load_demo(url, today=TODAY, now=now)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        newest = session.exec(select(func.max(Evaluation.occurred_at))).one()
+        count = session.exec(select(func.count()).select_from(Evaluation)).one()
+        new_agent_calls = session.exec(select(func.count()).where(Evaluation.agent_id == "s.oneill")).one()
+    assert newest <= now
+    assert count == summary.evaluations.added == len([r for r in demo_records(today=TODAY) if r["kind"] == "evaluation"])
+    assert new_agent_calls == 2

@@ -12,7 +12,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,18 +46,49 @@ def _fail(error: NextcallError) -> click.exceptions.Exit:
     return click.exceptions.Exit(2 if isinstance(error, SettingsError) else 1)
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(context_settings=CONTEXT, invoke_without_command=True)
 @db_option
+@click.option(
+    "--agent", metavar="ID",
+    help="Whose app this is (an agent id such as a.khan). Default: NEXTCALL_AGENT, "
+    "else the agent chosen on first run.",
+)
 @click.version_option(package_name="nextcall", message="%(prog)s %(version)s")
-def app(db: str | None) -> None:
+@click.pass_context
+def app(ctx: click.Context, db: str | None, agent: str | None) -> None:
     """Self-coaching for contact-center agents: every QA score turned into a
     better next call.
+
+    Run without a command, it opens the app for your agent.
 
     \b
     Get started:
       nextcall demo                 the app on demo data
       nextcall import scores.jsonl  bring in your own evaluations
+      nextcall --agent a.khan       the app for agent a.khan
     """
+    if ctx.invoked_subcommand is not None:
+        return
+    from nextcall.store.db import open_store
+    from nextcall.store.settings import remember_agent, remembered_agent
+
+    try:
+        settings = _settings(ctx, db, agent=agent)
+        engine = open_store(settings.db_url)
+    except NextcallError as error:
+        raise _fail(error) from None
+    _run_app(
+        engine,
+        agent_id=settings.agent or remembered_agent(settings),
+        poll_seconds=settings.poll_seconds,
+        on_agent_chosen=lambda chosen: remember_agent(settings, chosen),
+    )
+
+
+def _run_app(engine: Any, **options: Any) -> None:
+    from nextcall.tui.app import NextcallApp
+
+    NextcallApp(engine=engine, **options).run()
 
 
 @app.group("db", context_settings=CONTEXT)
@@ -167,9 +198,10 @@ def _write_file_atomically(records: Iterator[dict], file: Path) -> int:
 @app.command("demo", context_settings=CONTEXT)
 @click.option("--agent", metavar="ID", help="The demo agent to show (see --list).")
 @click.option("--list", "list_agents", is_flag=True, help="List the demo agents and their stories.")
+@click.option("--no-open", is_flag=True, help="Load the demo database and stop, without opening the app.")
 @click.pass_context
-def demo_command(ctx: click.Context, agent: str | None, list_agents: bool) -> None:
-    """Load the demo data into a demo database of its own and show it.
+def demo_command(ctx: click.Context, agent: str | None, list_agents: bool, no_open: bool) -> None:
+    """Open the app on demo data, as a demo agent (press a to switch).
 
     The demo never touches your real database: it lives in its own file in
     your data folder and is made afresh, ending today, each time.
@@ -189,13 +221,23 @@ def demo_command(ctx: click.Context, agent: str | None, list_agents: bool) -> No
         settings = _settings(ctx)
         from nextcall.seed.load import load_demo
 
-        summary = load_demo(settings.demo_db_url, today=date.today())
+        summary = load_demo(settings.demo_db_url, today=date.today(), now=datetime.now(UTC))
     except NextcallError as error:
         raise _fail(error) from None
     click.echo(f"Demo database: {settings.demo_db_url.removeprefix('sqlite:///')}")
     click.echo(summary.line())
     click.echo(f"Demo agent: {chosen} — {DEMO_AGENTS[chosen]}")
-    click.echo("Other demo agents: nextcall demo --list")
+    if no_open:
+        click.echo("Other demo agents: nextcall demo --list")
+        return
+    from nextcall.store.db import open_store
+
+    _run_app(
+        open_store(settings.demo_db_url),
+        agent_id=chosen,
+        poll_seconds=settings.poll_seconds,
+        demo_stories=DEMO_AGENTS,
+    )
 
 
 @db_app.command("info", context_settings=CONTEXT)

@@ -76,6 +76,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_evaluation_agent_occurred', ['agent_id', 'occurred_at'], unique=False)
         batch_op.create_index('ix_evaluation_occurred', ['occurred_at'], unique=False)
         batch_op.create_index('ix_evaluation_scorecard', ['scorecard_id'], unique=False)
+        batch_op.create_index('ix_evaluation_imported', ['imported_at'], unique=False)
 
     op.create_table('goal',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -179,6 +180,7 @@ def downgrade() -> None:
     op.drop_table('goal')
     with op.batch_alter_table('evaluation', schema=None) as batch_op:
         batch_op.drop_index('ix_evaluation_scorecard')
+        batch_op.drop_index('ix_evaluation_imported')
         batch_op.drop_index('ix_evaluation_occurred')
         batch_op.drop_index('ix_evaluation_agent_occurred')
 

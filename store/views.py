@@ -1,0 +1,140 @@
+"""Read models: what the screens get, built before a unit of work closes.
+
+Plain frozen dataclasses, so a widget can hold one without a session and
+without lazy loading. Names end in `View`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .models import Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class AgentView:
+    id: str
+    name: str
+    team_id: str
+    team_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionView:
+    id: int
+    scorecard_id: str
+    key: str
+    name: str
+    weight: float
+    critical: bool
+    next_call: str
+    lesson: str | None
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResultView:
+    """How one call went on one behaviour, with its moment when there is one."""
+
+    criterion: CriterionView
+    outcome: Outcome
+    moment_s: int | None = None
+    quote: str | None = None
+    comment: str | None = None
+
+    @property
+    def has_moment(self) -> bool:
+        return self.moment_s is not None or bool(self.quote) or bool(self.comment)
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationSummaryView:
+    """One line of the scorecards list."""
+
+    id: int
+    call_id: str
+    occurred_at: datetime
+    channel: str
+    duration_s: int | None
+    scorecard_id: str
+    score: float | None
+    critical_missed: bool
+    csat: int | None
+    first_contact_resolution: bool | None
+    met: int
+    missed: int
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationView:
+    """One scored call, every criterion of its scorecard in order (unnamed ones as `na`)."""
+
+    summary: EvaluationSummaryView
+    scorecard_name: str
+    evaluator: str | None
+    results: tuple[ResultView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictView:
+    """One call's outcome on the focus behaviour."""
+
+    call_id: str
+    occurred_at: datetime
+    outcome: Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class MomentView:
+    """A moment in a call on the focus behaviour, to listen back to."""
+
+    call_id: str
+    occurred_at: datetime
+    outcome: Outcome
+    moment_s: int | None
+    quote: str | None
+    comment: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FocusView:
+    """The behaviour to work on next, and why, in words a person understands."""
+
+    criterion: CriterionView
+    reason: str
+    from_goal: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HomeView:
+    """Everything the "Next call" screen shows."""
+
+    agent: AgentView
+    evaluation_count: int
+    focus: FocusView | None
+    verdicts: tuple[VerdictView, ...]
+    """The focus behaviour on the latest calls, newest first."""
+    latest_miss: MomentView | None
+    last_call: EvaluationSummaryView | None
+    behaviours: tuple[CriterionView, ...] = ()
+    """The behaviours of the agent's scorecard, for a filter or a picker."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScorecardPageView:
+    """A page of the agent's evaluations, newest first, after filters."""
+
+    rows: tuple[EvaluationSummaryView, ...]
+    total: int
+    behaviours: tuple[CriterionView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvaluationView:
+    """An evaluation that arrived since the app last looked."""
+
+    call_id: str
+    agent_id: str
+    occurred_at: datetime
+    channel: str

@@ -1,0 +1,148 @@
+"""The nextcall app: wires screens, the agent it is for, and news from the store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+
+from sqlalchemy import Engine
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.signal import Signal
+
+from nextcall.store import queries
+from nextcall.store.views import AgentView
+
+from .dialogs.agent_picker import AgentPickerDialog
+from .messages import EvaluationsImported, StoreChanged
+from .screens.home import HomeScreen
+from .screens.scorecards import ScorecardsScreen
+from .text import literal, when
+
+
+class NextcallApp(App[None]):
+    """Self-coaching between calls, for one agent."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "nextcall"
+    MODES = {"home": HomeScreen, "scorecards": ScorecardsScreen}
+    DEFAULT_MODE = "home"
+
+    BINDINGS = [
+        Binding("h", "show('home')", "Next call", tooltip="The one thing to do on your next call", id="home"),
+        Binding("s", "show('scorecards')", "Scorecards", tooltip="Every scored call", id="scorecards"),
+        Binding("a", "pick_agent", "Agent", tooltip="Switch agent", id="agent"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        agent_id: str | None,
+        poll_seconds: float = 2.0,
+        demo_stories: Mapping[str, str] | None = None,
+        on_agent_chosen: Callable[[str], None] | None = None,
+    ) -> None:
+        """
+        Args:
+            engine: the store, already migrated.
+            agent_id: whose app this is; None asks with a picker on start.
+            poll_seconds: how often to look for newly imported evaluations.
+            demo_stories: for the demo, a sentence per agent shown in the picker.
+            on_agent_chosen: called when the picker chose an agent (to remember it).
+        """
+        super().__init__()
+        self.engine = engine
+        self.agent_id = agent_id
+        self.poll_seconds = poll_seconds
+        self.demo_stories = dict(demo_stories or {})
+        self.on_agent_chosen = on_agent_chosen
+        self.store_changed: Signal[StoreChanged] = Signal(self, "store-changed")
+        self._marker: tuple[datetime | None, int] | None = None
+
+    def on_mount(self) -> None:
+        self._check_agent()
+        self._poll_store()
+
+    # ------------------------------------------------------------ navigation
+
+    def action_show(self, mode: str) -> None:
+        # An evaluation opened from the list sits on top of its mode; going
+        # somewhere else starts that mode from its own screen.
+        if self.current_mode == mode:
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+        else:
+            self.switch_mode(mode)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("Next call", "The one thing to do on your next call (h)", lambda: self.action_show("home"))
+        yield SystemCommand("Scorecards", "Every scored call, newest first (s)", lambda: self.action_show("scorecards"))
+        yield SystemCommand("Switch agent", "Show the app for another agent (a)", self.action_pick_agent)
+        yield from super().get_system_commands(screen)
+
+    # ----------------------------------------------------------------- agent
+
+    @work(thread=True, exclusive=True, group="agent", exit_on_error=False)
+    def _check_agent(self) -> None:
+        agents = queries.list_agents(self.engine)
+        known = {agent.id for agent in agents}
+        if self.agent_id is None:
+            self.call_from_thread(self._ask_agent, agents, "Who are you? Choose your name.")
+        elif self.agent_id not in known:
+            wanted = literal(self.agent_id)
+            self.call_from_thread(self._ask_agent, agents, f"There is no agent {wanted!r} in this database. Who are you?")
+
+    def action_pick_agent(self) -> None:
+        self._list_for_picker()
+
+    @work(thread=True, exclusive=True, group="agent", exit_on_error=False)
+    def _list_for_picker(self) -> None:
+        agents = queries.list_agents(self.engine)
+        self.call_from_thread(self._ask_agent, agents, "Switch to which agent?")
+
+    def _ask_agent(self, agents: list[AgentView], title: str) -> None:
+        self.push_screen(
+            AgentPickerDialog(agents, current=self.agent_id, stories=self.demo_stories, title=title),
+            self._agent_chosen,
+        )
+
+    def _agent_chosen(self, agent_id: str | None) -> None:
+        if agent_id is None or agent_id == self.agent_id:
+            return
+        self.agent_id = agent_id
+        if self.on_agent_chosen is not None:
+            self.on_agent_chosen(agent_id)
+        self.store_changed.publish(StoreChanged(agent_id))
+
+    # ------------------------------------------------------- news from store
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def _poll_store(self) -> None:
+        """Look for evaluations imported since the last look; re-arm when done."""
+        try:
+            marker = queries.import_marker(self.engine)
+            if self._marker is not None and marker != self._marker:
+                since = self._marker[0]
+                arrived = queries.evaluations_imported_since(self.engine, since=since)
+                self.post_message(EvaluationsImported(arrived))
+            self._marker = marker
+        finally:
+            if self.is_running:
+                self.call_from_thread(self.set_timer, self.poll_seconds, self._poll_store)
+
+    @on(EvaluationsImported)
+    def _evaluations_imported(self, message: EvaluationsImported) -> None:
+        mine = [e for e in message.evaluations if e.agent_id == self.agent_id]
+        for evaluation in mine[:3]:
+            self.notify(
+                f"Call {literal(evaluation.call_id)} · {evaluation.channel} · {when(evaluation.occurred_at)}",
+                title="New scorecard",
+                markup=False,
+            )
+        if len(mine) > 3:
+            self.notify(f"and {len(mine) - 3} more", title="New scorecards", markup=False)
+        self.store_changed.publish(StoreChanged(self.agent_id, tuple(e.call_id for e in mine)))

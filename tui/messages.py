@@ -1,0 +1,28 @@
+"""App-wide facts that screens react to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from nextcall.store.views import NewEvaluationView
+
+
+@dataclass
+class EvaluationsImported(Message):
+    """New or re-scored evaluations arrived in the store while the app was open."""
+
+    evaluations: list[NewEvaluationView]
+
+    def can_replace(self, message: Message) -> bool:
+        # Bursts of polls coalesce: the newest list already holds the older news.
+        return isinstance(message, EvaluationsImported)
+
+
+@dataclass(frozen=True)
+class StoreChanged:
+    """Published on the app's `store_changed` signal: screens reload what they show."""
+
+    agent_id: str | None
+    call_ids: tuple[str, ...] = ()

@@ -1,0 +1,128 @@
+"""Home, "Next call": the one thing to do on the next call, and how it went lately."""
+
+from __future__ import annotations
+
+from textual import events, work
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Footer, Header, Static
+
+from nextcall.store import queries
+from nextcall.store.views import HomeView
+
+from .base import StoreScreen
+from ..messages import StoreChanged
+from ..text import literal, score_words, when
+from ..widgets.moment import MomentCard
+from ..widgets.verdicts import VerdictStrip
+
+EMPTY = (
+    "No scored calls yet.\n\n"
+    "When your calls are scored, this screen shows the one behaviour to work on, "
+    "how your latest calls went on it, the moment worth listening back to, and a "
+    "short lesson.\n\n"
+    "Scores come in with:  nextcall import FILE.jsonl  (or .csv)\n"
+    "To look around first:  nextcall demo"
+)
+
+
+class HomeScreen(StoreScreen):
+    """What an agent looks at for thirty seconds between calls."""
+
+    TITLE = "Next call"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="home-body"):
+            yield Static(id="home-empty", classes="empty")
+            with Vertical(id="home-columns"):
+                with Vertical(id="home-left"):
+                    with Vertical(id="next-call", classes="card"):
+                        yield Static(id="focus-instruction")
+                        yield Static(id="focus-reason", classes="muted")
+                    with Vertical(id="recent", classes="card"):
+                        yield VerdictStrip(id="verdicts")
+                    with Vertical(id="moment", classes="card"):
+                        yield MomentCard(id="moment-card")
+                with Vertical(id="home-right"):
+                    with Vertical(id="lesson", classes="card"):
+                        yield Static(id="lesson-text")
+                    with Vertical(id="last-call", classes="card"):
+                        yield Static(id="last-call-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#moment").border_title = "Last time it was missed: listen back"
+        self.query_one("#lesson").border_title = "Why it matters"
+        self.query_one("#last-call").border_title = "Your last call"
+        self.nextcall.store_changed.subscribe(self, self._store_changed)
+        self._fit(self.size.width)
+        self.load()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        # Side by side when there is room (a 160-column terminal), stacked at 80.
+        self.query_one("#home-columns").set_class(width >= 120, "-wide")
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def _store_changed(self, change: StoreChanged) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="home", exit_on_error=False)
+    def load(self) -> None:
+        """Read the Home view off the event loop, then show it."""
+        agent_id = self.agent_id
+        if agent_id is None:
+            return
+        view = queries.home_view(self.engine, agent_id=agent_id)
+        self.app.call_from_thread(self.show, view)
+
+    def show(self, view: HomeView | None) -> None:
+        empty = self.query_one("#home-empty", Static)
+        columns = self.query_one("#home-columns")
+        if view is None or view.evaluation_count == 0:
+            self.sub_title = literal(view.agent.name) if view else ""
+            empty.update(Content(EMPTY))
+            empty.display, columns.display = True, False
+            return
+        self.sub_title = f"{literal(view.agent.name)} · {literal(view.agent.team_name or view.agent.team_id)}"
+        empty.display, columns.display = False, True
+        focus = view.focus
+        if focus is None:
+            self.query_one("#next-call").border_title = "On your next call: keep doing what you do"
+            self.query_one("#focus-instruction", Static).update(
+                Content("Every behaviour was met on your latest calls. Pick any one to polish from Scorecards.")
+            )
+            self.query_one("#focus-reason", Static).update("")
+            self.query_one("#recent").border_title = "Latest calls"
+            self.query_one(VerdictStrip).show(())
+            self.query_one(MomentCard).show(None)
+            self.query_one("#lesson-text", Static).update("")
+        else:
+            criterion = focus.criterion
+            self.query_one("#next-call").border_title = Content.assemble(
+                "On your next call: ", (literal(criterion.name), "bold")
+            )
+            self.query_one("#focus-instruction", Static).update(Content(literal(criterion.next_call)))
+            label = "Your goal" if focus.from_goal else "Suggested focus"
+            self.query_one("#focus-reason", Static).update(Content(f"{label}: {focus.reason}"))
+            self.query_one("#recent").border_title = f"Your last {len(view.verdicts)} calls on it"
+            self.query_one(VerdictStrip).show(view.verdicts)
+            self.query_one(MomentCard).show(view.latest_miss)
+            self.query_one("#lesson-text", Static).update(
+                Content(literal(criterion.lesson) or "No lesson for this behaviour yet.")
+            )
+        last = view.last_call
+        if last is not None:
+            self.query_one("#last-call-text", Static).update(
+                Content(
+                    f"{last.call_id} · {when(last.occurred_at)} · "
+                    + score_words(last.score, last.met, last.missed, last.critical_missed)
+                    + " · s for all scorecards"
+                )
+            )

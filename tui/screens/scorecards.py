@@ -1,0 +1,138 @@
+"""Scorecards: every scored call, newest first, filterable by behaviour and outcome."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import DataTable, Footer, Header, Select, Static
+
+from nextcall.store import queries
+from nextcall.store.models import Outcome
+from nextcall.store.views import ScorecardPageView
+
+from .base import StoreScreen
+from ..messages import StoreChanged
+from ..text import literal, when
+from .evaluation import EvaluationScreen
+
+EMPTY = (
+    "No scored calls yet.\n\n"
+    "Each scored call will be listed here, newest first: its date, channel, "
+    "score with the behaviours behind it, CSAT and first-contact resolution. "
+    "Enter opens one, behaviour by behaviour.\n\n"
+    "Scores come in with:  nextcall import FILE.jsonl  (or .csv)"
+)
+
+OUTCOME_FILTERS = [("met", Outcome.met), ("missed", Outcome.missed)]
+
+
+class ScorecardsScreen(StoreScreen):
+    """The agent's evaluations as a table; Enter opens one."""
+
+    TITLE = "Scorecards"
+
+    BINDINGS = [
+        Binding("f", "focus_filter", "Filter", tooltip="Filter by behaviour and outcome"),
+        Binding("x", "clear_filters", "Clear filters", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filters"):
+            yield Select[str]([], prompt="Any behaviour", id="behaviour-filter")
+            yield Select[Outcome](OUTCOME_FILTERS, prompt="Met or missed", id="outcome-filter")
+            yield Static(id="count", classes="muted")
+        yield DataTable(id="evaluations", cursor_type="row", zebra_stripes=True)
+        yield Static(id="scorecards-empty", classes="empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Date", key="date")
+        table.add_column("Call", key="call")
+        table.add_column("Channel", key="channel")
+        table.add_column("Score  ✓ met ✗ missed", key="score")
+        table.add_column("CSAT", key="csat")
+        table.add_column("FCR", key="fcr")
+        self.nextcall.store_changed.subscribe(self, self._store_changed)
+        self._behaviours_shown: tuple[str, ...] = ()
+        self.load()
+
+    def _store_changed(self, change: StoreChanged) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(Select.Changed)
+    def _filter_changed(self) -> None:
+        self.load()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#behaviour-filter", Select).focus()
+
+    def action_clear_filters(self) -> None:
+        self.query_one("#behaviour-filter", Select).clear()
+        self.query_one("#outcome-filter", Select).clear()
+
+    def load(self) -> None:
+        """Reload the list with the filters as they stand."""
+        agent_id = self.agent_id
+        if agent_id is not None:
+            behaviour = self.query_one("#behaviour-filter", Select).selection
+            outcome = self.query_one("#outcome-filter", Select).selection
+            self._load(agent_id, behaviour, outcome)
+
+    @work(thread=True, exclusive=True, group="scorecards", exit_on_error=False)
+    def _load(self, agent_id: str, behaviour: str | None, outcome: Outcome | None) -> None:
+        """Read the filtered list off the event loop, then show it."""
+        page = queries.scorecard_page(
+            self.engine, agent_id=agent_id, criterion_key=behaviour, outcome=outcome
+        )
+        self.app.call_from_thread(self.show, page, filtered=behaviour is not None or outcome is not None)
+
+    def show(self, page: ScorecardPageView, *, filtered: bool) -> None:
+        table = self.query_one(DataTable)
+        empty = self.query_one("#scorecards-empty", Static)
+        keys = tuple(c.key for c in page.behaviours)
+        if keys != self._behaviours_shown:
+            self._behaviours_shown = keys
+            self.query_one("#behaviour-filter", Select).set_options(
+                [(Content(literal(c.name)), c.key) for c in page.behaviours]
+            )
+        no_data = page.total == 0 and not filtered
+        empty.display = no_data
+        table.display = not no_data
+        self.query_one("#filters").display = not no_data
+        if no_data:
+            empty.update(Content(EMPTY))
+            return
+        selected = table.cursor_row
+        table.clear()
+        for row in page.rows:
+            score = "no score" if row.score is None else f"{row.score:.0%}"
+            behaviours = f"{score:>8}  ✓{row.met} ✗{row.missed}"
+            if row.critical_missed:
+                behaviours += "  ⚠ critical"
+            table.add_row(
+                when(row.occurred_at),
+                Text(literal(row.call_id)),
+                row.channel,
+                Text(behaviours, style="bold" if row.critical_missed else ""),
+                "–" if row.csat is None else f"{row.csat}/5",
+                "–" if row.first_contact_resolution is None else ("✓ yes" if row.first_contact_resolution else "✗ no"),
+                key=row.call_id,
+            )
+        shown = f"{len(page.rows):,} of {page.total:,} calls" if len(page.rows) < page.total else f"{page.total:,} calls"
+        self.query_one("#count", Static).update(shown + (" match the filter" if filtered else ""))
+        if page.rows:
+            table.move_cursor(row=min(selected, len(page.rows) - 1))
+
+    @on(DataTable.RowSelected)
+    def open_evaluation(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.push_screen(EvaluationScreen(event.row_key.value))

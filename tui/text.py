@@ -1,0 +1,69 @@
+"""Turning store values into words and symbols for the screens.
+
+Text from data goes through `literal`, so that markup, escape sequences and
+other control characters in a name, quote or comment are shown, never obeyed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from nextcall.store.models import Outcome
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+SYMBOL = {Outcome.met: "✓", Outcome.missed: "✗", Outcome.na: "–"}
+"""Colour is never the only signal: each outcome has its own mark."""
+
+WORD = {Outcome.met: "met", Outcome.missed: "missed", Outcome.na: "n/a"}
+
+
+def literal(text: str | None) -> str:
+    """The text with control characters made visible (ESC becomes ␛), newlines kept."""
+    if not text:
+        return ""
+    return _CONTROL.sub(lambda m: chr(0x2400 + ord(m.group())) if ord(m.group()) < 0x20 else "\ufffd", text)
+
+
+def one_line(text: str | None) -> str:
+    """`literal`, on one line."""
+    return literal(text).replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
+
+
+def call_time(seconds: int | None) -> str:
+    """Seconds into a call as m:ss (or h:mm:ss)."""
+    if seconds is None:
+        return ""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def when(moment: datetime) -> str:
+    """A call's date and time in the viewer's zone, e.g. `Fri 13 Nov 12:35`."""
+    return moment.astimezone().strftime("%a %d %b %H:%M")
+
+
+def day(moment: datetime) -> str:
+    return moment.astimezone().strftime("%d %b %Y")
+
+
+def score_words(score: float | None, met: int, missed: int, critical_missed: bool = False) -> str:
+    """A score with the behaviours behind it: never a bare percentage."""
+    behaviours = f"{met} met, {missed} to work on"
+    if score is None:
+        return f"no score ({behaviours})"
+    if critical_missed:
+        return f"{score:.0%}: a critical behaviour was missed ({behaviours})"
+    return f"{score:.0%} ({behaviours})"
+
+
+def csat_words(csat: int | None) -> str:
+    return f"CSAT {csat}/5" if csat is not None else "CSAT –"
+
+
+def fcr_words(resolved: bool | None) -> str:
+    if resolved is None:
+        return "FCR –"
+    return "resolved first time" if resolved else "not resolved first time"
