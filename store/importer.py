@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -89,13 +90,20 @@ def _show_value(value: Any, limit: int = 60) -> str:
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
 def _field_path(loc: Sequence[str | int]) -> str:
     path = ""
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
+        elif not _NAME.match(part):
+            # A field name from the data (a typo, a space, a line break) is
+            # quoted, so every problem stays one readable line.
+            path += f"[{json.dumps(part, ensure_ascii=True)}]"
         else:
-            path += f".{part}" if path else str(part)
+            path += f".{part}" if path else part
     return path or "record"
 
 
@@ -377,7 +385,13 @@ def _read_csv(name: str, data: bytes, batch: Batch, on_progress: ProgressCallbac
 
     for first, source, results in calls.values():
         call = {column: getattr(first, column) for column in CSV_CALL_COLUMNS}
-        batch.add(EvaluationIn(kind="evaluation", **call, results=results), source)
+        try:
+            evaluation = EvaluationIn(kind="evaluation", **call, results=results)
+        except ValidationError as error:
+            for problem in _problems_from(error, name, source.line, tagged=False):
+                batch.problem(problem)
+            continue
+        batch.add(evaluation, source)
 
 
 # ------------------------------------------------------------------ checking

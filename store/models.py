@@ -99,6 +99,18 @@ Optional = BeforeValidator(_empty_is_absent)
 """Marks an optional field whose empty string means "not given"."""
 
 
+def _representable_in_utc(value: datetime) -> datetime:
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range once converted to UTC") from None
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_representable_in_utc)]
+"""A point in time with its zone, that can be stored as UTC."""
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A moment in time, stored in UTC and read back with its zone attached.
 
@@ -227,7 +239,7 @@ class ScorecardIn(ScorecardBase, ImportModel):
 
 class EvaluationBase(SQLModel):
     call_id: Handle = Field(max_length=64, unique=True)
-    occurred_at: AwareDatetime = Field(sa_type=UTCDateTime)
+    occurred_at: Instant = Field(sa_type=UTCDateTime)
     channel: Channel = Field(sa_type=String(8))
     duration_s: int | None = Field(default=None, ge=0, le=7 * 24 * 3600)
     evaluator: Annotated[Name | None, Optional] = Field(default=None, max_length=200)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import Engine
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 
 from nextcall.store import queries
@@ -69,18 +70,17 @@ class NextcallApp(App[None]):
 
     # ------------------------------------------------------------ navigation
 
-    def action_show(self, mode: str) -> None:
-        # An evaluation opened from the list sits on top of its mode; going
-        # somewhere else starts that mode from its own screen.
-        if self.current_mode == mode:
-            while len(self.screen_stack) > 1:
-                self.pop_screen()
-        else:
-            self.switch_mode(mode)
+    async def action_show(self, mode: str) -> None:
+        # A key names a screen, not a place in history: an evaluation opened
+        # from the list is closed, so `s` always shows the list itself.
+        if self.current_mode != mode:
+            await self.switch_mode(mode)
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ModalScreen):
+            await self.pop_screen()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield SystemCommand("Next call", "The one thing to do on your next call (h)", lambda: self.action_show("home"))
-        yield SystemCommand("Scorecards", "Every scored call, newest first (s)", lambda: self.action_show("scorecards"))
+        yield SystemCommand("Next call", "The one thing to do on your next call (h)", partial(self.run_action, "show('home')"))
+        yield SystemCommand("Scorecards", "Every scored call, newest first (s)", partial(self.run_action, "show('scorecards')"))
         yield SystemCommand("Switch agent", "Show the app for another agent (a)", self.action_pick_agent)
         yield from super().get_system_commands(screen)
 

@@ -1,0 +1,220 @@
+"""The agent's app driven with keys: every flow of Home and Scorecards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+from textual.widgets import DataTable, OptionList, Select, Static
+
+from nextcall.store.importer import import_files
+from nextcall.tui.app import NextcallApp
+from nextcall.tui.dialogs.agent_picker import AgentPickerDialog
+from nextcall.tui.screens.evaluation import EvaluationScreen, ResultRow
+from nextcall.tui.screens.home import HomeScreen
+from nextcall.tui.screens.scorecards import ScorecardsScreen
+from nextcall.tui.widgets.moment import MomentCard
+from nextcall.tui.widgets.verdicts import VerdictStrip
+from tests import factories
+
+from .conftest import make_app
+
+
+async def settle(app: NextcallApp, pilot) -> None:  # noqa: ANN001 (Textual's Pilot)
+    """Let the store workers finish and the screen repaint."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def text_of(app: NextcallApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_home_shows_the_next_call_the_latest_verdicts_and_the_moment(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert "Confirms the need before solving" in str(app.screen.query_one("#next-call").border_title)
+        assert text_of(app, "#focus-instruction") == "Before you offer a fix, repeat the need back and get a yes."
+        assert "Suggested focus: Missed on" in text_of(app, "#focus-reason")
+        verdicts = str(app.screen.query_one(VerdictStrip).render())
+        assert verdicts.count("✓") + verdicts.count("✗") + verdicts.count("–") == 10
+        assert "met on" in verdicts
+        moment = str(app.screen.query_one(MomentCard).render())
+        assert "“" in moment and "Evaluator:" in moment and " at " in moment
+        assert "Sum it up in one sentence" in text_of(app, "#lesson-text")
+        last_call = text_of(app, "#last-call-text")
+        assert "met" in last_call and "to work on" in last_call  # never a bare score
+
+
+async def test_scorecards_filter_open_and_back(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ScorecardsScreen)
+        table = screen.query_one(DataTable)
+        everything = table.row_count
+        assert everything > 40
+
+        screen.query_one("#behaviour-filter", Select).value = "confirm_need"
+        screen.query_one("#outcome-filter", Select).value = factories_outcome("missed")
+        await settle(app, pilot)
+        missed = table.row_count
+        assert 0 < missed < everything
+        assert "match the filter" in text_of(app, "#count")
+
+        table.focus()
+        table.move_cursor(row=0)
+        first_call = table.coordinate_to_cell_key((0, 0)).row_key.value
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, EvaluationScreen)
+        assert app.screen.call_id == first_call
+        rows = list(app.screen.query(ResultRow))
+        assert len(rows) == 8  # every criterion of the care scorecard, unnamed ones as n/a
+        confirm = next(r for r in rows if r.result.criterion.key == "confirm_need")
+        assert confirm.has_class("-missed")
+        rendered = str(confirm.render())
+        assert rendered.startswith("✗ missed")
+        assert "On your next call: Before you offer a fix" in rendered
+
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ScorecardsScreen)
+        assert app.screen.query_one(DataTable).row_count == missed  # the filter is kept
+
+
+def factories_outcome(word: str):  # noqa: ANN201
+    from nextcall.store.models import Outcome
+
+    return Outcome(word)
+
+
+async def test_h_goes_home_from_an_open_evaluation(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, EvaluationScreen)
+        await pilot.press("h")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ScorecardsScreen)
+
+
+async def test_a_new_agent_sees_what_will_appear_and_how_data_gets_in(new_agent_engine: Engine) -> None:
+    app = make_app(new_agent_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        empty = app.screen.query_one("#home-empty", Static)
+        assert empty.display
+        assert not app.screen.query_one("#home-columns").display
+        assert "nextcall import" in str(empty.render())
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert "nextcall import" in text_of(app, "#scorecards-empty")
+        assert not app.screen.query_one(DataTable).display
+
+
+async def test_first_run_asks_who_you_are_and_remembers(demo_engine: Engine) -> None:
+    chosen: list[str] = []
+    app = make_app(demo_engine, None, on_agent_chosen=chosen.append)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, AgentPickerDialog)
+        options = app.screen.query_one(OptionList)
+        target = next(i for i in range(options.option_count) if options.get_option_at_index(i).id == "j.garcia")
+        options.highlighted = target
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert chosen == ["j.garcia"]
+        assert isinstance(app.screen, HomeScreen)
+        assert "Asks discovery questions before pitching" in str(app.screen.query_one("#next-call").border_title)
+
+
+async def test_switching_agent_reloads_home(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        options = app.screen.query_one(OptionList)
+        options.highlighted = next(
+            i for i in range(options.option_count) if options.get_option_at_index(i).id == "s.oneill"
+        )
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.agent_id == "s.oneill"
+        assert "Siobhán O'Neill" in str(app.screen.sub_title)
+        assert "of 2" in str(app.screen.query_one(VerdictStrip).render()) or "did not apply" in str(
+            app.screen.query_one(VerdictStrip).render()
+        )
+
+
+async def test_an_unknown_agent_is_told_and_asked(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "no.body")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, AgentPickerDialog)
+        assert "There is no agent 'no.body'" in str(app.screen.query_one(".card-title", Static).render())
+
+
+async def test_a_live_import_appears_with_a_toast(demo_engine: Engine, tmp_path: Path) -> None:
+    app = make_app(demo_engine, "a.khan")
+    notes: list[str] = []
+    async with app.run_test(size=(80, 24), message_hook=lambda m: None) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        before = app.screen.query_one(DataTable).row_count
+        new_call = factories.evaluation(
+            call_id="C-LIVE-1", agent="a.khan", occurred_at="2026-11-23T18:00:00Z",
+            results=[factories.result("confirm_need", "missed", quote="Customer: wait, that's not it")],
+        )
+        new_call["scorecard"] = "care-v1"
+        import_files(demo_engine, [factories.write_jsonl(tmp_path / "live.jsonl", [new_call])])
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if app.screen.query_one(DataTable).row_count > before:
+                break
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == before + 1
+        assert table.coordinate_to_cell_key((0, 0)).row_key.value == "C-LIVE-1"
+        notes = [str(n.message) for n in app._notifications]
+        assert any("C-LIVE-1" in note for note in notes)
+
+
+async def test_text_from_data_is_shown_literally(tmp_path: Path) -> None:
+    from nextcall.store.db import open_store
+
+    engine = open_store(f"sqlite:///{tmp_path / 'hostile.db'}")
+    hostile_quote = "Customer: [bold]now[/] \x1b[31mred\x1b[0m [/foo] 🙂 شكرا"
+    records = [
+        factories.team(name="[i]Team[/i]"),
+        factories.agent(name="[b]Eve[/b] \x1b]0;pwned\x07"),
+        factories.scorecard(),
+        factories.evaluation(
+            results=[factories.result("confirm_need", "missed", moment_s=5, quote=hostile_quote, comment="[link=x]y[/link]")]
+        ),
+    ]
+    import_files(engine, [factories.write_jsonl(tmp_path / "h.jsonl", records)])
+    app = make_app(engine, "a.khan")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert app.screen.sub_title.startswith("[b]Eve[/b] ␛]0;pwned␇")
+        moment = str(app.screen.query_one(MomentCard).render())
+        assert "[bold]now[/] ␛[31mred␛[0m [/foo] 🙂 شكرا" in moment
+        assert "[link=x]y[/link]" in moment
+        assert "\x1b" not in moment
+    engine.dispose()
