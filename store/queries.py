@@ -28,6 +28,7 @@ from .models import (
 )
 from .views import (
     AgentView,
+    BehaviourRateView,
     CriterionView,
     EvaluationSummaryView,
     EvaluationView,
@@ -158,7 +159,12 @@ def home_view(db: Engine, *, agent_id: str) -> HomeView | None:
                 for e in calls[:RECENT_VERDICTS]
             )
             latest_miss = _latest_miss(session, agent_id, focus.criterion.id)
-        return HomeView(agent, count, focus, verdicts, latest_miss, _summaries(session, latest[:1])[0], tuple(behaviours))
+        rates = []
+        for criterion in behaviours:
+            rate = rules.pass_rate(outcomes.get(e.id, {}).get(criterion.key, Outcome.na) for e in calls)  # type: ignore[arg-type]
+            rates.append(BehaviourRateView(criterion, rate.met, rate.applicable))
+        last_call = _summaries(session, latest[:1])[0]
+        return HomeView(agent, count, focus, verdicts, latest_miss, last_call, tuple(rates))
 
 
 def _outcomes_by_call(session: Session, evaluation_ids: list[int]) -> dict[int, dict[str, Outcome]]:

@@ -107,6 +107,15 @@ class FocusView:
 
 
 @dataclass(frozen=True, slots=True)
+class BehaviourRateView:
+    """How often one behaviour was met on the agent's latest calls where it applied."""
+
+    criterion: CriterionView
+    met: int
+    applicable: int
+
+
+@dataclass(frozen=True, slots=True)
 class HomeView:
     """Everything the "Next call" screen shows."""
 
@@ -117,8 +126,8 @@ class HomeView:
     """The focus behaviour on the latest calls, newest first."""
     latest_miss: MomentView | None
     last_call: EvaluationSummaryView | None
-    behaviours: tuple[CriterionView, ...] = ()
-    """The behaviours of the agent's scorecard, for a filter or a picker."""
+    behaviours: tuple[BehaviourRateView, ...] = ()
+    """Every behaviour of the agent's scorecard, in scorecard order, on the latest calls."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from nextcall.store.views import HomeView
 from .base import StoreScreen
 from ..messages import StoreChanged
 from ..text import literal, score_words, when
+from ..widgets.behaviours import BehaviourRates
 from ..widgets.moment import MomentCard
 from ..widgets.verdicts import VerdictStrip
 
@@ -50,12 +51,15 @@ class HomeScreen(StoreScreen):
                         yield Static(id="lesson-text")
                     with Vertical(id="last-call", classes="card"):
                         yield Static(id="last-call-text")
+                    with Vertical(id="all-behaviours", classes="card"):
+                        yield BehaviourRates(id="behaviour-rates")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#moment").border_title = "Last time it was missed: listen back"
         self.query_one("#lesson").border_title = "Why it matters"
         self.query_one("#last-call").border_title = "Your last call"
+        self.query_one("#all-behaviours").border_title = "All your behaviours"
         self.nextcall.store_changed.subscribe(self, self._store_changed)
         self._fit(self.size.width)
         self.load()
@@ -117,6 +121,9 @@ class HomeScreen(StoreScreen):
             self.query_one("#lesson-text", Static).update(
                 Content(literal(criterion.lesson) or "No lesson for this behaviour yet.")
             )
+        self.query_one(BehaviourRates).show(
+            view.behaviours, focus_key=focus.criterion.key if focus else None, calls=min(view.evaluation_count, queries.FOCUS_WINDOW)
+        )
         last = view.last_call
         if last is not None:
             self.query_one("#last-call-text", Static).update(

@@ -1,0 +1,91 @@
+"""What the agent sees, pictured: Home and one evaluation at 80×24 and 160×48.
+
+On top of the asserts in test_app.py, never instead: a changed picture is a
+prompt to look (`pytest --snapshot-update` after looking).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from nextcall.store.db import open_store
+from nextcall.store.importer import import_files
+from tests import factories
+
+from .conftest import make_app
+
+SIZES = [(80, 24), (160, 48)]
+
+
+async def settled(pilot) -> None:  # noqa: ANN001 (Textual's Pilot)
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_first_evaluation(pilot) -> None:  # noqa: ANN001
+    await settled(pilot)
+    await pilot.press("s")
+    await settled(pilot)
+    await pilot.press("enter")
+    await settled(pilot)
+
+
+@pytest.fixture
+def hostile_engine(tmp_path: Path) -> Engine:
+    engine = open_store(f"sqlite:///{tmp_path / 'hostile.db'}")
+    records = [
+        factories.team(name="[i]Team[/i]"),
+        factories.agent(name="[b]Eve[/b] \x1b[31mO'Neill\x1b[0m"),
+        factories.scorecard(),
+        factories.evaluation(
+            results=[
+                factories.result("greeting", "met", quote="Agent: hi 🙂 [/foo]"),
+                factories.result(
+                    "confirm_need", "missed", moment_s=73,
+                    quote="Customer: [bold]I said[/] \x1b[2J the OTHER order — شكرا",
+                    comment="[link=https://x]click[/link] ask first",
+                ),
+            ]
+        ),
+    ]
+    import_files(engine, [factories.write_jsonl(tmp_path / "hostile.jsonl", records)])
+    return engine
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_home_on_demo_data(snap_compare, demo_engine: Engine, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(demo_engine, "a.khan"), terminal_size=size, run_before=settled)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_home_for_a_new_agent(snap_compare, new_agent_engine: Engine, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(new_agent_engine, "a.khan"), terminal_size=size, run_before=settled)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_home_with_hostile_text(snap_compare, hostile_engine: Engine, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(hostile_engine, "a.khan"), terminal_size=size, run_before=settled)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_scorecards_on_demo_data(snap_compare, demo_engine: Engine, size: tuple[int, int]) -> None:
+    async def scorecards(pilot) -> None:  # noqa: ANN001
+        await settled(pilot)
+        await pilot.press("s")
+        await settled(pilot)
+
+    assert snap_compare(make_app(demo_engine, "a.khan"), terminal_size=size, run_before=scorecards)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_evaluation_on_demo_data(snap_compare, demo_engine: Engine, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(demo_engine, "a.khan"), terminal_size=size, run_before=open_first_evaluation)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_evaluation_with_hostile_text(snap_compare, hostile_engine: Engine, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(hostile_engine, "a.khan"), terminal_size=size, run_before=open_first_evaluation)
