@@ -218,3 +218,34 @@ async def test_text_from_data_is_shown_literally(tmp_path: Path) -> None:
         assert "[link=x]y[/link]" in moment
         assert "\x1b" not in moment
     engine.dispose()
+
+
+async def test_the_mouse_opens_an_evaluation_and_the_footer_goes_back(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.click("Footer", offset=(14, 0))  # " s Scorecards" in the footer
+        await settle(app, pilot)
+        assert isinstance(app.screen, ScorecardsScreen)
+        table = app.screen.query_one(DataTable)
+        third = table.coordinate_to_cell_key((2, 0)).row_key.value
+        await pilot.click(DataTable, offset=(3, 3))  # the third row, under the header
+        await pilot.click(DataTable, offset=(3, 3))
+        await settle(app, pilot)
+        assert isinstance(app.screen, EvaluationScreen)
+        assert app.screen.call_id == third
+
+
+async def test_the_command_palette_offers_every_screen(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert {"Next call", "Scorecards", "Switch agent"} <= set(titles)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Scorecards")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ScorecardsScreen)
