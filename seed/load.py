@@ -9,9 +9,19 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from nextcall.store.db import open_store
+from nextcall.store.goals import drop_goal, start_goal
 from nextcall.store.importer import ImportSummary, import_batch, read_records
 
 from .demo import demo_records
+
+
+DEMO_GOALS: list[tuple[str, str, int, int | None, str | None]] = [
+    # agent, behaviour, started (days before the last call), dropped after (days), why
+    ("a.khan", "empathy", 56, 12, "Busy fortnight; I want to fix confirming the need first."),
+    ("a.khan", "confirm_need", 20, None, None),
+    ("l.nguyen", "empathy", 62, None, None),
+]
+"""Goals the demo agents set themselves: Aisha's is improving, Linh's has stuck."""
 
 
 def load_demo(url: str, *, today: date, now: datetime | None = None) -> ImportSummary:
@@ -30,7 +40,16 @@ def load_demo(url: str, *, today: date, now: datetime | None = None) -> ImportSu
         records = _not_in_the_future(records, now)
     engine = open_store(url)
     try:
-        return import_batch(engine, read_records(records, source="demo data"))
+        summary = import_batch(engine, read_records(records, source="demo data"))
+        last_call = max(
+            datetime.fromisoformat(r["occurred_at"].replace("Z", "+00:00")) for r in records if r["kind"] == "evaluation"
+        )
+        for agent, behaviour, started, dropped_after, why in DEMO_GOALS:
+            begun = last_call - timedelta(days=started)
+            start_goal(engine, agent_id=agent, criterion_key=behaviour, now=begun)
+            if dropped_after is not None:
+                drop_goal(engine, agent_id=agent, reason=why, now=begun + timedelta(days=dropped_after))
+        return summary
     finally:
         engine.dispose()
 

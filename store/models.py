@@ -31,6 +31,7 @@ from sqlalchemy import (
     Text as SAText,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -328,7 +329,14 @@ ImportRecord = Annotated[
 class Goal(SQLModel, table=True):
     """The one behaviour an agent is working on (at most one active at a time)."""
 
-    __table_args__ = (Index("ix_goal_agent_status", "agent_id", "status"),)
+    __table_args__ = (
+        Index("ix_goal_agent_status", "agent_id", "status"),
+        # One behaviour at a time: the database itself refuses a second active goal.
+        Index(
+            "uq_goal_one_active_per_agent", "agent_id", unique=True,
+            sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     agent_id: str = Field(foreign_key="agent.id", max_length=64)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, and_, case, exists, func
 from sqlmodel import Session, col, select
@@ -29,6 +30,11 @@ from .models import (
 from .views import (
     AgentView,
     BehaviourRateView,
+    EffectivenessView,
+    GoalScreenView,
+    GoalView,
+    SideView,
+    SuggestionView,
     CriterionView,
     EvaluationSummaryView,
     EvaluationView,
@@ -123,48 +129,211 @@ def _summaries(session: Session, evaluations: Sequence[Evaluation]) -> list[Eval
     ]
 
 
+TEAM_WINDOW = 300
+"""How many of the team's latest calls inform a focus suggestion as a prior."""
+
+
+def latest_scorecard_in(session: Session, agent_id: str) -> str | None:
+    return session.exec(
+        select(Evaluation.scorecard_id)
+        .where(Evaluation.agent_id == agent_id)
+        .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
+        .limit(1)
+    ).first()
+
+
+def _calls(session: Session, query: Any) -> list[tuple[Evaluation, rules.CallOutcomes]]:
+    """Evaluations from `query`, each with its outcomes by criterion key."""
+    evaluations = session.exec(query).all()
+    outcomes = _outcomes_by_call(session, [e.id for e in evaluations])
+    return [
+        (e, rules.CallOutcomes(outcomes.get(e.id, {}), e.csat, e.first_contact_resolution))
+        for e in evaluations
+    ]
+
+
+def _agent_calls(
+    session: Session,
+    agent_id: str,
+    scorecard_id: str,
+    *,
+    since: datetime | None = None,
+    before: datetime | None = None,
+    limit: int | None = None,
+) -> list[tuple[Evaluation, rules.CallOutcomes]]:
+    """The agent's calls on a scorecard, newest first."""
+    query = select(Evaluation).where(Evaluation.agent_id == agent_id, Evaluation.scorecard_id == scorecard_id)
+    if since is not None:
+        query = query.where(Evaluation.occurred_at >= since)
+    if before is not None:
+        query = query.where(Evaluation.occurred_at < before)
+    query = query.order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
+    return _calls(session, query.limit(limit) if limit else query)
+
+
+def _team_calls(session: Session, team_id: str, scorecard_id: str) -> list[rules.CallOutcomes]:
+    query = (
+        select(Evaluation)
+        .join(Agent, col(Agent.id) == Evaluation.agent_id)
+        .where(Agent.team_id == team_id, Evaluation.scorecard_id == scorecard_id)
+        .order_by(col(Evaluation.occurred_at).desc())
+        .limit(TEAM_WINDOW)
+    )
+    return [call for _, call in _calls(session, query)]
+
+
+def _suggestions(
+    session: Session, agent: AgentView, scorecard_id: str, behaviours: list[CriterionView], *, exclude: str | None = None
+) -> list[SuggestionView]:
+    recent = [call for _, call in _agent_calls(session, agent.id, scorecard_id, limit=FOCUS_WINDOW)]
+    ranked = rules.suggest_focus(
+        recent,
+        {c.key: rules.CriterionWeight(c.weight, c.critical) for c in behaviours if c.key != exclude},
+        order=[c.key for c in behaviours],
+        team_calls=_team_calls(session, agent.team_id, scorecard_id),
+    )
+    by_key = {c.key: c for c in behaviours}
+    return [SuggestionView(by_key[s.key], s.reason, s.missed, s.applicable) for s in ranked]
+
+
+def _goal_view(session: Session, goal: Goal, criterion: CriterionView) -> GoalView:
+    """A goal's progress and effectiveness, derived afresh from the evaluations."""
+    target = rules.Target(goal.target_met, goal.target_window)
+    still_open = goal.status == GoalStatus.active.value
+    after = list(reversed(_agent_calls(
+        session, goal.agent_id, criterion.scorecard_id, since=goal.started_at,
+        before=None if still_open else goal.ended_at,
+    )))
+    before = _agent_calls(session, goal.agent_id, criterion.scorecard_id, before=goal.started_at, limit=FOCUS_WINDOW)
+    outcomes = [call.outcomes.get(criterion.key, Outcome.na) for _, call in after]
+    progress = rules.goal_progress(outcomes, target)
+    mastered_at = None
+    if progress.mastered_at is not None:
+        applicable = [e for (e, _), o in zip(after, outcomes, strict=True) if o is not Outcome.na]
+        mastered_at = applicable[progress.mastered_at].occurred_at
+    status = goal.status
+    if still_open and progress.mastered:
+        status = GoalStatus.mastered.value
+    effect = rules.effectiveness([c for _, c in before], [c for _, c in after], criterion.key)
+
+    def side(s: rules.Side) -> SideView:
+        return SideView(s.calls, s.behaviour.met, s.behaviour.applicable, s.mean_csat, s.fcr_rate)
+
+    assert goal.id is not None
+    return GoalView(
+        goal.id, goal.agent_id, criterion, status, goal.started_at, goal.ended_at, mastered_at, goal.drop_reason,
+        goal.baseline_met, goal.baseline_applicable, goal.target_met, goal.target_window,
+        progress.series, progress.met_in_window, progress.in_window, progress.applicable,
+        EffectivenessView(side(effect.before), side(effect.after), effect.enough, effect.min_sample),
+    )
+
+
+def current_goal_in(session: Session, agent_id: str) -> GoalView | None:
+    goal = session.exec(
+        select(Goal).where(Goal.agent_id == agent_id, Goal.status == GoalStatus.active.value)
+    ).first()
+    if goal is None:
+        return None
+    criterion = session.get(Criterion, goal.criterion_id)
+    assert criterion is not None
+    return _goal_view(session, goal, _criterion_view(criterion))
+
+
+def _agent_row(session: Session, agent_id: str) -> AgentView | None:
+    row = session.exec(
+        select(Agent, Team).join(Team, col(Team.id) == Agent.team_id).where(Agent.id == agent_id)
+    ).first()
+    return _agent_view(*row) if row else None
+
+
 def home_view(db: Engine, *, agent_id: str) -> HomeView | None:
     """What the agent needs between calls: the behaviour to land next and how it went lately.
 
     Returns None when there is no such agent.
     """
     with Session(db) as session:
-        row = session.exec(
-            select(Agent, Team).join(Team, col(Team.id) == Agent.team_id).where(Agent.id == agent_id)
-        ).first()
-        if row is None:
+        agent = _agent_row(session, agent_id)
+        if agent is None:
             return None
-        agent = _agent_view(*row)
         count = session.exec(select(func.count()).where(Evaluation.agent_id == agent_id)).one()
-        latest = session.exec(
-            select(Evaluation)
-            .where(Evaluation.agent_id == agent_id)
-            .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
-            .limit(FOCUS_WINDOW)
-        ).all()
-        if not latest:
+        scorecard_id = latest_scorecard_in(session, agent_id)
+        if scorecard_id is None:
             return HomeView(agent, 0, None, (), None, None)
-        scorecard_id = latest[0].scorecard_id
         behaviours = _criteria(session, scorecard_id)
-        calls = [e for e in latest if e.scorecard_id == scorecard_id]
-        outcomes = _outcomes_by_call(session, [e.id for e in calls])  # type: ignore[misc]
+        recent = _agent_calls(session, agent_id, scorecard_id, limit=FOCUS_WINDOW)
 
-        focus = _goal_focus(session, agent_id, behaviours) or _suggested_focus(calls, outcomes, behaviours)
+        goal = current_goal_in(session, agent_id)
+        focus: FocusView | None = None
+        if goal is not None and goal.status == GoalStatus.active.value:
+            focus = FocusView(
+                goal.criterion,
+                f"met on {goal.met_in_window} of your last {goal.in_window} calls where it applied "
+                f"(target: {goal.target_met} of {goal.target_window}, twice in a row).",
+                from_goal=True,
+            )
+        else:
+            exclude = goal.criterion.key if goal is not None else None
+            suggestions = _suggestions(session, agent, scorecard_id, behaviours, exclude=exclude)
+            if suggestions:
+                focus = FocusView(suggestions[0].criterion, suggestions[0].reason)
         verdicts: tuple[VerdictView, ...] = ()
         latest_miss = None
         if focus is not None:
             key = focus.criterion.key
             verdicts = tuple(
-                VerdictView(e.call_id, e.occurred_at, outcomes.get(e.id, {}).get(key, Outcome.na))  # type: ignore[arg-type]
-                for e in calls[:RECENT_VERDICTS]
+                VerdictView(e.call_id, e.occurred_at, call.outcomes.get(key, Outcome.na))
+                for e, call in recent[:RECENT_VERDICTS]
             )
             latest_miss = _latest_miss(session, agent_id, focus.criterion.id)
         rates = []
         for criterion in behaviours:
-            rate = rules.pass_rate(outcomes.get(e.id, {}).get(criterion.key, Outcome.na) for e in calls)  # type: ignore[arg-type]
+            rate = rules.pass_rate(call.outcomes.get(criterion.key, Outcome.na) for _, call in recent)
             rates.append(BehaviourRateView(criterion, rate.met, rate.applicable))
-        last_call = _summaries(session, latest[:1])[0]
-        return HomeView(agent, count, focus, verdicts, latest_miss, last_call, tuple(rates))
+        latest = session.exec(
+            select(Evaluation)
+            .where(Evaluation.agent_id == agent_id)
+            .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
+            .limit(1)
+        ).all()
+        return HomeView(agent, count, focus, verdicts, latest_miss, _summaries(session, latest)[0], tuple(rates), goal)
+
+
+def goal_screen_view(db: Engine, *, agent_id: str) -> GoalScreenView | None:
+    """The agent's current goal, what to work on next, and past goals. None for no such agent."""
+    with Session(db) as session:
+        agent = _agent_row(session, agent_id)
+        if agent is None:
+            return None
+        count = session.exec(select(func.count()).where(Evaluation.agent_id == agent_id)).one()
+        current = current_goal_in(session, agent_id)
+        history = []
+        for goal in session.exec(
+            select(Goal)
+            .where(Goal.agent_id == agent_id, Goal.status != GoalStatus.active.value)
+            .order_by(col(Goal.started_at).desc())
+        ):
+            criterion = session.get(Criterion, goal.criterion_id)
+            assert criterion is not None
+            history.append(_goal_view(session, goal, _criterion_view(criterion)))
+        scorecard_id = latest_scorecard_in(session, agent_id)
+        suggestions: list[SuggestionView] = []
+        behaviours: list[CriterionView] = []
+        if scorecard_id is not None:
+            behaviours = _criteria(session, scorecard_id)
+            exclude = current.criterion.key if current is not None else None
+            suggestions = _suggestions(session, agent, scorecard_id, behaviours, exclude=exclude)
+        return GoalScreenView(agent, count, current, tuple(suggestions), tuple(history), tuple(behaviours))
+
+
+def goal_view(db: Engine, *, goal_id: int) -> GoalView | None:
+    """One goal with its progress and before/after figures (for a coach's prep), or None."""
+    with Session(db) as session:
+        goal = session.get(Goal, goal_id)
+        if goal is None:
+            return None
+        criterion = session.get(Criterion, goal.criterion_id)
+        assert criterion is not None
+        return _goal_view(session, goal, _criterion_view(criterion))
 
 
 def _outcomes_by_call(session: Session, evaluation_ids: list[int]) -> dict[int, dict[str, Outcome]]:
@@ -177,32 +346,6 @@ def _outcomes_by_call(session: Session, evaluation_ids: list[int]) -> dict[int, 
         ):
             outcomes[evaluation_id][key] = Outcome(outcome)
     return outcomes
-
-
-def _goal_focus(session: Session, agent_id: str, behaviours: list[CriterionView]) -> FocusView | None:
-    goal = session.exec(
-        select(Goal).where(Goal.agent_id == agent_id, Goal.status == GoalStatus.active.value)
-    ).first()
-    if goal is None:
-        return None
-    criterion = session.get(Criterion, goal.criterion_id)
-    if criterion is None:
-        return None
-    return FocusView(_criterion_view(criterion), "Your current goal.", from_goal=True)
-
-
-def _suggested_focus(
-    calls: Sequence[Evaluation], outcomes: dict[int, dict[str, Outcome]], behaviours: list[CriterionView]
-) -> FocusView | None:
-    suggestions = rules.suggest_focus(
-        [rules.CallOutcomes(outcomes.get(e.id, {}), e.csat, e.first_contact_resolution) for e in calls],  # type: ignore[arg-type]
-        {c.key: rules.CriterionWeight(c.weight, c.critical) for c in behaviours},
-        order=[c.key for c in behaviours],
-    )
-    if not suggestions:
-        return None
-    by_key = {c.key: c for c in behaviours}
-    return FocusView(by_key[suggestions[0].key], suggestions[0].reason)
 
 
 def _latest_miss(session: Session, agent_id: str, criterion_id: int) -> MomentView | None:

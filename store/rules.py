@@ -114,8 +114,68 @@ class FocusSuggestion:
     reason: str
 
 
-def _mean(values: list[float]) -> float | None:
+def _mean(values: Sequence[float]) -> float | None:
     return sum(values) / len(values) if values else None
+
+
+PRIOR_CALLS = 10
+"""How many calls' worth of weight the team's picture carries against the agent's own."""
+
+
+@dataclass(frozen=True, slots=True)
+class _MissCost:
+    """What missing one behaviour went with on a set of calls."""
+
+    missed: int
+    applicable: int
+    csat_met: float | None
+    csat_missed: float | None
+    fcr_met: float | None
+    fcr_missed: float | None
+
+    @property
+    def csat_gap(self) -> float:
+        if self.csat_met is None or self.csat_missed is None:
+            return 0.0
+        return max(0.0, (self.csat_met - self.csat_missed) / 4)
+
+    @property
+    def fcr_gap(self) -> float:
+        if self.fcr_met is None or self.fcr_missed is None:
+            return 0.0
+        return max(0.0, self.fcr_met - self.fcr_missed)
+
+    @property
+    def cost(self) -> float:
+        return self.csat_gap + self.fcr_gap
+
+    def words(self, whose: str) -> str:
+        if self.fcr_gap > self.csat_gap:
+            return (
+                f"{whose}calls where it was missed were resolved first time {self.fcr_missed:.0%} of the time"
+                f" vs {self.fcr_met:.0%}"
+            )
+        if self.csat_gap > 0:
+            return f"{whose}calls where it was missed averaged CSAT {self.csat_missed:.1f} vs {self.csat_met:.1f}"
+        return ""
+
+
+def _miss_cost(calls: Sequence[CallOutcomes], key: str) -> _MissCost:
+    csat: dict[bool, list[float]] = {True: [], False: []}
+    fcr: dict[bool, list[float]] = {True: [], False: []}
+    missed = applicable = 0
+    for call in calls:
+        outcome = call.outcomes.get(key, Outcome.na)
+        if outcome is Outcome.na:
+            continue
+        applicable += 1
+        met = outcome is Outcome.met
+        missed += not met
+        if call.csat is not None:
+            csat[met].append(call.csat)
+        if call.first_contact_resolution is not None:
+            fcr[met].append(float(call.first_contact_resolution))
+    return _MissCost(missed, applicable, _mean(csat[True]), _mean(csat[False]), _mean(fcr[True]), _mean(fcr[False]))
 
 
 def suggest_focus(
@@ -123,57 +183,155 @@ def suggest_focus(
     criteria: Mapping[str, CriterionWeight],
     *,
     order: Sequence[str] = (),
+    team_calls: Sequence[CallOutcomes] = (),
 ) -> list[FocusSuggestion]:
     """Rank the behaviours whose improvement would most raise this agent's outcomes.
 
-    Impact = misses × weight × (1 + how much a miss costs on these calls), the
-    cost being the drop in mean CSAT (on a 0–1 scale) plus the drop in the
-    first-contact resolution rate between calls where the behaviour was met and
-    missed. Behaviours never missed are not suggested. Ties go to the heavier
-    behaviour, then to the one earlier on the scorecard (`order`).
+    Impact = misses × weight × (1 + what a miss costs), the cost being the drop
+    in mean CSAT (on a 0–1 scale) plus the drop in the first-contact resolution
+    rate between calls where the behaviour was met and where it was missed. The
+    cost is the agent's own, blended with the team's (`team_calls`) as if the
+    team had `PRIOR_CALLS` calls' say, so that an agent with few calls still
+    gets a sensible answer. Behaviours the agent never missed are not
+    suggested. Ties go to the heavier behaviour, then the one earlier on the
+    scorecard (`order`), then by key.
 
     Args:
-        calls: the agent's recent calls, newest first.
+        calls: the agent's recent calls.
         criteria: the scorecard's criteria by key.
         order: criterion keys in scorecard order, for ties.
+        team_calls: recent calls of the agent's team on the same scorecard.
     """
     position = {key: index for index, key in enumerate(order)}
     suggestions: list[FocusSuggestion] = []
     for key, criterion in criteria.items():
-        met_csat: list[float] = []
-        missed_csat: list[float] = []
-        met_fcr: list[float] = []
-        missed_fcr: list[float] = []
-        missed = applicable = 0
-        for call in calls:
-            outcome = call.outcomes.get(key, Outcome.na)
-            if outcome is Outcome.na:
-                continue
-            applicable += 1
-            is_met = outcome is Outcome.met
-            missed += not is_met
-            if call.csat is not None:
-                (met_csat if is_met else missed_csat).append(call.csat)
-            if call.first_contact_resolution is not None:
-                (met_fcr if is_met else missed_fcr).append(float(call.first_contact_resolution))
-        if not missed:
+        own = _miss_cost(calls, key)
+        if not own.missed:
             continue
-        csat_gap = fcr_gap = 0.0
-        csat_met, csat_missed = _mean(met_csat), _mean(missed_csat)
-        fcr_met, fcr_missed = _mean(met_fcr), _mean(missed_fcr)
-        if csat_met is not None and csat_missed is not None:
-            csat_gap = max(0.0, (csat_met - csat_missed) / 4)
-        if fcr_met is not None and fcr_missed is not None:
-            fcr_gap = max(0.0, fcr_met - fcr_missed)
-        impact = missed * criterion.weight * (1 + csat_gap + fcr_gap)
-        reason = f"Missed on {missed} of your last {applicable} calls where it applied"
-        if fcr_gap > csat_gap and fcr_met is not None and fcr_missed is not None:
-            reason += (
-                f"; calls where it was missed were resolved first time {fcr_missed:.0%} of the time"
-                f" vs {fcr_met:.0%}"
-            )
-        elif csat_gap > 0 and csat_met is not None and csat_missed is not None:
-            reason += f"; calls where it was missed averaged CSAT {csat_missed:.1f} vs {csat_met:.1f}"
-        suggestions.append(FocusSuggestion(key, impact, missed, applicable, reason + "."))
+        cost = own.cost
+        reason = own.words("")
+        if team_calls:
+            team = _miss_cost(team_calls, key)
+            cost = (own.applicable * own.cost + PRIOR_CALLS * team.cost) / (own.applicable + PRIOR_CALLS)
+            if not reason and team.cost > 0:
+                reason = team.words("on your team, ")
+        impact = own.missed * criterion.weight * (1 + cost)
+        sentence = f"Missed on {own.missed} of your last {own.applicable} calls where it applied"
+        suggestions.append(FocusSuggestion(key, impact, own.missed, own.applicable, sentence + (f"; {reason}" if reason else "") + "."))
     suggestions.sort(key=lambda s: (-s.impact, -criteria[s.key].weight, position.get(s.key, len(position)), s.key))
     return suggestions
+
+
+# ----------------------------------------------------------------------- goals
+
+DEFAULT_TARGET_MET = 8
+DEFAULT_TARGET_WINDOW = 10
+MIN_EFFECT_SAMPLE = 5
+"""Below this many calls on either side, before/after figures are "not enough calls yet"."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Met on `met` of the last `window` applicable calls."""
+
+    met: int = DEFAULT_TARGET_MET
+    window: int = DEFAULT_TARGET_WINDOW
+
+    def __post_init__(self) -> None:
+        if not 0 < self.met <= self.window:
+            raise ValueError(f"a target needs 0 < met <= window (got {self.met} of {self.window})")
+
+    @property
+    def rate(self) -> float:
+        return self.met / self.window
+
+
+@dataclass(frozen=True, slots=True)
+class GoalProgress:
+    """How a goal's behaviour has gone on the applicable calls since it started.
+
+    Attributes:
+        series: rolling pass rate after each applicable call, over the last
+            `target.window` applicable calls (fewer at the start).
+        met_in_window: met on the latest window (up to `target.window` calls).
+        in_window: how many calls that window holds.
+        applicable: applicable calls since the start.
+        mastered_at: index (into the applicable calls) of the call that made
+            the target hold for a second consecutive window; None while it has not.
+    """
+
+    series: tuple[float, ...]
+    met_in_window: int
+    in_window: int
+    applicable: int
+    mastered_at: int | None
+
+    @property
+    def mastered(self) -> bool:
+        return self.mastered_at is not None
+
+
+def goal_progress(outcomes: Iterable[Outcome], target: Target = Target()) -> GoalProgress:
+    """Progress on a goal from the behaviour's outcomes since the start, oldest first.
+
+    Mastered means "it stuck": the target held on a window of applicable calls
+    and again on the next window after it (two consecutive, non-overlapping
+    windows). Once reached it stays reached for this history; a re-score that
+    changes the history is a new history, and is judged afresh.
+    """
+    applied = [outcome is Outcome.met for outcome in outcomes if outcome is not Outcome.na]
+    series: list[float] = []
+    mastered_at: int | None = None
+    window = target.window
+    for index in range(len(applied)):
+        recent = applied[max(0, index + 1 - window) : index + 1]
+        series.append(sum(recent) / len(recent))
+        if mastered_at is None and index + 1 >= 2 * window:
+            second = sum(applied[index + 1 - window : index + 1])
+            first = sum(applied[index + 1 - 2 * window : index + 1 - window])
+            if first >= target.met and second >= target.met:
+                mastered_at = index
+    latest = applied[-window:]
+    return GoalProgress(tuple(series), sum(latest), len(latest), len(applied), mastered_at)
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One side of a before/after comparison."""
+
+    calls: int
+    behaviour: PassRate
+    mean_csat: float | None
+    fcr_rate: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Effectiveness:
+    """Did coaching work: the behaviour and the outcomes, before the goal and since."""
+
+    before: Side
+    after: Side
+    min_sample: int
+
+    @property
+    def enough(self) -> bool:
+        """Both sides have enough applicable calls to compare."""
+        return self.before.behaviour.applicable >= self.min_sample and self.after.behaviour.applicable >= self.min_sample
+
+
+def _side(calls: Sequence[CallOutcomes], key: str) -> Side:
+    csats = [c.csat for c in calls if c.csat is not None]
+    resolved = [c.first_contact_resolution for c in calls if c.first_contact_resolution is not None]
+    return Side(
+        len(calls),
+        pass_rate(c.outcomes.get(key, Outcome.na) for c in calls),
+        sum(csats) / len(csats) if csats else None,
+        sum(resolved) / len(resolved) if resolved else None,
+    )
+
+
+def effectiveness(
+    before: Sequence[CallOutcomes], after: Sequence[CallOutcomes], key: str, *, min_sample: int = MIN_EFFECT_SAMPLE
+) -> Effectiveness:
+    """Compare calls before a goal started with calls since, on its behaviour, CSAT and FCR."""
+    return Effectiveness(_side(before, key), _side(after, key), min_sample)

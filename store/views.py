@@ -128,6 +128,8 @@ class HomeView:
     last_call: EvaluationSummaryView | None
     behaviours: tuple[BehaviourRateView, ...] = ()
     """Every behaviour of the agent's scorecard, in scorecard order, on the latest calls."""
+    goal: GoalView | None = None
+    """The current goal; when it is mastered, `focus` is the suggested next one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,3 +149,81 @@ class NewEvaluationView:
     agent_id: str
     occurred_at: datetime
     channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class SideView:
+    """Before or after a goal: calls, the behaviour's pass rate, mean CSAT, FCR rate."""
+
+    calls: int
+    met: int
+    applicable: int
+    mean_csat: float | None
+    fcr_rate: float | None
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.met / self.applicable if self.applicable else None
+
+
+@dataclass(frozen=True, slots=True)
+class EffectivenessView:
+    before: SideView
+    after: SideView
+    enough: bool
+    min_sample: int
+
+
+@dataclass(frozen=True, slots=True)
+class GoalView:
+    """A goal with its progress and whether coaching worked, derived from the evaluations.
+
+    `status` is `mastered` as soon as the target has held over two consecutive
+    windows, even before the agent moves on; a re-score can take that back.
+    """
+
+    id: int
+    agent_id: str
+    criterion: CriterionView
+    status: str
+    started_at: datetime
+    ended_at: datetime | None
+    mastered_at: datetime | None
+    drop_reason: str | None
+    baseline_met: int
+    baseline_applicable: int
+    target_met: int
+    target_window: int
+    series: tuple[float, ...]
+    met_in_window: int
+    in_window: int
+    applicable: int
+    effectiveness: EffectivenessView
+
+    @property
+    def baseline_rate(self) -> float | None:
+        return self.baseline_met / self.baseline_applicable if self.baseline_applicable else None
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionView:
+    """A behaviour worth making the next goal, and why."""
+
+    criterion: CriterionView
+    reason: str
+    missed: int
+    applicable: int
+
+
+@dataclass(frozen=True, slots=True)
+class GoalScreenView:
+    """Everything the Goal screen shows."""
+
+    agent: AgentView
+    evaluation_count: int
+    current: GoalView | None
+    suggestions: tuple[SuggestionView, ...]
+    """Behaviours ranked by impact, the current goal's left out."""
+    history: tuple[GoalView, ...]
+    behaviours: tuple[CriterionView, ...] = ()
+    """Every behaviour of the agent's scorecard, to pick a goal from."""

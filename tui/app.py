@@ -18,6 +18,7 @@ from nextcall.store.views import AgentView
 
 from .dialogs.agent_picker import AgentPickerDialog
 from .messages import EvaluationsImported, StoreChanged
+from .screens.goal import GoalScreen
 from .screens.home import HomeScreen
 from .screens.scorecards import ScorecardsScreen
 from .text import literal, when
@@ -28,12 +29,13 @@ class NextcallApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "nextcall"
-    MODES = {"home": HomeScreen, "scorecards": ScorecardsScreen}
+    MODES = {"home": HomeScreen, "scorecards": ScorecardsScreen, "goal": GoalScreen}
     DEFAULT_MODE = "home"
 
     BINDINGS = [
         Binding("h", "show('home')", "Next call", tooltip="The one thing to do on your next call", id="home"),
         Binding("s", "show('scorecards')", "Scorecards", tooltip="Every scored call", id="scorecards"),
+        Binding("g", "show('goal')", "Goal", tooltip="Your one goal, its progress and past goals", id="goal"),
         Binding("a", "pick_agent", "Agent", tooltip="Switch agent", id="agent"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -81,6 +83,7 @@ class NextcallApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand("Next call", "The one thing to do on your next call (h)", partial(self.run_action, "show('home')"))
         yield SystemCommand("Scorecards", "Every scored call, newest first (s)", partial(self.run_action, "show('scorecards')"))
+        yield SystemCommand("Goal", "Your goal, its progress, and whether it worked (g)", partial(self.run_action, "show('goal')"))
         yield SystemCommand("Switch agent", "Show the app for another agent (a)", self.action_pick_agent)
         yield from super().get_system_commands(screen)
 

@@ -67,3 +67,11 @@ def fcr_words(resolved: bool | None) -> str:
     if resolved is None:
         return "FCR –"
     return "resolved first time" if resolved else "not resolved first time"
+
+
+_BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+def spark(rates: list[float] | tuple[float, ...], width: int = 40) -> str:
+    """Rates from 0 to 1 as a one-line bar chart on a fixed 0–100% scale (the latest `width`)."""
+    return "".join(_BLOCKS[round(max(0.0, min(1.0, rate)) * 8)] for rate in rates[-width:])

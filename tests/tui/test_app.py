@@ -21,10 +21,17 @@ from .conftest import make_app
 
 
 async def settle(app: NextcallApp, pilot) -> None:  # noqa: ANN001 (Textual's Pilot)
-    """Let the store workers finish and the screen repaint."""
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    """Let the store workers finish and the screen repaint.
+
+    A write's worker publishes a change that starts a reading worker, which
+    repaints: wait through a few rounds, until no worker is left running.
+    """
+    for _ in range(4):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(worker.is_running for worker in app.workers):
+            break
 
 
 def text_of(app: NextcallApp, selector: str) -> str:
@@ -38,7 +45,8 @@ async def test_home_shows_the_next_call_the_latest_verdicts_and_the_moment(demo_
         assert isinstance(app.screen, HomeScreen)
         assert "Confirms the need before solving" in str(app.screen.query_one("#next-call").border_title)
         assert text_of(app, "#focus-instruction") == "Before you offer a fix, repeat the need back and get a yes."
-        assert "Suggested focus: Missed on" in text_of(app, "#focus-reason")
+        assert text_of(app, "#focus-reason").startswith("Your goal since 03 Nov 2026: met on 9 of your last 10")
+        assert "Progress " in text_of(app, "#goal-sparkline") and "target 80%" in text_of(app, "#goal-sparkline")
         verdicts = str(app.screen.query_one(VerdictStrip).render())
         assert verdicts.count("✓") + verdicts.count("✗") + verdicts.count("–") == 10
         assert "met on" in verdicts
@@ -249,3 +257,24 @@ async def test_the_command_palette_offers_every_screen(demo_engine: Engine) -> N
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ScorecardsScreen)
+
+
+async def test_without_a_goal_home_suggests_the_focus_with_its_reason(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "j.garcia")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert "Asks discovery questions before pitching" in str(app.screen.query_one("#next-call").border_title)
+        reason = text_of(app, "#focus-reason")
+        assert reason.startswith("Suggested focus: Missed on ")
+        assert "Press g to make it your goal." in reason
+        assert not app.screen.query_one("#goal-sparkline").display
+
+
+async def test_a_mastered_goal_is_celebrated_and_the_next_suggested(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "l.nguyen")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert "Sets clear next steps" in str(app.screen.query_one("#next-call").border_title)
+        reason = text_of(app, "#focus-reason")
+        assert reason.startswith("✓ Acknowledges how the customer feels stuck: mastered.")
+        assert "Press g, then n, to make it your goal." in reason

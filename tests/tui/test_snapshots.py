@@ -16,14 +16,13 @@ from nextcall.store.importer import import_files
 from tests import factories
 
 from .conftest import make_app
+from .test_app import settle
 
 SIZES = [(80, 24), (160, 48)]
 
 
 async def settled(pilot) -> None:  # noqa: ANN001 (Textual's Pilot)
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot.app, pilot)
 
 
 async def open_first_evaluation(pilot) -> None:  # noqa: ANN001
@@ -89,3 +88,15 @@ def test_evaluation_on_demo_data(snap_compare, demo_engine: Engine, size: tuple[
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_evaluation_with_hostile_text(snap_compare, hostile_engine: Engine, size: tuple[int, int]) -> None:
     assert snap_compare(make_app(hostile_engine, "a.khan"), terminal_size=size, run_before=open_first_evaluation)
+
+
+async def goal_screen(pilot) -> None:  # noqa: ANN001
+    await settled(pilot)
+    await pilot.press("g")
+    await settled(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("agent", ["a.khan", "l.nguyen", "j.garcia"], ids=["active", "mastered", "none-yet"])
+def test_goal_screen(snap_compare, demo_engine: Engine, agent: str, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(demo_engine, agent), terminal_size=size, run_before=goal_screen)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
@@ -16,7 +17,27 @@ if TYPE_CHECKING:
 
 
 class StoreScreen(Screen[None]):
-    """A screen whose data comes from store queries run in workers."""
+    """A screen whose data comes from store queries run in workers.
+
+    A load is started on the event loop with `next_load()` and its result is
+    handed back with `deliver()`: a thread cannot be stopped, so a slower,
+    older load that finishes late is dropped rather than painted over a newer one.
+    """
+
+    _load_generation = 0
+
+    def next_load(self) -> int:
+        """Number a new load; results of earlier loads will be dropped."""
+        self._load_generation += 1
+        return self._load_generation
+
+    def deliver(self, generation: int, show: Callable[..., object], *args: object, **kwargs: object) -> None:
+        """From a worker thread: show a load's result, unless a newer load has started since."""
+        self.app.call_from_thread(self._deliver, generation, show, *args, **kwargs)
+
+    def _deliver(self, generation: int, show: Callable[..., object], *args: object, **kwargs: object) -> None:
+        if generation == self._load_generation:
+            show(*args, **kwargs)
 
     @property
     def nextcall(self) -> NextcallApp:

@@ -74,12 +74,11 @@ class EvaluationScreen(StoreScreen):
     def on_mount(self) -> None:
         self.sub_title = literal(self.call_id)
         self.query_one("#results").loading = True
-        self.load()
+        self._load(self.next_load())
 
     @work(thread=True, exclusive=True, group="evaluation", exit_on_error=False)
-    def load(self) -> None:
-        view = queries.evaluation_view(self.engine, call_id=self.call_id)
-        self.app.call_from_thread(self.show, view)
+    def _load(self, generation: int) -> None:
+        self.deliver(generation, self.show, queries.evaluation_view(self.engine, call_id=self.call_id))
 
     def show(self, view: EvaluationView | None) -> None:
         results = self.query_one("#results", VerticalScroll)

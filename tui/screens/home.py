@@ -13,7 +13,7 @@ from nextcall.store.views import HomeView
 
 from .base import StoreScreen
 from ..messages import StoreChanged
-from ..text import literal, score_words, when
+from ..text import day, literal, score_words, spark, when
 from ..widgets.behaviours import BehaviourRates
 from ..widgets.moment import MomentCard
 from ..widgets.verdicts import VerdictStrip
@@ -42,6 +42,7 @@ class HomeScreen(StoreScreen):
                     with Vertical(id="next-call", classes="card"):
                         yield Static(id="focus-instruction")
                         yield Static(id="focus-reason", classes="muted")
+                        yield Static(id="goal-sparkline")
                     with Vertical(id="recent", classes="card"):
                         yield VerdictStrip(id="verdicts")
                     with Vertical(id="moment", classes="card"):
@@ -77,14 +78,14 @@ class HomeScreen(StoreScreen):
     def _store_changed(self, change: StoreChanged) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="home", exit_on_error=False)
     def load(self) -> None:
-        """Read the Home view off the event loop, then show it."""
-        agent_id = self.agent_id
-        if agent_id is None:
-            return
-        view = queries.home_view(self.engine, agent_id=agent_id)
-        self.app.call_from_thread(self.show, view)
+        """Reload what Home shows, off the event loop."""
+        if self.agent_id is not None:
+            self._load(self.next_load(), self.agent_id)
+
+    @work(thread=True, exclusive=True, group="home", exit_on_error=False)
+    def _load(self, generation: int, agent_id: str) -> None:
+        self.deliver(generation, self.show, queries.home_view(self.engine, agent_id=agent_id))
 
     def show(self, view: HomeView | None) -> None:
         empty = self.query_one("#home-empty", Static)
@@ -113,13 +114,22 @@ class HomeScreen(StoreScreen):
                 "On your next call: ", (literal(criterion.name), "bold")
             )
             self.query_one("#focus-instruction", Static).update(Content(literal(criterion.next_call)))
-            label = "Your goal" if focus.from_goal else "Suggested focus"
-            self.query_one("#focus-reason", Static).update(Content(f"{label}: {focus.reason}"))
+            self.query_one("#focus-reason", Static).update(self._reason(view))
             self.query_one("#recent").border_title = f"Your last {len(view.verdicts)} calls on it"
             self.query_one(VerdictStrip).show(view.verdicts)
             self.query_one(MomentCard).show(view.latest_miss)
             self.query_one("#lesson-text", Static).update(
                 Content(literal(criterion.lesson) or "No lesson for this behaviour yet.")
+            )
+        sparkline = self.query_one("#goal-sparkline", Static)
+        goal = view.goal
+        sparkline.display = bool(goal and goal.status == "active" and goal.series)
+        if goal is not None and goal.series:
+            sparkline.update(
+                Content.assemble(
+                    ("Progress ", "bold"), (spark(goal.series), "$text-success"),
+                    f" now {goal.series[-1]:.0%}, target {goal.target_met / goal.target_window:.0%}",
+                )
             )
         self.query_one(BehaviourRates).show(
             view.behaviours, focus_key=focus.criterion.key if focus else None, calls=min(view.evaluation_count, queries.FOCUS_WINDOW)
@@ -133,3 +143,16 @@ class HomeScreen(StoreScreen):
                     + " · s for all scorecards"
                 )
             )
+
+    @staticmethod
+    def _reason(view: HomeView) -> Content:
+        focus, goal = view.focus, view.goal
+        assert focus is not None
+        if focus.from_goal and goal is not None:
+            return Content(f"Your goal since {day(goal.started_at)}: {focus.reason}")
+        if goal is not None and goal.status == "mastered":
+            return Content.assemble(
+                (f"✓ {literal(goal.criterion.name)} stuck: mastered. ", "bold $text-success"),
+                f"Suggested next: {literal(focus.reason)} Press g, then n, to make it your goal.",
+            )
+        return Content(f"Suggested focus: {literal(focus.reason)} Press g to make it your goal.")

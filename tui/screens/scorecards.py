@@ -85,15 +85,15 @@ class ScorecardsScreen(StoreScreen):
         if agent_id is not None:
             behaviour = self.query_one("#behaviour-filter", Select).selection
             outcome = self.query_one("#outcome-filter", Select).selection
-            self._load(agent_id, behaviour, outcome)
+            self._load(self.next_load(), agent_id, behaviour, outcome)
 
     @work(thread=True, exclusive=True, group="scorecards", exit_on_error=False)
-    def _load(self, agent_id: str, behaviour: str | None, outcome: Outcome | None) -> None:
+    def _load(self, generation: int, agent_id: str, behaviour: str | None, outcome: Outcome | None) -> None:
         """Read the filtered list off the event loop, then show it."""
         page = queries.scorecard_page(
             self.engine, agent_id=agent_id, criterion_key=behaviour, outcome=outcome
         )
-        self.app.call_from_thread(self.show, page, filtered=behaviour is not None or outcome is not None)
+        self.deliver(generation, self.show, page, filtered=behaviour is not None or outcome is not None)
 
     def show(self, page: ScorecardPageView, *, filtered: bool) -> None:
         table = self.query_one(DataTable)

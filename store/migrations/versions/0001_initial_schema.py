@@ -96,6 +96,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('goal', schema=None) as batch_op:
         batch_op.create_index('ix_goal_agent_status', ['agent_id', 'status'], unique=False)
+        batch_op.create_index(
+            'uq_goal_one_active_per_agent', ['agent_id'], unique=True,
+            sqlite_where=sa.text("status = 'active'"), postgresql_where=sa.text("status = 'active'"),
+        )
 
     op.create_table('self_assessment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -175,6 +179,7 @@ def downgrade() -> None:
 
     op.drop_table('self_assessment')
     with op.batch_alter_table('goal', schema=None) as batch_op:
+        batch_op.drop_index('uq_goal_one_active_per_agent')
         batch_op.drop_index('ix_goal_agent_status')
 
     op.drop_table('goal')

@@ -1,0 +1,113 @@
+"""Goal commands: start one behaviour to work on, or set it aside.
+
+One active goal per agent (the database refuses a second). A goal whose
+target has held twice in a row is mastered; starting the next one closes it
+as mastered, never on the agent's behalf.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from . import rules
+from .db import unit_of_work
+from .errors import NextcallError
+from .models import Criterion, CriterionResult, Evaluation, Goal, GoalStatus, Outcome, utc_now
+from .queries import current_goal_in, latest_scorecard_in
+
+
+class GoalError(NextcallError):
+    """A goal cannot be started or dropped as asked."""
+
+    title = "Goal"
+
+
+def start_goal(
+    db: Engine,
+    *,
+    agent_id: str,
+    criterion_key: str,
+    target: rules.Target = rules.Target(),
+    now: datetime | None = None,
+) -> int:
+    """Start working on a behaviour of the agent's current scorecard; returns the goal's id.
+
+    The baseline is the pass rate on the `target.window` applicable calls before
+    now. A current goal that is mastered is closed as mastered first; one that
+    is not must be dropped first.
+
+    Raises:
+        GoalError: no such behaviour on the agent's scorecard, or a goal still in progress.
+    """
+    now = now or utc_now()
+    with unit_of_work(db) as session:
+        scorecard_id = latest_scorecard_in(session, agent_id)
+        if scorecard_id is None:
+            raise GoalError(f"{agent_id} has no scored calls yet: a goal starts from a behaviour on your scorecard.")
+        criterion = session.exec(
+            select(Criterion).where(Criterion.scorecard_id == scorecard_id, Criterion.key == criterion_key)
+        ).first()
+        if criterion is None or criterion.id is None:
+            raise GoalError(f"{criterion_key!r} is not a behaviour of scorecard {scorecard_id}.")
+        current = current_goal_in(session, agent_id)
+        if current is not None:
+            if current.status != GoalStatus.mastered.value:
+                raise GoalError(
+                    f"You are still working on {current.criterion.name}. Drop it first (d) to start another."
+                )
+            stored = session.get(Goal, current.id)
+            assert stored is not None
+            stored.status = GoalStatus.mastered.value
+            stored.ended_at = current.mastered_at
+            session.flush()
+        baseline = rules.pass_rate(_outcomes_before(session, agent_id, criterion.id, now, target.window))
+        goal = Goal(
+            agent_id=agent_id,
+            criterion_id=criterion.id,
+            status=GoalStatus.active.value,
+            baseline_met=baseline.met,
+            baseline_applicable=baseline.applicable,
+            target_met=target.met,
+            target_window=target.window,
+            started_at=now,
+        )
+        session.add(goal)
+        session.flush()
+        assert goal.id is not None
+        return goal.id
+
+
+def _outcomes_before(session: Session, agent_id: str, criterion_id: int, now: datetime, count: int) -> list[Outcome]:
+    rows = session.exec(
+        select(CriterionResult.outcome)
+        .join(Evaluation, col(Evaluation.id) == CriterionResult.evaluation_id)
+        .where(
+            Evaluation.agent_id == agent_id,
+            CriterionResult.criterion_id == criterion_id,
+            CriterionResult.outcome != Outcome.na.value,
+            Evaluation.occurred_at < now,
+        )
+        .order_by(col(Evaluation.occurred_at).desc())
+        .limit(count)
+    ).all()
+    return [Outcome(outcome) for outcome in rows]
+
+
+def drop_goal(db: Engine, *, agent_id: str, reason: str | None = None, now: datetime | None = None) -> None:
+    """Set the current goal aside, with the agent's reason if they gave one.
+
+    Raises:
+        GoalError: there is no goal to drop.
+    """
+    with unit_of_work(db) as session:
+        goal = session.exec(
+            select(Goal).where(Goal.agent_id == agent_id, Goal.status == GoalStatus.active.value)
+        ).first()
+        if goal is None:
+            raise GoalError("There is no goal to drop.")
+        goal.status = GoalStatus.dropped.value
+        goal.ended_at = now or utc_now()
+        goal.drop_reason = reason.strip() if reason and reason.strip() else None

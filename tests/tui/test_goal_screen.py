@@ -1,0 +1,128 @@
+"""The Goal screen driven with keys: active, mastered, none yet; start and drop."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+from textual.widgets import DataTable, Input, OptionList, Static
+
+from nextcall.store.models import Goal
+from nextcall.tui.dialogs.drop_goal import DropGoalDialog
+from nextcall.tui.dialogs.goal_picker import GoalPickerDialog
+from nextcall.tui.screens.goal import GoalScreen
+from nextcall.tui.widgets.goal_chart import GoalChart
+
+from .conftest import make_app
+from .test_app import settle
+
+
+def goal_text(app) -> str:  # noqa: ANN001
+    return str(app.screen.query_one("#goal-text", Static).render())
+
+
+def goals_of(engine: Engine, agent: str) -> list[tuple[str, str, str | None]]:
+    with Session(engine) as session:
+        return [
+            (g.status, str(g.criterion_id), g.drop_reason)
+            for g in session.exec(select(Goal).where(Goal.agent_id == agent).order_by(Goal.started_at))
+        ]
+
+
+async def test_an_active_goal_shows_progress_chart_and_effect(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("g")
+        await settle(app, pilot)
+        assert isinstance(app.screen, GoalScreen)
+        assert "Confirms the need before solving" in str(app.screen.query_one("#goal-current").border_title)
+        text = goal_text(app)
+        assert "Now: met on 9 of your last 10" in text and "before: 6 of 10" in text
+        chart = app.screen.query_one(GoalChart)
+        assert chart.goal is not None and len(chart.goal.series) == chart.goal.applicable > 0
+        effect = app.screen.query_one("#goal-effect-table", DataTable)
+        assert [effect.get_row_at(i)[0] for i in range(effect.row_count)] == [
+            "Behaviour met", "Mean CSAT", "Resolved first time", "Calls",
+        ]
+        history = app.screen.query_one("#goal-history-table", DataTable)
+        assert history.row_count == 1
+        assert "set aside: Busy fortnight" in history.get_row_at(0)[3]
+
+
+async def test_a_mastered_goal_says_it_stuck_and_starts_the_next_on_a_keypress(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "l.nguyen")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("g")
+        await settle(app, pilot)
+        assert "✓ It stuck: mastered on" in goal_text(app)
+        assert "Next with the most impact: Sets clear next steps" in goal_text(app)
+        assert [status for status, _, _ in goals_of(demo_engine, "l.nguyen")] == ["active"]  # nothing started for her
+
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, GoalPickerDialog)
+        options = app.screen.query_one(OptionList)
+        assert options.get_option_at_index(0).id == "next_steps"
+        options.highlighted = 0
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert [status for status, _, _ in goals_of(demo_engine, "l.nguyen")] == ["mastered", "active"]
+        assert "Sets clear next steps" in str(app.screen.query_one("#goal-current").border_title)
+        history = app.screen.query_one("#goal-history-table", DataTable)
+        assert history.get_row_at(0)[3] == "✓ mastered"
+
+
+async def test_no_goal_yet_suggests_one_and_dropping_keeps_the_reason(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "j.garcia")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("g")
+        await settle(app, pilot)
+        assert str(app.screen.query_one("#goal-current").border_title) == "No goal yet"
+        assert "Suggested: Asks discovery questions before pitching" in goal_text(app)
+        assert not app.screen.query_one(GoalChart).display
+
+        await pilot.press("n")
+        await settle(app, pilot)
+        app.screen.query_one(OptionList).highlighted = 0
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert [status for status, _, _ in goals_of(demo_engine, "j.garcia")] == ["active"]
+
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DropGoalDialog)
+        app.screen.query_one(Input).value = "[b]Too much[/b] at once"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert goals_of(demo_engine, "j.garcia")[0][0] == "dropped"
+        assert goals_of(demo_engine, "j.garcia")[0][2] == "[b]Too much[/b] at once"
+        history = app.screen.query_one("#goal-history-table", DataTable)
+        assert history.get_row_at(0)[3] == "– set aside: [b]Too much[/b] at once"
+
+
+async def test_escape_in_the_drop_dialog_keeps_the_goal(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("g")
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert [status for status, _, _ in goals_of(demo_engine, "a.khan")] == ["dropped", "active"]
+
+
+async def test_a_new_agent_sees_how_goals_work(new_agent_engine: Engine) -> None:
+    app = make_app(new_agent_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("g")
+        await settle(app, pilot)
+        empty = app.screen.query_one("#goal-empty", Static)
+        assert empty.display and "met on 8 of 10" in str(empty.render())
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, GoalScreen)  # nothing to pick from yet

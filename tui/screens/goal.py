@@ -1,0 +1,250 @@
+"""Goal: the one behaviour being worked on, its progress, whether coaching worked, and past goals."""
+
+from __future__ import annotations
+
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import DataTable, Footer, Header, Static
+
+from nextcall.store import goals, queries
+from nextcall.store.errors import NextcallError
+from nextcall.store.views import EffectivenessView, GoalScreenView, GoalView, SideView
+
+from ..dialogs.drop_goal import DropGoalDialog
+from ..dialogs.goal_picker import GoalPickerDialog
+from ..messages import StoreChanged
+from ..text import day, literal
+from ..widgets.goal_chart import GoalChart
+from .base import StoreScreen
+
+EMPTY = (
+    "No scored calls yet.\n\n"
+    "A goal is one behaviour to land, worked until it sticks: met on 8 of 10 "
+    "calls, twice in a row. Once your calls are scored, nextcall suggests the "
+    "behaviour that would most raise your CSAT and first-contact resolution.\n\n"
+    "Scores come in with:  nextcall import FILE.jsonl  (or .csv)"
+)
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def _side_rows(effect: EffectivenessView) -> list[tuple[str, str, str]]:
+    before, after = effect.before, effect.after
+
+    def rate(side: SideView) -> str:
+        return f"{_percent(side.pass_rate)} ({side.met} of {side.applicable})" if side.applicable else "–"
+
+    def csat(side: SideView) -> str:
+        return "–" if side.mean_csat is None else f"{side.mean_csat:.1f}"
+
+    return [
+        ("Behaviour met", rate(before), rate(after)),
+        ("Mean CSAT", csat(before), csat(after)),
+        ("Resolved first time", _percent(before.fcr_rate), _percent(after.fcr_rate)),
+        ("Calls", str(before.calls), str(after.calls)),
+    ]
+
+
+class GoalScreen(StoreScreen):
+    """Work one behaviour until it sticks; see whether it worked."""
+
+    TITLE = "Goal"
+    BINDINGS = [
+        Binding("n", "new_goal", "New goal", tooltip="Choose the behaviour to work on next"),
+        Binding("d", "drop_goal", "Drop goal", tooltip="Set the current goal aside"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="goal-body"):
+            yield Static(id="goal-empty", classes="empty")
+            with Vertical(id="goal-current", classes="card"):
+                yield Static(id="goal-text")
+            yield GoalChart(id="goal-chart")
+            with Vertical(id="goal-effect", classes="card"):
+                yield Static(id="goal-effect-note", classes="muted")
+                yield DataTable(id="goal-effect-table", cursor_type="none", show_cursor=False)
+            with Vertical(id="goal-history", classes="card"):
+                yield DataTable(id="goal-history-table", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#goal-effect").border_title = "Did it work? Before the goal and since"
+        self.query_one("#goal-history").border_title = "Past goals"
+        effect = self.query_one("#goal-effect-table", DataTable)
+        # Fixed widths: the table is refilled on every change and must not jump about.
+        effect.add_column("", width=20)
+        effect.add_column("Before", width=16)
+        effect.add_column("Since", width=16)
+        history = self.query_one("#goal-history-table", DataTable)
+        history.add_column("Behaviour", width=36)
+        history.add_column("From", width=11)
+        history.add_column("To", width=11)
+        history.add_column("Result", width=40)
+        history.add_column("Met before → during", width=20)
+        self.view: GoalScreenView | None = None
+        self.nextcall.store_changed.subscribe(self, self._store_changed)
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The chart takes the room a tall terminal gives it.
+        self.query_one(GoalChart).set_class(event.size.height >= 40, "-tall")
+
+    def _store_changed(self, change: StoreChanged) -> None:
+        self.load()
+
+    def load(self) -> None:
+        if self.agent_id is not None:
+            self._load(self.next_load(), self.agent_id)
+
+    @work(thread=True, exclusive=True, group="goal", exit_on_error=False)
+    def _load(self, generation: int, agent_id: str) -> None:
+        self.deliver(generation, self.show, queries.goal_screen_view(self.engine, agent_id=agent_id))
+
+    def show(self, view: GoalScreenView | None) -> None:
+        self.view = view
+        empty = self.query_one("#goal-empty", Static)
+        has_data = view is not None and view.evaluation_count > 0
+        empty.display = not has_data
+        for part in ("#goal-current", "#goal-chart", "#goal-effect"):
+            self.query_one(part).display = has_data
+        self.query_one("#goal-history").display = bool(view and view.history)
+        if view is not None:
+            self.sub_title = literal(view.agent.name)
+        if not has_data or view is None:
+            empty.update(Content(EMPTY))
+            return
+        current = view.current
+        card = self.query_one("#goal-current")
+        text = self.query_one("#goal-text", Static)
+        chart = self.query_one(GoalChart)
+        chart.display = current is not None
+        self.query_one("#goal-effect").display = current is not None
+        if current is None:
+            card.border_title = "No goal yet"
+            text.update(self._no_goal_text(view))
+        else:
+            card.border_title = Content.assemble(
+                "Your goal: ", (literal(current.criterion.name), "bold"), f" · since {day(current.started_at)}"
+            )
+            text.update(self._goal_text(current, view))
+            chart.show(current)
+            self._show_effect(current.effectiveness)
+        self._show_history(view.history)
+
+    def _no_goal_text(self, view: GoalScreenView) -> Content:
+        if not view.suggestions:
+            return Content("Every behaviour was met on your latest calls. Press n to pick one to polish anyway.")
+        top = view.suggestions[0]
+        return Content.assemble(
+            "One behaviour at a time. Suggested: ", (literal(top.criterion.name), "bold"), "\n",
+            (literal(top.reason), "$text-muted"), "\nPress n to choose your goal.",
+        )
+
+    def _goal_text(self, goal: GoalView, view: GoalScreenView) -> Content:
+        parts: list[Content | str | tuple[str, str]] = [
+            ("On your next call: ", "bold"), literal(goal.criterion.next_call), "\n",
+            f"Now: met on {goal.met_in_window} of your last {goal.in_window} calls where it applied · ",
+            f"target: {goal.target_met} of {goal.target_window}, twice in a row",
+        ]
+        if goal.baseline_applicable:
+            parts.append(f" · before: {goal.baseline_met} of {goal.baseline_applicable}")
+        if goal.status == "mastered" and goal.mastered_at is not None:
+            parts += ["\n", (f"✓ It stuck: mastered on {day(goal.mastered_at)}.", "bold $text-success")]
+            if view.suggestions:
+                nxt = view.suggestions[0]
+                parts += [
+                    " Next with the most impact: ", (literal(nxt.criterion.name), "bold"),
+                    f" ({literal(nxt.reason)}) Press n to start it.",
+                ]
+        return Content.assemble(*parts)
+
+    def _show_effect(self, effect: EffectivenessView) -> None:
+        note = self.query_one("#goal-effect-note", Static)
+        if effect.enough:
+            note.update("")
+            note.display = False
+        else:
+            note.display = True
+            note.update(
+                Content(
+                    f"Not enough calls yet to compare: at least {effect.min_sample} on each side "
+                    f"(before: {effect.before.applicable}, since: {effect.after.applicable})."
+                )
+            )
+        table = self.query_one("#goal-effect-table", DataTable)
+        table.clear()
+        for row in _side_rows(effect):
+            table.add_row(*row)
+
+    def _show_history(self, history: tuple[GoalView, ...]) -> None:
+        table = self.query_one("#goal-history-table", DataTable)
+        table.clear()
+        for goal in history:
+            if goal.status == "mastered":
+                result = "✓ mastered"
+            else:
+                result = "– set aside" + (f": {literal(goal.drop_reason)}" if goal.drop_reason else "")
+            before = _percent(goal.effectiveness.before.pass_rate)
+            during = _percent(goal.effectiveness.after.pass_rate)
+            table.add_row(
+                literal(goal.criterion.name), day(goal.started_at),
+                day(goal.ended_at) if goal.ended_at else "–", result, f"{before} → {during}",
+            )
+
+    # --------------------------------------------------------------- actions
+
+    def action_new_goal(self) -> None:
+        view = self.view
+        if view is None or not view.behaviours:
+            self.app.notify("Goals start from your scorecard: import your scored calls first.", title="Goal")
+            return
+        current = view.current
+        if current is not None and current.status != "mastered":
+            self.app.notify(
+                f"You are working on {literal(current.criterion.name)}. Press d to set it aside first.",
+                title="One goal at a time", markup=False,
+            )
+            return
+        self.app.push_screen(GoalPickerDialog(view.suggestions, view.behaviours), self._goal_chosen)
+
+    def _goal_chosen(self, key: str | None) -> None:
+        if key is not None and self.agent_id is not None:
+            self._start(self.agent_id, key)
+
+    @work(thread=True, exclusive=True, group="goal-write", exit_on_error=False)
+    def _start(self, agent_id: str, key: str) -> None:
+        try:
+            goals.start_goal(self.engine, agent_id=agent_id, criterion_key=key)
+        except NextcallError as error:
+            self.app.call_from_thread(self.app.notify, error.message, title="Goal", severity="warning", markup=False)
+            return
+        self.app.call_from_thread(self.nextcall.store_changed.publish, StoreChanged(agent_id))
+
+    def action_drop_goal(self) -> None:
+        view = self.view
+        if view is None or view.current is None:
+            self.app.notify("There is no goal to set aside.", title="Goal")
+            return
+        self.app.push_screen(DropGoalDialog(literal(view.current.criterion.name)), self._drop_confirmed)
+
+    def _drop_confirmed(self, reason: str | None) -> None:
+        if reason is not None and self.agent_id is not None:
+            self._drop(self.agent_id, reason)
+
+    @work(thread=True, exclusive=True, group="goal-write", exit_on_error=False)
+    def _drop(self, agent_id: str, reason: str) -> None:
+        try:
+            goals.drop_goal(self.engine, agent_id=agent_id, reason=reason or None)
+        except NextcallError as error:
+            self.app.call_from_thread(self.app.notify, error.message, title="Goal", severity="warning", markup=False)
+            return
+        self.app.call_from_thread(self.nextcall.store_changed.publish, StoreChanged(agent_id))

@@ -1,0 +1,57 @@
+"""The goal's progress as a chart: rolling pass rate, with the baseline and target lines."""
+
+from __future__ import annotations
+
+from textual.color import Color
+from textual_plotext import PlotextPlot
+
+from nextcall.store.views import GoalView
+
+
+class GoalChart(PlotextPlot):
+    """Percent met over the last window of applicable calls, after each call since the start."""
+
+    DEFAULT_CSS = """
+    GoalChart { height: 12; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's name)
+        super().__init__(id=id)
+        self.goal: GoalView | None = None
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.replot())
+
+    def show(self, goal: GoalView | None) -> None:
+        self.goal = goal
+        self.replot()
+
+    def _colour(self, variable: str) -> tuple[int, int, int]:
+        return Color.parse(self.app.theme_variables.get(variable, "white")).rgb
+
+    def replot(self) -> None:
+        """Draw again from the goal, in the colours of the current theme."""
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        goal = self.goal
+        if goal is None or not goal.series:
+            plt.title("Your progress appears here after the first call where this behaviour applies.")
+            self.refresh()
+            return
+        calls = list(range(1, len(goal.series) + 1))
+        plt.plot(calls, [100 * rate for rate in goal.series], marker="braille", color=self._colour("primary"))
+        plt.hline(100 * goal.target_met / goal.target_window, color=self._colour("success"))
+        if goal.baseline_rate is not None:
+            plt.hline(100 * goal.baseline_rate, color=self._colour("warning"))
+        plt.ylim(0, 100)
+        plt.xlim(1, max(2, len(calls)))
+        step = max(1, round(len(calls) / 6))
+        plt.xticks(list(range(1, len(calls) + 1, step)))
+        plt.yticks([0, 25, 50, 75, 100])
+        plt.xlabel("calls since the goal started (where it applied)")
+        target = f"target {goal.target_met / goal.target_window:.0%}"
+        before = f" · before {goal.baseline_rate:.0%}" if goal.baseline_rate is not None else ""
+        plt.title(f"% met on the last {goal.target_window} calls · lines: {target}{before}")
+        self.refresh()
