@@ -159,14 +159,17 @@ def _agent_calls(
     *,
     since: datetime | None = None,
     before: datetime | None = None,
+    until: datetime | None = None,
     limit: int | None = None,
 ) -> list[tuple[Evaluation, rules.CallOutcomes]]:
-    """The agent's calls on a scorecard, newest first."""
+    """The agent's calls on a scorecard, newest first, from `since` on, before `before`, up to `until` included."""
     query = select(Evaluation).where(Evaluation.agent_id == agent_id, Evaluation.scorecard_id == scorecard_id)
     if since is not None:
         query = query.where(Evaluation.occurred_at >= since)
     if before is not None:
         query = query.where(Evaluation.occurred_at < before)
+    if until is not None:
+        query = query.where(Evaluation.occurred_at <= until)
     query = query.order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
     return _calls(session, query.limit(limit) if limit else query)
 
@@ -201,8 +204,9 @@ def _goal_view(session: Session, goal: Goal, criterion: CriterionView) -> GoalVi
     target = rules.Target(goal.target_met, goal.target_window)
     still_open = goal.status == GoalStatus.active.value
     after = list(reversed(_agent_calls(
+        # A goal closed as mastered ends at the very call that mastered it: that call counts.
         session, goal.agent_id, criterion.scorecard_id, since=goal.started_at,
-        before=None if still_open else goal.ended_at,
+        until=None if still_open else goal.ended_at,
     )))
     before = _agent_calls(session, goal.agent_id, criterion.scorecard_id, before=goal.started_at, limit=FOCUS_WINDOW)
     outcomes = [call.outcomes.get(criterion.key, Outcome.na) for _, call in after]
