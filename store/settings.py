@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_config_dir, user_data_dir
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -38,6 +38,21 @@ class Settings(BaseSettings):
 
     poll_seconds: float = Field(default=2.0, gt=0, le=3600)
     """How often the app looks for newly imported evaluations."""
+
+    goal_target_met: int = Field(default=8, ge=1, le=100)
+    """A new goal's target: met on this many of the last `goal_target_window` applicable calls."""
+
+    goal_target_window: int = Field(default=10, ge=1, le=100)
+    """How many applicable calls a goal's target looks back over."""
+
+    @model_validator(mode="after")
+    def _target_fits_window(self) -> Settings:
+        if self.goal_target_met > self.goal_target_window:
+            raise ValueError(
+                f"goal_target_met ({self.goal_target_met}) cannot be more than goal_target_window "
+                f"({self.goal_target_window})"
+            )
+        return self
 
     @field_validator("db")
     @classmethod
@@ -90,7 +105,7 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as error:
         lines = []
         for problem in error.errors():
-            field = str(problem["loc"][0]) if problem["loc"] else "?"
+            field = str(problem["loc"][0]) if problem["loc"] else "goal_target_met"
             source = f"--{field.replace('_', '-')}" if field in given else f"NEXTCALL_{field.upper()}"
             message = problem["msg"].removeprefix("Value error, ")
             lines.append(f"{source}: {message} (got {problem.get('input')!r})")

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 
 from nextcall.store import queries
+from nextcall.store.rules import Target
 from nextcall.store.views import AgentView
 
 from .dialogs.agent_picker import AgentPickerDialog
@@ -48,6 +49,7 @@ class NextcallApp(App[None]):
         poll_seconds: float = 2.0,
         demo_stories: Mapping[str, str] | None = None,
         on_agent_chosen: Callable[[str], None] | None = None,
+        goal_target: Target = Target(),
     ) -> None:
         """
         Args:
@@ -56,6 +58,7 @@ class NextcallApp(App[None]):
             poll_seconds: how often to look for newly imported evaluations.
             demo_stories: for the demo, a sentence per agent shown in the picker.
             on_agent_chosen: called when the picker chose an agent (to remember it).
+            goal_target: the target a new goal gets.
         """
         super().__init__()
         self.engine = engine
@@ -63,6 +66,7 @@ class NextcallApp(App[None]):
         self.poll_seconds = poll_seconds
         self.demo_stories = dict(demo_stories or {})
         self.on_agent_chosen = on_agent_chosen
+        self.goal_target = goal_target
         self.store_changed: Signal[StoreChanged] = Signal(self, "store-changed")
         self._marker: tuple[datetime | None, int] | None = None
 

@@ -81,8 +81,15 @@ def app(ctx: click.Context, db: str | None, agent: str | None) -> None:
         engine,
         agent_id=settings.agent or remembered_agent(settings),
         poll_seconds=settings.poll_seconds,
+        goal_target=_goal_target(settings),
         on_agent_chosen=lambda chosen: remember_agent(settings, chosen),
     )
+
+
+def _goal_target(settings: Settings) -> Any:
+    from nextcall.store.rules import Target
+
+    return Target(settings.goal_target_met, settings.goal_target_window)
 
 
 def _run_app(engine: Any, **options: Any) -> None:
@@ -236,6 +243,7 @@ def demo_command(ctx: click.Context, agent: str | None, list_agents: bool, no_op
         open_store(settings.demo_db_url),
         agent_id=chosen,
         poll_seconds=settings.poll_seconds,
+        goal_target=_goal_target(settings),
         demo_stories=DEMO_AGENTS,
     )
 

@@ -45,3 +45,17 @@ def test_a_bad_number_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEXTCALL_POLL_SECONDS", "soon")
     with pytest.raises(SettingsError, match=r"^NEXTCALL_POLL_SECONDS: "):
         load_settings()
+
+
+def test_the_goal_target_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEXTCALL_GOAL_TARGET_MET", "9")
+    monkeypatch.setenv("NEXTCALL_GOAL_TARGET_WINDOW", "12")
+    settings = load_settings()
+    assert (settings.goal_target_met, settings.goal_target_window) == (9, 12)
+
+
+def test_a_target_larger_than_its_window_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEXTCALL_GOAL_TARGET_MET", "11")
+    monkeypatch.delenv("NEXTCALL_GOAL_TARGET_WINDOW", raising=False)
+    with pytest.raises(SettingsError, match=r"NEXTCALL_GOAL_TARGET_MET: goal_target_met \(11\) cannot be more"):
+        load_settings()

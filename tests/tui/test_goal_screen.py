@@ -126,3 +126,22 @@ async def test_a_new_agent_sees_how_goals_work(new_agent_engine: Engine) -> None
         await pilot.press("n")
         await settle(app, pilot)
         assert isinstance(app.screen, GoalScreen)  # nothing to pick from yet
+
+
+async def test_a_goal_started_in_the_app_takes_the_configured_target(demo_engine: Engine) -> None:
+    from nextcall.store.rules import Target
+
+    app = make_app(demo_engine, "s.oneill", goal_target=Target(9, 12))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("g")
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        app.screen.query_one(OptionList).highlighted = 0
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "target: 9 of 12, twice in a row" in goal_text(app)
+        note = app.screen.query_one("#goal-effect-note", Static)
+        assert note.display
+        assert str(note.render()).startswith("Not enough calls yet to compare: at least 5 on each side")

@@ -223,7 +223,7 @@ class GoalScreen(StoreScreen):
     @work(thread=True, exclusive=True, group="goal-write", exit_on_error=False)
     def _start(self, agent_id: str, key: str) -> None:
         try:
-            goals.start_goal(self.engine, agent_id=agent_id, criterion_key=key)
+            goals.start_goal(self.engine, agent_id=agent_id, criterion_key=key, target=self.nextcall.goal_target)
         except NextcallError as error:
             self.app.call_from_thread(self.app.notify, error.message, title="Goal", severity="warning", markup=False)
             return
