@@ -250,6 +250,10 @@ def _agent_row(session: Session, agent_id: str) -> AgentView | None:
     return _agent_view(*row) if row else None
 
 
+def _evaluation_count(session: Session, agent_id: str) -> int:
+    return session.exec(select(func.count()).where(Evaluation.agent_id == agent_id)).one()
+
+
 def home_view(db: Engine, *, agent_id: str) -> HomeView | None:
     """What the agent needs between calls: the behaviour to land next and how it went lately.
 
@@ -259,7 +263,7 @@ def home_view(db: Engine, *, agent_id: str) -> HomeView | None:
         agent = _agent_row(session, agent_id)
         if agent is None:
             return None
-        count = session.exec(select(func.count()).where(Evaluation.agent_id == agent_id)).one()
+        count = _evaluation_count(session, agent_id)
         scorecard_id = latest_scorecard_in(session, agent_id)
         if scorecard_id is None:
             return HomeView(agent, 0, None, (), None, None)
@@ -308,7 +312,7 @@ def goal_screen_view(db: Engine, *, agent_id: str) -> GoalScreenView | None:
         agent = _agent_row(session, agent_id)
         if agent is None:
             return None
-        count = session.exec(select(func.count()).where(Evaluation.agent_id == agent_id)).one()
+        count = _evaluation_count(session, agent_id)
         current = current_goal_in(session, agent_id)
         history = []
         for goal in session.exec(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -218,12 +221,14 @@ class GoalScreen(StoreScreen):
 
     def _goal_chosen(self, key: str | None) -> None:
         if key is not None and self.agent_id is not None:
-            self._start(self.agent_id, key)
+            target = self.nextcall.goal_target
+            self._write(self.agent_id, partial(goals.start_goal, self.engine, agent_id=self.agent_id, criterion_key=key, target=target))
 
     @work(thread=True, exclusive=True, group="goal-write", exit_on_error=False)
-    def _start(self, agent_id: str, key: str) -> None:
+    def _write(self, agent_id: str, command: Callable[[], object]) -> None:
+        """Run a goal command off the event loop; on success every screen reloads."""
         try:
-            goals.start_goal(self.engine, agent_id=agent_id, criterion_key=key, target=self.nextcall.goal_target)
+            command()
         except NextcallError as error:
             self.app.call_from_thread(self.app.notify, error.message, title="Goal", severity="warning", markup=False)
             return
@@ -238,13 +243,4 @@ class GoalScreen(StoreScreen):
 
     def _drop_confirmed(self, reason: str | None) -> None:
         if reason is not None and self.agent_id is not None:
-            self._drop(self.agent_id, reason)
-
-    @work(thread=True, exclusive=True, group="goal-write", exit_on_error=False)
-    def _drop(self, agent_id: str, reason: str) -> None:
-        try:
-            goals.drop_goal(self.engine, agent_id=agent_id, reason=reason or None)
-        except NextcallError as error:
-            self.app.call_from_thread(self.app.notify, error.message, title="Goal", severity="warning", markup=False)
-            return
-        self.app.call_from_thread(self.nextcall.store_changed.publish, StoreChanged(agent_id))
+            self._write(self.agent_id, partial(goals.drop_goal, self.engine, agent_id=self.agent_id, reason=reason or None))
