@@ -17,6 +17,7 @@ from .db import unit_of_work
 from .errors import NextcallError
 from .models import Criterion, CriterionResult, Evaluation, Goal, GoalStatus, Outcome, utc_now
 from .queries import current_goal_in, latest_scorecard_in
+from .recognition import refresh_recognition
 
 
 class GoalError(NextcallError):
@@ -76,6 +77,7 @@ def start_goal(
         )
         session.add(goal)
         session.flush()
+        refresh_recognition(session, [agent_id])
         assert goal.id is not None
         return goal.id
 
@@ -111,3 +113,5 @@ def drop_goal(db: Engine, *, agent_id: str, reason: str | None = None, now: date
         goal.status = GoalStatus.dropped.value
         goal.ended_at = now or utc_now()
         goal.drop_reason = reason.strip() if reason and reason.strip() else None
+        session.flush()
+        refresh_recognition(session, [agent_id])

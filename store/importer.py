@@ -30,6 +30,7 @@ from sqlmodel import Session, select
 
 from . import rules
 from .errors import ImportRejected
+from .recognition import refresh_recognition
 from .models import (
     CSV_CALL_COLUMNS,
     CSV_COLUMNS,
@@ -521,6 +522,8 @@ class ImportSummary:
     affected_agents: set[str] = field(default_factory=set)
     """Agents whose evaluations were added or replaced: what derives from them must follow."""
     new_call_ids: list[str] = field(default_factory=list)
+    new_badges: list[tuple[str, str]] = field(default_factory=list)
+    """(agent, badge) awards this import earned."""
 
     def line(self) -> str:
         """The one-line summary printed at the end of an import."""
@@ -768,6 +771,9 @@ def import_batch(engine: Engine, batch: Batch, *, dry_run: bool = False) -> Impo
                 ranked = sorted(batch.problems, key=lambda p: (order.get(p.file, len(order)), p.line))
                 raise ImportRejected([str(problem) for problem in ranked])
             summary = write_batch(session, batch, dry_run=dry_run)
+            if summary.affected_agents:
+                awards = refresh_recognition(session, summary.affected_agents)
+                summary.new_badges = [(award.agent_id, award.badge_id) for award in awards]
         except BaseException:
             transaction.rollback()
             raise

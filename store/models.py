@@ -355,7 +355,7 @@ class BadgeAward(SQLModel, table=True):
     """A badge an agent earned, and the evaluation that earned it."""
 
     __tablename__ = "badge_award"
-    __table_args__ = (UniqueConstraint("agent_id", "badge_id", "awarded_at", name="uq_badge_award"),)
+    __table_args__ = (UniqueConstraint("agent_id", "badge_id", name="uq_badge_award"),)
 
     id: int | None = Field(default=None, primary_key=True)
     agent_id: str = Field(foreign_key="agent.id", max_length=64, index=True)
@@ -367,10 +367,13 @@ class BadgeAward(SQLModel, table=True):
 
 
 class PointsEntry(SQLModel, table=True):
-    """Points (XP) an agent earned from one source on one day."""
+    """Points (XP) an agent earned from one source on one day, after that source's daily cap."""
 
     __tablename__ = "points_entry"
-    __table_args__ = (Index("ix_points_agent_day", "agent_id", "day"),)
+    __table_args__ = (
+        Index("ix_points_agent_day", "agent_id", "day"),
+        UniqueConstraint("agent_id", "day", "source", name="uq_points_agent_day_source"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     agent_id: str = Field(foreign_key="agent.id", max_length=64)

@@ -15,20 +15,26 @@ from typing import Any
 from sqlalchemy import Engine, and_, case, exists, func
 from sqlmodel import Session, col, select
 
-from . import rules
+from . import badges, rules
 from .models import (
     Agent,
+    BadgeAward,
     Criterion,
     CriterionResult,
     Evaluation,
     Goal,
     GoalStatus,
     Outcome,
+    PointsEntry,
     Scorecard,
     Team,
 )
+from .recognition import agent_history
 from .views import (
     AgentView,
+    AwardView,
+    BadgesScreenView,
+    BadgeView,
     BehaviourRateView,
     EffectivenessView,
     GoalScreenView,
@@ -459,3 +465,66 @@ def evaluations_imported_since(db: Engine, *, since: datetime | None, agent_id: 
             query = query.where(Evaluation.agent_id == agent_id)
         rows = session.exec(query.order_by(col(Evaluation.occurred_at).desc()).limit(50)).all()
         return [NewEvaluationView(call_id, agent, occurred, str(channel)) for call_id, agent, occurred, channel in rows]
+
+
+def badges_view(db: Engine, *, agent_id: str) -> BadgesScreenView | None:
+    """The agent's badges (earned and locked, with progress), points and level. None for no such agent."""
+    with Session(db) as session:
+        agent = _agent_row(session, agent_id)
+        if agent is None:
+            return None
+        states = badges.badge_states(agent_history(session, agent_id))
+        awards = {
+            award.badge_id: (award, call_id)
+            for award, call_id in session.exec(
+                select(BadgeAward, Evaluation.call_id)
+                .join(Evaluation, col(Evaluation.id) == BadgeAward.evaluation_id, isouter=True)
+                .where(BadgeAward.agent_id == agent_id)
+            )
+        }
+        views = []
+        for badge in badges.CATALOGUE:
+            state = states[badge.id]
+            award, call_id = awards.get(badge.id, (None, None))
+            views.append(
+                BadgeView(
+                    badge.id, badge.name, badge.description, badge.icon, badge.kind, badge.unit,
+                    award.awarded_at if award else None, call_id, state.progress, state.needed,
+                )
+            )
+        by_source = dict(
+            session.exec(
+                select(PointsEntry.source, func.sum(PointsEntry.points))
+                .where(PointsEntry.agent_id == agent_id)
+                .group_by(PointsEntry.source)
+            ).all()
+        )
+        total = int(sum(by_source.values()))
+        level, following = badges.level_for(total)
+        return BadgesScreenView(
+            agent, _evaluation_count(session, agent_id), tuple(views), total, level.number, level.name,
+            following.name if following else None, following.threshold if following else None,
+            tuple(
+                (source.label, int(by_source.get(source.id, 0)))
+                for source in badges.POINT_SOURCES.values()
+            ),
+        )
+
+
+def award_marker(db: Engine) -> int:
+    """The newest badge award's id (0 for none): awards after it are news."""
+    with Session(db) as session:
+        return session.exec(select(func.max(BadgeAward.id))).one() or 0
+
+
+def awards_since(db: Engine, *, agent_id: str, after_id: int) -> list[AwardView]:
+    """Badges the agent earned after award `after_id`, oldest first."""
+    with Session(db) as session:
+        rows = session.exec(
+            select(BadgeAward).where(BadgeAward.agent_id == agent_id, BadgeAward.id > after_id).order_by(BadgeAward.id)
+        ).all()
+        return [
+            AwardView(a.id, a.agent_id, a.badge_id, badges.BADGES[a.badge_id].name, badges.BADGES[a.badge_id].icon)  # type: ignore[arg-type]
+            for a in rows
+            if a.badge_id in badges.BADGES
+        ]

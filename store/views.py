@@ -227,3 +227,45 @@ class GoalScreenView:
     history: tuple[GoalView, ...]
     behaviours: tuple[CriterionView, ...] = ()
     """Every behaviour of the agent's scorecard, to pick a goal from."""
+
+
+@dataclass(frozen=True, slots=True)
+class BadgeView:
+    """A badge of the catalogue for one agent: earned (when, by which call) or its progress."""
+
+    id: str
+    name: str
+    description: str
+    icon: str
+    kind: str
+    unit: str
+    earned_at: datetime | None
+    call_id: str | None
+    progress: int
+    needed: int
+
+
+@dataclass(frozen=True, slots=True)
+class BadgesScreenView:
+    """Everything the Badges screen shows."""
+
+    agent: AgentView
+    evaluation_count: int
+    badges: tuple[BadgeView, ...]
+    points: int
+    level: int
+    level_name: str
+    next_level_name: str | None
+    next_level_at: int | None
+    points_by_source: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AwardView:
+    """A badge award, for a toast when it is new."""
+
+    id: int
+    agent_id: str
+    badge_id: str
+    name: str
+    icon: str

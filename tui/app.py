@@ -18,7 +18,8 @@ from nextcall.store.rules import Target
 from nextcall.store.views import AgentView
 
 from .dialogs.agent_picker import AgentPickerDialog
-from .messages import EvaluationsImported, StoreChanged
+from .messages import BadgesEarned, EvaluationsImported, StoreChanged
+from .screens.badges import BadgesScreen
 from .screens.goal import GoalScreen
 from .screens.home import HomeScreen
 from .screens.scorecards import ScorecardsScreen
@@ -30,13 +31,14 @@ class NextcallApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "nextcall"
-    MODES = {"home": HomeScreen, "scorecards": ScorecardsScreen, "goal": GoalScreen}
+    MODES = {"home": HomeScreen, "scorecards": ScorecardsScreen, "goal": GoalScreen, "badges": BadgesScreen}
     DEFAULT_MODE = "home"
 
     BINDINGS = [
         Binding("h", "show('home')", "Next call", tooltip="The one thing to do on your next call", id="home"),
         Binding("s", "show('scorecards')", "Scorecards", tooltip="Every scored call", id="scorecards"),
         Binding("g", "show('goal')", "Goal", tooltip="Your one goal, its progress and past goals", id="goal"),
+        Binding("b", "show('badges')", "Badges", tooltip="Badges earned, what is next, your level", id="badges"),
         Binding("a", "pick_agent", "Agent", tooltip="Switch agent", id="agent"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -69,6 +71,7 @@ class NextcallApp(App[None]):
         self.goal_target = goal_target
         self.store_changed: Signal[StoreChanged] = Signal(self, "store-changed")
         self._marker: tuple[datetime | None, int] | None = None
+        self._awards_seen: int | None = None
 
     def on_mount(self) -> None:
         self._check_agent()
@@ -88,6 +91,7 @@ class NextcallApp(App[None]):
         yield SystemCommand("Next call", "The one thing to do on your next call (h)", partial(self.run_action, "show('home')"))
         yield SystemCommand("Scorecards", "Every scored call, newest first (s)", partial(self.run_action, "show('scorecards')"))
         yield SystemCommand("Goal", "Your goal, its progress, and whether it worked (g)", partial(self.run_action, "show('goal')"))
+        yield SystemCommand("Badges", "Badges earned and next, points and level (b)", partial(self.run_action, "show('badges')"))
         yield SystemCommand("Switch agent", "Show the app for another agent (a)", self.action_pick_agent)
         yield from super().get_system_commands(screen)
 
@@ -137,9 +141,22 @@ class NextcallApp(App[None]):
                 arrived = queries.evaluations_imported_since(self.engine, since=since)
                 self.post_message(EvaluationsImported(arrived))
             self._marker = marker
+            awards = queries.award_marker(self.engine)
+            if self._awards_seen is not None and awards > self._awards_seen and self.agent_id is not None:
+                earned = queries.awards_since(self.engine, agent_id=self.agent_id, after_id=self._awards_seen)
+                if earned:
+                    self.post_message(BadgesEarned(earned))
+            self._awards_seen = awards
         finally:
             if self.is_running:
                 self.call_from_thread(self.set_timer, self.poll_seconds, self._poll_store)
+
+    @on(BadgesEarned)
+    def _badges_earned(self, message: BadgesEarned) -> None:
+        for award in message.awards:
+            if award.agent_id == self.agent_id:
+                self.notify(f"{award.icon}  {award.name}", title="Badge earned", markup=False)
+        self.store_changed.publish(StoreChanged(self.agent_id))
 
     @on(EvaluationsImported)
     def _evaluations_imported(self, message: EvaluationsImported) -> None:

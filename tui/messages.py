@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from nextcall.store.views import NewEvaluationView
+from nextcall.store.views import AwardView, NewEvaluationView
 
 
 @dataclass
@@ -18,6 +18,13 @@ class EvaluationsImported(Message):
     def can_replace(self, message: Message) -> bool:
         # Bursts of polls coalesce: the newest list already holds the older news.
         return isinstance(message, EvaluationsImported)
+
+
+@dataclass
+class BadgesEarned(Message):
+    """Badges were awarded while the app was open (by an import or a goal change)."""
+
+    awards: list[AwardView]
 
 
 @dataclass(frozen=True)

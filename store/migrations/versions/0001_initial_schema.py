@@ -126,7 +126,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['agent_id'], ['agent.id'], ),
     sa.ForeignKeyConstraint(['evaluation_id'], ['evaluation.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('agent_id', 'badge_id', 'awarded_at', name='uq_badge_award')
+    sa.UniqueConstraint('agent_id', 'badge_id', name='uq_badge_award')
     )
     with op.batch_alter_table('badge_award', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_badge_award_agent_id'), ['agent_id'], unique=False)
@@ -154,7 +154,8 @@ def upgrade() -> None:
     sa.Column('evaluation_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['agent_id'], ['agent.id'], ),
     sa.ForeignKeyConstraint(['evaluation_id'], ['evaluation.id'], ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('agent_id', 'day', 'source', name='uq_points_agent_day_source')
     )
     with op.batch_alter_table('points_entry', schema=None) as batch_op:
         batch_op.create_index('ix_points_agent_day', ['agent_id', 'day'], unique=False)

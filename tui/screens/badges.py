@@ -1,0 +1,138 @@
+"""Badges: what the agent has earned (when, and the call that earned it), what is next, and their level."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Footer, Header, ProgressBar, Static
+
+from nextcall.store import queries
+from nextcall.store.views import BadgesScreenView, BadgeView
+
+from ..messages import StoreChanged
+from ..text import day, literal
+from .base import StoreScreen
+
+EMPTY = (
+    "No scored calls yet.\n\n"
+    "Badges recognise real progress: a goal that sticks, a clean sweep of a call, "
+    "a critical behaviour held for 20 calls, a comeback after a dip, listening "
+    "first before coaching. Points come from the behaviour you work on, never "
+    "from the score alone, and each source has a daily cap.\n\n"
+    "Scores come in with:  nextcall import FILE.jsonl  (or .csv)"
+)
+
+
+class BadgeCard(Static):
+    """One badge: earned with its date and call, or locked with its progress. Marked in words, not colour alone."""
+
+    DEFAULT_CSS = """
+    BadgeCard { height: auto; padding: 0 1; border-left: wide $panel; }
+    BadgeCard.-earned { border-left: wide $success; }
+    BadgeCard.-locked { color: $text-muted; }
+    """
+
+    def __init__(self, badge: BadgeView) -> None:
+        super().__init__()
+        self.badge = badge
+
+    def on_mount(self) -> None:
+        badge = self.badge
+        earned = badge.earned_at is not None
+        self.set_class(earned, "-earned")
+        self.set_class(not earned, "-locked")
+        if earned:
+            status = f"✓ earned {day(badge.earned_at)}" + (f" on call {literal(badge.call_id)}" if badge.call_id else "")
+            style = "bold $text-success"
+        else:
+            status = f"locked · {badge.progress} / {badge.needed} {badge.unit}"
+            style = "bold"
+        self.update(
+            Content.assemble(
+                (f"{badge.icon}  {badge.name}", "bold"), "  ", (status, style), "\n   ", badge.description,
+            )
+        )
+
+
+class BadgesScreen(StoreScreen):
+    """Recognition for real progress, and the level it adds up to."""
+
+    TITLE = "Badges"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="badges-body"):
+            yield Static(id="badges-empty", classes="empty")
+            with Vertical(id="level", classes="card"):
+                yield Static(id="level-text")
+                yield ProgressBar(id="level-bar", show_eta=False, show_percentage=False)
+                yield Static(id="points-text", classes="muted")
+            with Vertical(id="earned", classes="card"):
+                yield Static(id="earned-none", classes="muted")
+            with Vertical(id="locked", classes="card"):
+                pass
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#earned").border_title = "Earned"
+        self.query_one("#locked").border_title = "Next to earn"
+        self.nextcall.store_changed.subscribe(self, self._store_changed)
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def _store_changed(self, change: StoreChanged) -> None:
+        self.load()
+
+    def load(self) -> None:
+        if self.agent_id is not None:
+            self._load(self.next_load(), self.agent_id)
+
+    @work(thread=True, exclusive=True, group="badges", exit_on_error=False)
+    def _load(self, generation: int, agent_id: str) -> None:
+        self.deliver(generation, self.show, queries.badges_view(self.engine, agent_id=agent_id))
+
+    def show(self, view: BadgesScreenView | None) -> None:
+        has_data = view is not None and view.evaluation_count > 0
+        self.query_one("#badges-empty", Static).display = not has_data
+        for part in ("#level", "#earned", "#locked"):
+            self.query_one(part).display = has_data
+        if view is not None:
+            self.sub_title = literal(view.agent.name)
+        if not has_data or view is None:
+            self.query_one("#badges-empty", Static).update(Content(EMPTY))
+            return
+        level = self.query_one("#level")
+        level.border_title = f"Level {view.level}: {view.level_name}"
+        bar = self.query_one(ProgressBar)
+        if view.next_level_at is not None:
+            self.query_one("#level-text", Static).update(
+                Content(
+                    f"{view.points:,} points · {view.next_level_at - view.points:,} to level {view.level + 1}, "
+                    f"{view.next_level_name}"
+                )
+            )
+            bar.display = True
+            bar.update(total=view.next_level_at, progress=view.points)
+        else:
+            self.query_one("#level-text", Static).update(Content(f"{view.points:,} points · the top level"))
+            bar.display = False
+        self.query_one("#points-text", Static).update(
+            Content(" · ".join(f"{label}: {points}" for label, points in view.points_by_source))
+        )
+        earned = [b for b in view.badges if b.earned_at is not None]
+        locked = [b for b in view.badges if b.earned_at is None]
+        earned.sort(key=lambda b: b.earned_at, reverse=True)  # type: ignore[arg-type, return-value]
+        earned_box, locked_box = self.query_one("#earned"), self.query_one("#locked")
+        earned_box.border_title = f"Earned: {len(earned)} of {len(view.badges)}"
+        none = self.query_one("#earned-none", Static)
+        none.display = not earned
+        none.update("None yet: the first is closer than you think. See what is next below.")
+        earned_box.query(BadgeCard).remove()
+        earned_box.mount_all(BadgeCard(b) for b in earned)
+        locked_box.display = bool(locked)
+        locked_box.query(BadgeCard).remove()
+        locked_box.mount_all(BadgeCard(b) for b in sorted(locked, key=lambda b: -b.progress / b.needed))
