@@ -60,3 +60,65 @@ def new_agent_engine(tmp_path: Path) -> Iterator[Engine]:
 
 def make_app(engine: Engine, agent_id: str | None = "a.khan", **options: object) -> NextcallApp:
     return NextcallApp(engine=engine, agent_id=agent_id, poll_seconds=0.2, demo_stories=DEMO_AGENTS, **options)  # type: ignore[arg-type]
+
+
+def _weekly_history() -> list[dict]:
+    """An agent whose history earns every badge: steady weeks, a dip, a comeback, then a goal that sticks."""
+    from datetime import timedelta
+
+    start = datetime(2026, 8, 3, 9, tzinfo=UTC)  # a Monday
+    records = []
+    for week in range(11):
+        for n in range(4):
+            when = start + timedelta(weeks=week, days=n, hours=n)
+            if week < 4:
+                outcomes = {"greeting": "met", "verify": "met", "confirm_need": "missed"}
+            elif week == 4:
+                outcomes = {"greeting": "missed", "verify": "met", "confirm_need": "missed"}
+            else:
+                outcomes = {"greeting": "met", "verify": "met", "confirm_need": "met"}
+            records.append(
+                factories.evaluation(
+                    call_id=f"C-{week:02d}{n}", occurred_at=when.isoformat(),
+                    results=[factories.result(key, outcome) for key, outcome in outcomes.items()],
+                )
+            )
+    return records
+
+
+@pytest.fixture
+def all_badges_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A store where a.khan has earned every badge of the catalogue."""
+    from datetime import timedelta
+
+    from sqlmodel import Session
+
+    from nextcall.store.goals import start_goal
+    from nextcall.store.models import SelfAssessment
+    from nextcall.store.recognition import refresh_recognition
+
+    engine = open_store(f"sqlite:///{tmp_path / 'all.db'}")
+    history = _weekly_history()
+    import_files(engine, [factories.write_jsonl(tmp_path / "a.jsonl", [*factories.basics(), *history[:20]])])
+    start_goal(engine, agent_id="a.khan", criterion_key="confirm_need", now=datetime(2026, 9, 7, 8, tzinfo=UTC))
+    import_files(engine, [factories.write_jsonl(tmp_path / "b.jsonl", history[20:])])
+    with Session(engine) as session, session.begin():
+        session.add(
+            SelfAssessment(
+                agent_id="a.khan", session_on=date(2026, 10, 20), strengths="Calm with upset callers",
+                submitted_at=datetime(2026, 10, 19, 16, tzinfo=UTC) - timedelta(hours=1),
+            )
+        )
+        session.flush()
+        refresh_recognition(session, ["a.khan"])
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def no_badges_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A store where a.khan has one scored call and no badge yet."""
+    engine = open_store(f"sqlite:///{tmp_path / 'none.db'}")
+    import_files(engine, [factories.write_jsonl(tmp_path / "a.jsonl", [*factories.basics(), factories.evaluation()])])
+    yield engine
+    engine.dispose()

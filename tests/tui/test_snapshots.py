@@ -100,3 +100,16 @@ async def goal_screen(pilot) -> None:  # noqa: ANN001
 @pytest.mark.parametrize("agent", ["a.khan", "l.nguyen", "j.garcia"], ids=["active", "mastered", "none-yet"])
 def test_goal_screen(snap_compare, demo_engine: Engine, agent: str, size: tuple[int, int]) -> None:
     assert snap_compare(make_app(demo_engine, agent), terminal_size=size, run_before=goal_screen)
+
+
+async def badges_screen(pilot) -> None:  # noqa: ANN001
+    await settled(pilot)
+    await pilot.press("b")
+    await settled(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("store", ["no_badges_engine", "demo_engine", "all_badges_engine"], ids=["none", "some", "all"])
+def test_badges_screen(snap_compare, request: pytest.FixtureRequest, store: str, size: tuple[int, int]) -> None:
+    engine = request.getfixturevalue(store)
+    assert snap_compare(make_app(engine, "a.khan"), terminal_size=size, run_before=badges_screen)

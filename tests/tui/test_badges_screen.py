@@ -1,0 +1,84 @@
+"""The Badges screen: none yet, some earned, all earned; a toast when one is earned live."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+from textual.widgets import ProgressBar, Static
+
+from nextcall.store.importer import import_files
+from nextcall.tui.screens.badges import BadgeCard, BadgesScreen
+from tests import factories
+
+from .conftest import make_app
+from .test_app import settle
+
+
+async def open_badges(app, pilot) -> None:  # noqa: ANN001
+    await settle(app, pilot)
+    await pilot.press("b")
+    await settle(app, pilot)
+
+
+def cards(app, box: str) -> list[BadgeCard]:  # noqa: ANN001
+    return list(app.screen.query_one(box).query(BadgeCard))
+
+
+async def test_no_badge_yet_shows_every_badge_locked_with_progress(no_badges_engine: Engine) -> None:
+    app = make_app(no_badges_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_badges(app, pilot)
+        assert isinstance(app.screen, BadgesScreen)
+        assert cards(app, "#earned") == []
+        assert app.screen.query_one("#earned-none", Static).display
+        locked = cards(app, "#locked")
+        assert len(locked) == 8
+        assert all(card.has_class("-locked") for card in locked)
+        rendered = {card.badge.id: str(card.render()) for card in locked}
+        assert "locked · 0 / 20 calls" in rendered["critical_streak"]  # verify was missed on the one call
+        assert str(app.screen.query_one("#level").border_title) == "Level 1: Getting started"
+        assert "0 points · 100 to level 2, Building habits" in str(app.screen.query_one("#level-text", Static).render())
+
+
+async def test_some_earned_show_date_and_call(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_badges(app, pilot)
+        earned = cards(app, "#earned")
+        assert 0 < len(earned) < 8
+        first = str(earned[0].render())
+        assert "✓ earned " in first and " on call C-" in first
+        assert str(app.screen.query_one("#earned").border_title) == f"Earned: {len(earned)} of 8"
+        assert len(cards(app, "#locked")) == 8 - len(earned)
+
+
+async def test_all_earned_and_the_level(all_badges_engine: Engine) -> None:
+    app = make_app(all_badges_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_badges(app, pilot)
+        assert {card.badge.id for card in cards(app, "#earned")} == {
+            "first_goal_mastered", "perfect_call", "critical_streak", "big_week", "comeback",
+            "listened_first", "on_a_roll", "steady",
+        }
+        assert not app.screen.query_one("#locked").display
+        assert app.screen.query_one(ProgressBar).display
+
+
+async def test_a_badge_earned_while_the_app_is_open_is_toasted(no_badges_engine: Engine, tmp_path: Path) -> None:
+    app = make_app(no_badges_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_badges(app, pilot)
+        perfect = factories.evaluation(
+            call_id="C-PERFECT", occurred_at="2026-11-21T10:00:00Z",
+            results=[factories.result(key) for key in ("greeting", "verify", "confirm_need")],
+        )
+        import_files(no_badges_engine, [factories.write_jsonl(tmp_path / "p.jsonl", [perfect])])
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if cards(app, "#earned"):
+                break
+        await settle(app, pilot)
+        assert [card.badge.id for card in cards(app, "#earned")] == ["perfect_call"]
+        assert "on call C-PERFECT" in str(cards(app, "#earned")[0].render())
+        assert any("Clean sweep" in str(n.message) and n.title == "Badge earned" for n in app._notifications)
