@@ -393,7 +393,8 @@ class SelfAssessment(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     agent_id: str = Field(foreign_key="agent.id", max_length=64)
-    session_on: date
+    session_on: date | None = None
+    """The day of the coaching session it is for; a draft may not know it yet."""
     strengths: str = Field(default="", sa_type=SAText)
     struggles: str = Field(default="", sa_type=SAText)
     want_to_work_on: str = Field(default="", sa_type=SAText)

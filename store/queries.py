@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, case, exists, func
@@ -27,7 +27,9 @@ from .models import (
     Outcome,
     PointsEntry,
     Scorecard,
+    SelfAssessment,
     Team,
+    utc_now,
 )
 from .recognition import agent_history
 from .views import (
@@ -46,6 +48,9 @@ from .views import (
     EvaluationView,
     FocusView,
     HomeView,
+    MeasuredView,
+    PastSelfAssessmentView,
+    SelfAssessmentScreenView,
     MomentView,
     NewEvaluationView,
     ResultView,
@@ -528,3 +533,39 @@ def awards_since(db: Engine, *, agent_id: str, after_id: int) -> list[AwardView]
             for a in rows
             if a.badge_id in badges.BADGES
         ]
+
+
+CALIBRATION_DAYS = 30
+
+
+def self_assessment_view(db: Engine, *, agent_id: str, now: datetime | None = None) -> SelfAssessmentScreenView | None:
+    """The agent's draft, past self-assessments and each behaviour measured over the last 30 days."""
+    now = now or utc_now()
+    with Session(db) as session:
+        agent = _agent_row(session, agent_id)
+        if agent is None:
+            return None
+        measured: list[MeasuredView] = []
+        scorecard_id = latest_scorecard_in(session, agent_id)
+        if scorecard_id is not None:
+            recent = _agent_calls(session, agent_id, scorecard_id, since=now - timedelta(days=CALIBRATION_DAYS), until=now)
+            for criterion in _criteria(session, scorecard_id):
+                rate = rules.pass_rate(call.outcomes.get(criterion.key, Outcome.na) for _, call in recent)
+                measured.append(MeasuredView(criterion, rate.met, rate.applicable))
+        rows = session.exec(
+            select(SelfAssessment).where(SelfAssessment.agent_id == agent_id).order_by(col(SelfAssessment.updated_at).desc())
+        ).all()
+        draft = next((row for row in rows if row.submitted_at is None), None)
+        past = tuple(
+            PastSelfAssessmentView(
+                row.id, row.session_on, row.submitted_at, row.strengths, row.struggles, row.want_to_work_on,  # type: ignore[arg-type]
+                dict(row.ratings or {}),
+            )
+            for row in rows
+            if row.submitted_at is not None
+        )
+        return SelfAssessmentScreenView(
+            agent, tuple(measured),
+            draft.session_on if draft else None, draft.strengths if draft else "", draft.struggles if draft else "",
+            draft.want_to_work_on if draft else "", dict(draft.ratings or {}) if draft else {}, draft is not None, past,
+        )

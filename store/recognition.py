@@ -68,7 +68,7 @@ def agent_history(session: Session, agent_id: str) -> AgentHistory:
     on_time = [
         a.submitted_at
         for a in session.exec(select(SelfAssessment).where(SelfAssessment.agent_id == agent_id))
-        if a.submitted_at is not None and a.submitted_at.date() <= a.session_on
+        if a.submitted_at is not None and a.session_on is not None and a.submitted_at.date() <= a.session_on
     ]
     return AgentHistory(calls, goals, sorted(on_time))
 

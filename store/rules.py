@@ -335,3 +335,61 @@ def effectiveness(
 ) -> Effectiveness:
     """Compare calls before a goal started with calls since, on its behaviour, CSAT and FCR."""
     return Effectiveness(_side(before, key), _side(after, key), min_sample)
+
+
+# ------------------------------------------------------------ self-assessment
+
+SELF_RATINGS: dict[int, tuple[str, float, float]] = {
+    1: ("never", 0.0, 0.25),
+    2: ("sometimes", 0.25, 0.6),
+    3: ("usually", 0.6, 0.9),
+    4: ("always", 0.9, 1.0),
+}
+"""How an agent rates themself on a behaviour, and the met rate each word stands for."""
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """An agent's own rating of a behaviour beside how often it was measured as met.
+
+    `gap` is how far the measured rate lies outside the band the rating stands
+    for: positive when the agent rates themself higher than measured, negative
+    when lower, 0 inside the band; None without a rating or without calls.
+    """
+
+    key: str
+    rating: int | None
+    met: int
+    applicable: int
+    gap: float | None
+
+    @property
+    def rate(self) -> float | None:
+        return self.met / self.applicable if self.applicable else None
+
+
+def calibrate(key: str, rating: int | None, measured: PassRate) -> Calibration:
+    """Compare a self-rating (1 never – 4 always) with the measured pass rate."""
+    gap = None
+    if rating is not None and measured.rate is not None:
+        _, low, high = SELF_RATINGS[rating]
+        if measured.rate < low:
+            gap = low - measured.rate
+        elif measured.rate > high:
+            gap = high - measured.rate
+        else:
+            gap = 0.0
+    return Calibration(key, rating, measured.met, measured.applicable, gap)
+
+
+def calibration_words(name: str, calibration: Calibration) -> str:
+    """One gap as something to talk about, never a verdict."""
+    word = SELF_RATINGS[calibration.rating][0] if calibration.rating else "unrated"
+    measured = f"it was met on {calibration.met} of {calibration.applicable} calls"
+    if calibration.gap is None:
+        return f"{name}: you rate yourself '{word}'; no calls to compare with yet."
+    if calibration.gap > 0:
+        return f"You rate yourself '{word}' on {name}; {measured}. Worth talking through what gets in the way."
+    if calibration.gap < 0:
+        return f"You rate yourself '{word}' on {name}; {measured}. You may be doing better than you think."
+    return f"You rate yourself '{word}' on {name}; {measured}. Your view and the scores agree."

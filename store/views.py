@@ -7,7 +7,7 @@ without lazy loading. Names end in `View`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from .models import Outcome
 
@@ -269,3 +269,39 @@ class AwardView:
     badge_id: str
     name: str
     icon: str
+
+
+@dataclass(frozen=True, slots=True)
+class MeasuredView:
+    """A behaviour's measured pass rate over the last 30 days, for calibration."""
+
+    criterion: CriterionView
+    met: int
+    applicable: int
+
+
+@dataclass(frozen=True, slots=True)
+class PastSelfAssessmentView:
+    id: int
+    session_on: date | None
+    submitted_at: datetime
+    strengths: str
+    struggles: str
+    want_to_work_on: str
+    ratings: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class SelfAssessmentScreenView:
+    """Everything the Self-assessment screen shows."""
+
+    agent: AgentView
+    measured: tuple[MeasuredView, ...]
+    """Every behaviour of the agent's scorecard, measured over the last 30 days."""
+    draft_session_on: date | None
+    draft_strengths: str
+    draft_struggles: str
+    draft_want_to_work_on: str
+    draft_ratings: dict[str, int]
+    has_draft: bool
+    past: tuple[PastSelfAssessmentView, ...]

@@ -23,6 +23,7 @@ from .screens.badges import BadgesScreen
 from .screens.goal import GoalScreen
 from .screens.home import HomeScreen
 from .screens.scorecards import ScorecardsScreen
+from .screens.self_assessment import SelfAssessmentScreen
 from .text import literal, when
 
 
@@ -31,7 +32,13 @@ class NextcallApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "nextcall"
-    MODES = {"home": HomeScreen, "scorecards": ScorecardsScreen, "goal": GoalScreen, "badges": BadgesScreen}
+    MODES = {
+        "home": HomeScreen,
+        "scorecards": ScorecardsScreen,
+        "goal": GoalScreen,
+        "badges": BadgesScreen,
+        "self-assessment": SelfAssessmentScreen,
+    }
     DEFAULT_MODE = "home"
 
     BINDINGS = [
@@ -39,6 +46,7 @@ class NextcallApp(App[None]):
         Binding("s", "show('scorecards')", "Scorecards", tooltip="Every scored call", id="scorecards"),
         Binding("g", "show('goal')", "Goal", tooltip="Your one goal, its progress and past goals", id="goal"),
         Binding("b", "show('badges')", "Badges", tooltip="Badges earned, what is next, your level", id="badges"),
+        Binding("w", "show('self-assessment')", "Self-assess", tooltip="Write your view before coaching", id="self-assessment"),
         Binding("a", "pick_agent", "Agent", tooltip="Switch agent", id="agent"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -92,6 +100,9 @@ class NextcallApp(App[None]):
         yield SystemCommand("Scorecards", "Every scored call, newest first (s)", partial(self.run_action, "show('scorecards')"))
         yield SystemCommand("Goal", "Your goal, its progress, and whether it worked (g)", partial(self.run_action, "show('goal')"))
         yield SystemCommand("Badges", "Badges earned and next, points and level (b)", partial(self.run_action, "show('badges')"))
+        yield SystemCommand(
+            "Self-assessment", "Your own view before your coaching session (w)", partial(self.run_action, "show('self-assessment')")
+        )
         yield SystemCommand("Switch agent", "Show the app for another agent (a)", self.action_pick_agent)
         yield from super().get_system_commands(screen)
 

@@ -67,3 +67,33 @@ def test_pass_rate_counts_met_over_applicable() -> None:
 def test_pass_rate_with_nothing_applicable_is_none() -> None:
     assert pass_rate([NA, NA]).rate is None
     assert pass_rate([]).applicable == 0
+
+
+# ------------------------------------------------------------------ calibration
+
+from nextcall.store.rules import PassRate, calibrate, calibration_words  # noqa: E402
+
+
+def test_a_rating_inside_its_band_has_no_gap() -> None:
+    assert calibrate("x", 3, PassRate(7, 10)).gap == 0  # "usually" stands for 60–90%
+
+
+def test_rating_higher_than_measured_is_a_positive_gap() -> None:
+    calibration = calibrate("x", 4, PassRate(4, 10))  # "always" (90%+) against 40%
+    assert calibration.gap == pytest.approx(0.5)
+    assert calibration_words("Confirms the need", calibration) == (
+        "You rate yourself 'always' on Confirms the need; it was met on 4 of 10 calls. "
+        "Worth talking through what gets in the way."
+    )
+
+
+def test_rating_lower_than_measured_is_a_negative_gap() -> None:
+    calibration = calibrate("x", 1, PassRate(9, 10))  # "never" (0–25%) against 90%
+    assert calibration.gap == pytest.approx(-0.65)
+    assert "You may be doing better than you think." in calibration_words("Empathy", calibration)
+
+
+def test_no_rating_or_no_calls_has_no_gap() -> None:
+    assert calibrate("x", None, PassRate(3, 10)).gap is None
+    assert calibrate("x", 2, PassRate(0, 0)).gap is None
+    assert calibrate("x", 2, PassRate(0, 0)).rate is None

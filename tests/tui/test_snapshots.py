@@ -113,3 +113,33 @@ async def badges_screen(pilot) -> None:  # noqa: ANN001
 def test_badges_screen(snap_compare, request: pytest.FixtureRequest, store: str, size: tuple[int, int]) -> None:
     engine = request.getfixturevalue(store)
     assert snap_compare(make_app(engine, "a.khan"), terminal_size=size, run_before=badges_screen)
+
+
+async def self_assessment_screen(pilot) -> None:  # noqa: ANN001
+    await settled(pilot)
+    await pilot.press("w")
+    await settled(pilot)
+    screen = pilot.app.screen
+    screen.query_one("#sa-date").value = "2026-12-01"
+    screen.query_one("#sa-strengths").load_text("Calm with [b]upset[/b] callers 🙂")
+    for select in screen.query("Select"):
+        select.value = {"discovery": 4, "disclosure": 4, "greeting": 3}.get(select.criterion_key, select.value)
+    await settled(pilot)
+    pilot.app.set_focus(None)
+    await settled(pilot)
+
+
+async def calibration_view(pilot) -> None:  # noqa: ANN001
+    await self_assessment_screen(pilot)
+    pilot.app.screen.query_one("#sa-calibration").scroll_visible(animate=False, top=True)
+    await settled(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_self_assessment(snap_compare, demo_engine: Engine, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(demo_engine, "j.garcia"), terminal_size=size, run_before=self_assessment_screen)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_calibration(snap_compare, demo_engine: Engine, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(demo_engine, "j.garcia"), terminal_size=size, run_before=calibration_view)

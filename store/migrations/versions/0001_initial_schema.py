@@ -104,7 +104,7 @@ def upgrade() -> None:
     op.create_table('self_assessment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('agent_id', sa.String(length=64), nullable=False),
-    sa.Column('session_on', sa.Date(), nullable=False),
+    sa.Column('session_on', sa.Date(), nullable=True),
     sa.Column('strengths', sa.Text(), nullable=False),
     sa.Column('struggles', sa.Text(), nullable=False),
     sa.Column('want_to_work_on', sa.Text(), nullable=False),

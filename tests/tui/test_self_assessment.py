@@ -1,0 +1,149 @@
+"""The self-assessment: typed, saved within a second, restored, submitted and locked; calibration beside it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from sqlalchemy import Engine
+from textual.widgets import Input, Select, Static, TextArea
+
+from nextcall.store import self_assessments
+from nextcall.store.db import make_engine
+from nextcall.tui.screens.self_assessment import SelfAssessmentScreen
+from nextcall.tui.widgets.calibration import CalibrationView
+
+from .conftest import make_app
+from .test_app import settle
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def open_form(app, pilot) -> None:  # noqa: ANN001
+    await settle(app, pilot)
+    await pilot.press("w")
+    await settle(app, pilot)
+
+
+async def type_into(app, pilot, selector: str, text: str) -> None:  # noqa: ANN001
+    app.screen.query_one(selector).focus()
+    await pilot.pause()
+    await pilot.press(*text)
+
+
+async def test_a_draft_saves_as_you_type_and_comes_back(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(app, pilot)
+        assert isinstance(app.screen, SelfAssessmentScreen)
+        await type_into(app, pilot, "#sa-date", "2026-12-01")
+        await type_into(app, pilot, "#sa-strengths", "Calm with [b]upset[/b] callers")
+        await pilot.pause(1.6)  # past the one-second autosave
+        await settle(app, pilot)
+        assert "saved" in str(app.screen.query_one("#sa-status", Static).render()).lower()
+    draft = self_assessments.load_draft(demo_engine, agent_id="a.khan")
+    assert draft is not None and draft.strengths == "Calm with [b]upset[/b] callers"
+    assert draft.session_on.isoformat() == "2026-12-01"
+
+    again = make_app(demo_engine, "a.khan")
+    async with again.run_test(size=(80, 24)) as pilot:
+        await open_form(again, pilot)
+        assert again.screen.query_one("#sa-strengths", TextArea).text == "Calm with [b]upset[/b] callers"
+        assert again.screen.query_one("#sa-date", Input).value == "2026-12-01"
+        assert "Draft restored" in str(again.screen.query_one("#sa-status", Static).render())
+
+
+async def test_submit_locks_it_and_lists_it_read_only(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(app, pilot)
+        await type_into(app, pilot, "#sa-date", "2026-12-01")
+        await type_into(app, pilot, "#sa-struggles", "Jumping to the fix")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        past = str(app.screen.query_one("#sa-past-text", Static).render())
+        assert "For the session on 01 Dec 2026" in past and "Jumping to the fix" in past
+        assert app.screen.query_one("#sa-struggles", TextArea).text == ""  # a fresh page for next time
+    assert self_assessments.load_draft(demo_engine, agent_id="a.khan") is None
+
+
+async def test_submit_without_a_session_date_says_what_is_missing(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(app, pilot)
+        await type_into(app, pilot, "#sa-strengths", "Warm openings")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert any("date of the coaching session" in str(n.message) for n in app._notifications)
+    assert self_assessments.load_draft(demo_engine, agent_id="a.khan").strengths == "Warm openings"
+
+
+async def test_a_date_that_is_not_a_date_is_explained_inline(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(app, pilot)
+        await type_into(app, pilot, "#sa-date", "next tue")
+        await pilot.pause(1.6)
+        await settle(app, pilot)
+        error = app.screen.query_one("#sa-date-error", Static)
+        assert error.display and "YYYY-MM-DD" in str(error.render())
+
+
+async def test_calibration_calls_out_the_largest_gap_as_a_talking_point(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "j.garcia")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_form(app, pilot)
+        discovery = next(s for s in app.screen.query(Select) if s.criterion_key == "discovery")  # type: ignore[attr-defined]
+        discovery.value = 4  # "always"
+        await settle(app, pilot)
+        text = str(app.screen.query_one(CalibrationView).render())
+        assert "Worth talking about with your coach:" in text
+        assert "You rate yourself 'always' on Asks discovery questions before pitching; it was met on" in text
+        assert "Worth talking through what gets in the way." in text
+
+
+def test_a_draft_survives_kill_9(demo_db: Path, tmp_path: Path) -> None:
+    database = tmp_path / "kill.db"
+    database.write_bytes(demo_db.read_bytes())
+    script = textwrap.dedent(
+        f"""
+        import asyncio, sys, time
+        sys.path.insert(0, {str(ROOT)!r})
+        from nextcall.store.db import make_engine
+        from tests.tui.conftest import make_app
+        from tests.tui.test_app import settle
+
+        async def main():
+            app = make_app(make_engine({f"sqlite:///{database}"!r}), "a.khan")
+            async with app.run_test(size=(80, 24)) as pilot:
+                await settle(app, pilot)
+                await pilot.press("w")
+                await settle(app, pilot)
+                app.screen.query_one("#sa-want").focus()
+                await pilot.press(*"Land the recap before I close")
+                await pilot.pause(1.6)
+                await settle(app, pilot)
+                print("TYPED", flush=True)
+                await pilot.press(*" and more")  # still unsaved when the kill comes
+                time.sleep(120)
+
+        asyncio.run(main())
+        """
+    )
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "TYPED"
+        os.kill(child.pid, signal.SIGKILL)
+        assert child.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if child.poll() is None:
+            child.kill()
+    engine = make_engine(f"sqlite:///{database}")
+    draft = self_assessments.load_draft(engine, agent_id="a.khan")
+    engine.dispose()
+    assert draft is not None and draft.want_to_work_on == "Land the recap before I close"

@@ -1,0 +1,219 @@
+"""Self-assessment: the agent's own view before coaching, saved as they type, locked on submit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.timer import Timer
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TextArea
+
+from nextcall.store import queries, self_assessments
+from nextcall.store.errors import NextcallError
+from nextcall.store.rules import SELF_RATINGS
+from nextcall.store.views import SelfAssessmentScreenView
+
+from ..messages import StoreChanged
+from ..text import day, literal
+from ..widgets.calibration import CalibrationView
+from .base import StoreScreen
+
+AUTOSAVE_SECONDS = 1.0
+RATING_OPTIONS = [(word, value) for value, (word, _, _) in SELF_RATINGS.items()]
+
+
+class SelfAssessmentScreen(StoreScreen):
+    """Listen first: strengths, struggles, what to work on and a rating per behaviour."""
+
+    TITLE = "Self-assessment"
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Submit", tooltip="Lock it for your coaching session", priority=True),
+        Binding("escape", "leave_field", "Leave field", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="sa-body"):
+            with Horizontal(id="sa-session"):
+                yield Label("Coaching session on", classes="sa-label")
+                yield Input(placeholder="YYYY-MM-DD", id="sa-date", max_length=10)
+                yield Static(id="sa-status", classes="muted")
+            yield Static(id="sa-date-error", classes="error")
+            yield Label("What I do well", classes="sa-label")
+            yield TextArea(id="sa-strengths", soft_wrap=True)
+            yield Label("What I struggle with", classes="sa-label")
+            yield TextArea(id="sa-struggles", soft_wrap=True)
+            yield Label("What I want to work on", classes="sa-label")
+            yield TextArea(id="sa-want", soft_wrap=True)
+            with Vertical(id="sa-ratings", classes="card"):
+                pass
+            with Vertical(id="sa-calibration", classes="card"):
+                yield CalibrationView(id="calibration")
+            with Horizontal(id="sa-actions"):
+                yield Button("Submit for my session (Ctrl+S)", id="sa-submit", variant="primary")
+            with Vertical(id="sa-past", classes="card"):
+                yield Static(id="sa-past-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#sa-ratings").border_title = "How often do I…"
+        self.query_one("#sa-calibration").border_title = "My view beside my scores"
+        self.query_one("#sa-past").border_title = "Submitted before"
+        self.view: SelfAssessmentScreenView | None = None
+        self._autosave: Timer | None = None
+        self._filling = False
+        self.nextcall.store_changed.subscribe(self, self._store_changed)
+        self.load()
+
+    def _store_changed(self, change: StoreChanged) -> None:
+        if change.agent_id != (self.view.agent.id if self.view else None):
+            self.load()  # another agent: their own draft
+
+    def load(self) -> None:
+        if self.agent_id is not None:
+            self._load(self.next_load(), self.agent_id)
+
+    @work(thread=True, exclusive=True, group="self-assessment", exit_on_error=False)
+    def _load(self, generation: int, agent_id: str) -> None:
+        self.deliver(generation, self.show, queries.self_assessment_view(self.engine, agent_id=agent_id))
+
+    # ----------------------------------------------------------------- show
+
+    def show(self, view: SelfAssessmentScreenView | None) -> None:
+        self.view = view
+        if view is None:
+            return
+        self.sub_title = literal(view.agent.name)
+        self._filling = True  # filling the form is not typing: no autosave for it
+        self.query_one("#sa-date", Input).value = view.draft_session_on.isoformat() if view.draft_session_on else ""
+        self.query_one("#sa-strengths", TextArea).load_text(view.draft_strengths)
+        self.query_one("#sa-struggles", TextArea).load_text(view.draft_struggles)
+        self.query_one("#sa-want", TextArea).load_text(view.draft_want_to_work_on)
+        ratings = self.query_one("#sa-ratings")
+        ratings.remove_children()
+        rows = []
+        for measured in view.measured:
+            select = Select[int](RATING_OPTIONS, prompt="rate yourself", id=f"rate-{measured.criterion.id}")
+            rating = view.draft_ratings.get(measured.criterion.key)
+            if rating in SELF_RATINGS:
+                select.value = rating
+            select.criterion_key = measured.criterion.key  # type: ignore[attr-defined]
+            rows.append(Horizontal(Label(Content(literal(measured.criterion.name)), classes="sa-behaviour"), select, classes="sa-rating"))
+        if not rows:
+            rows.append(Static(Content("Your scorecard's behaviours appear here once your calls are scored.")))
+        ratings.mount_all(rows)
+        status = "Draft restored: carry on where you left off." if view.has_draft else "Saved as you type."
+        self.query_one("#sa-status", Static).update(status)
+        self._show_calibration()
+        past = self.query_one("#sa-past")
+        past.display = bool(view.past)
+        self.query_one("#sa-past-text", Static).update(
+            Content("\n").join(
+                Content.assemble(
+                    (f"For the session on {day_or_unset(item.session_on)}", "bold"),
+                    f" · submitted {day(item.submitted_at)}\n",
+                    ("Well: ", "bold"), literal(item.strengths) or "–", "\n",
+                    ("Struggle: ", "bold"), literal(item.struggles) or "–", "\n",
+                    ("Work on: ", "bold"), literal(item.want_to_work_on) or "–",
+                )
+                for item in view.past
+            )
+        )
+        self.call_after_refresh(self._done_filling)
+
+    def _done_filling(self) -> None:
+        self._filling = False
+
+    def _ratings(self) -> dict[str, int]:
+        chosen = {}
+        for select in self.query_one("#sa-ratings").query(Select):
+            if select.selection is not None:
+                chosen[select.criterion_key] = select.selection  # type: ignore[attr-defined]
+        return chosen
+
+    def _show_calibration(self) -> None:
+        if self.view is not None:
+            self.query_one(CalibrationView).show(self.view.measured, self._ratings())
+
+    # -------------------------------------------------------------- autosave
+
+    @on(TextArea.Changed)
+    @on(Input.Changed, "#sa-date")
+    @on(Select.Changed)
+    def _edited(self, event: object) -> None:
+        if isinstance(event, Select.Changed):
+            self._show_calibration()
+        if self._filling:
+            return
+        self.query_one("#sa-status", Static).update("Saving…")
+        if self._autosave is not None:
+            self._autosave.stop()
+        self._autosave = self.set_timer(AUTOSAVE_SECONDS, self.save_now)
+
+    def _draft(self) -> self_assessments.Draft | None:
+        text = self.query_one("#sa-date", Input).value.strip()
+        error = self.query_one("#sa-date-error", Static)
+        session_on = None
+        if text:
+            try:
+                session_on = date.fromisoformat(text)
+            except ValueError:
+                error.update("The session date reads YYYY-MM-DD, for example 2026-12-01.")
+                error.display = True
+                session_on = None
+            else:
+                error.display = False
+        else:
+            error.display = False
+        return self_assessments.Draft(
+            session_on,
+            self.query_one("#sa-strengths", TextArea).text,
+            self.query_one("#sa-struggles", TextArea).text,
+            self.query_one("#sa-want", TextArea).text,
+            self._ratings(),
+        )
+
+    def save_now(self) -> None:
+        """Save the draft as it stands (the autosave timer calls this)."""
+        if self.agent_id is not None and self.view is not None:
+            self._save(self.agent_id, self._draft())
+
+    @work(thread=True, exclusive=True, group="self-assessment-save", exit_on_error=False)
+    def _save(self, agent_id: str, draft: self_assessments.Draft) -> None:
+        self_assessments.save_draft(self.engine, agent_id=agent_id, draft=draft)
+        self.app.call_from_thread(self.query_one("#sa-status", Static).update, "Draft saved.")
+
+    # ---------------------------------------------------------------- submit
+
+    def action_leave_field(self) -> None:
+        self.set_focus(None)
+
+    @on(Button.Pressed, "#sa-submit")
+    def action_submit(self) -> None:
+        if self.agent_id is None:
+            return
+        if self._autosave is not None:
+            self._autosave.stop()
+        self._submit(self.agent_id, self._draft())
+
+    @work(thread=True, exclusive=True, group="self-assessment-save", exit_on_error=False)
+    def _submit(self, agent_id: str, draft: self_assessments.Draft) -> None:
+        self_assessments.save_draft(self.engine, agent_id=agent_id, draft=draft)
+        try:
+            self_assessments.submit(self.engine, agent_id=agent_id)
+        except NextcallError as error:
+            self.app.call_from_thread(self.app.notify, error.message, title="Not yet", severity="warning", markup=False)
+            return
+        self.app.call_from_thread(
+            self.app.notify, "Submitted and locked for your session. Your coach starts from your words.", title="Self-assessment"
+        )
+        self.app.call_from_thread(self.load)
+        self.app.call_from_thread(self.nextcall.store_changed.publish, StoreChanged(agent_id))
+
+
+def day_or_unset(value: date | None) -> str:
+    return value.strftime("%d %b %Y") if value else "(no date)"
