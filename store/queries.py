@@ -569,3 +569,54 @@ def self_assessment_view(db: Engine, *, agent_id: str, now: datetime | None = No
             draft.session_on if draft else None, draft.strengths if draft else "", draft.struggles if draft else "",
             draft.want_to_work_on if draft else "", dict(draft.ratings or {}) if draft else {}, draft is not None, past,
         )
+
+
+# -------------------------------------------------------------- coaching prep
+
+
+def moments_to_listen(db: Engine, *, agent_id: str, criterion_key: str, limit: int = 3) -> list[MomentView]:
+    """The agent's latest calls where a behaviour was missed, newest first, each with its moment."""
+    with Session(db) as session:
+        rows = session.exec(
+            select(Evaluation.call_id, Evaluation.occurred_at, CriterionResult)
+            .join(CriterionResult, col(CriterionResult.evaluation_id) == Evaluation.id)
+            .join(Criterion, col(Criterion.id) == CriterionResult.criterion_id)
+            .where(
+                Evaluation.agent_id == agent_id,
+                Criterion.key == criterion_key,
+                CriterionResult.outcome == Outcome.missed.value,
+            )
+            .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
+            .limit(limit)
+        ).all()
+        return [
+            MomentView(call_id, occurred_at, Outcome(result.outcome), result.moment_s, result.quote, result.comment)
+            for call_id, occurred_at, result in rows
+        ]
+
+
+def badges_earned_since(db: Engine, *, agent_id: str, since: datetime) -> list[BadgeView]:
+    """Badges the agent earned from `since` on, oldest first, each with the call that earned it."""
+    with Session(db) as session:
+        rows = session.exec(
+            select(BadgeAward, Evaluation.call_id)
+            .join(Evaluation, col(Evaluation.id) == BadgeAward.evaluation_id, isouter=True)
+            .where(BadgeAward.agent_id == agent_id, BadgeAward.awarded_at >= since)
+            .order_by(col(BadgeAward.awarded_at), col(BadgeAward.id))
+        ).all()
+        if not rows:
+            return []
+        states = badges.badge_states(agent_history(session, agent_id))
+        earned = []
+        for award, call_id in rows:
+            badge = badges.BADGES.get(award.badge_id)
+            if badge is None:  # a badge retired from the catalogue
+                continue
+            state = states[badge.id]
+            earned.append(
+                BadgeView(
+                    badge.id, badge.name, badge.description, badge.icon, badge.kind, badge.unit,
+                    award.awarded_at, call_id, state.progress, state.needed,
+                )
+            )
+        return earned

@@ -202,6 +202,50 @@ def _write_file_atomically(records: Iterator[dict], file: Path) -> int:
     return count
 
 
+@app.command("prep", context_settings=CONTEXT)
+@click.argument("agent")
+@click.option(
+    "--out", "file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the brief to FILE (default: standard output).",
+)
+@db_option
+@click.pass_context
+def prep_command(ctx: click.Context, agent: str, file: Path | None, db: str | None) -> None:
+    """Write a Markdown brief for a coach's 1:1 with AGENT (an agent id such as a.khan).
+
+    Their own words first, then where their view and the scores differ, their
+    goal, three calls worth listening to together and what they earned since
+    the last session.
+    """
+    from nextcall.store.db import open_store
+    from nextcall.store.prep import prep_brief
+
+    try:
+        engine = open_store(_settings(ctx, db).db_url)
+        brief = prep_brief(engine, agent_id=agent)
+        if file is None:
+            sys.stdout.write(brief)
+        else:
+            _write_text_atomically(brief, file)
+    except NextcallError as error:
+        raise _fail(error) from None
+    if file is not None:
+        click.echo(f"Wrote the 1:1 brief for {agent} to {file}.", err=True)
+
+
+def _write_text_atomically(text: str, file: Path) -> None:
+    # As for export: write beside the target and rename, so a failure never leaves half a brief.
+    file.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        os.replace(temporary, file)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 @app.command("demo", context_settings=CONTEXT)
 @click.option("--agent", metavar="ID", help="The demo agent to show (see --list).")
 @click.option("--list", "list_agents", is_flag=True, help="List the demo agents and their stories.")

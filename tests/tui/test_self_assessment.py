@@ -101,7 +101,7 @@ async def test_calibration_calls_out_the_largest_gap_as_a_talking_point(demo_eng
         discovery.value = 4  # "always"
         await settle(app, pilot)
         text = str(app.screen.query_one(CalibrationView).render())
-        assert "Worth talking about with your coach:" in text
+        assert "Worth talking about with your coach (◀ above):" in text
         assert "You rate yourself 'always' on Asks discovery questions before pitching; it was met on" in text
         assert "Worth talking through what gets in the way." in text
 

@@ -37,13 +37,13 @@ class CalibrationView(Static):
             scored = f"met {m.met} of {m.applicable}" if m.applicable else "no calls"
             mark = ""
             if calibration.gap is not None and abs(calibration.gap) >= 0.15:
-                mark = "  ◀ talk about it"
+                mark = " ◀"
             lines.append(Content.assemble(literal(m.criterion.name).ljust(width), f"  {word:<11} {scored}", (mark, "bold")))
         gaps = sorted(
             (c for c in calibrations if c[1].gap), key=lambda item: abs(item[1].gap or 0), reverse=True
         )[:TALKING_POINTS]
         if gaps:
-            lines.append(Content.styled("\nWorth talking about with your coach:", "bold"))
+            lines.append(Content.styled("\nWorth talking about with your coach (◀ above):", "bold"))
             lines.extend(Content("• " + calibration_words(literal(m.criterion.name), c)) for m, c in gaps)
         elif ratings:
             lines.append(Content("\nYour view and your scores agree on every behaviour you rated."))
