@@ -167,7 +167,7 @@ def big_week(history: AgentHistory) -> BadgeState:
         before = [c for _, week in weeks[max(0, index - 4) : index] for c in week]
         if len(calls) < WEEK_MIN_CALLS or len(before) < 5:
             continue
-        gain = _mean_score(calls) - _mean_score(before)
+        gain = round(_mean_score(calls) - _mean_score(before), 9)  # 0.1 exactly is 0.1, not 0.0999…
         if gain >= IMPROVEMENT:
             last = calls[-1]
             return BadgeState(Earned(last.occurred_at, last.evaluation_id), 10, 10)
@@ -186,12 +186,11 @@ def comeback(history: AgentHistory) -> BadgeState:
         before = [c for _, week in weeks[max(0, index - 4) : index] for c in week]
         if len(calls) < WEEK_MIN_CALLS or len(before) < 5:
             continue
-        usual = _mean_score(before)
-        mean = _mean_score(calls)
-        if dipped and mean >= usual - 0.02:
+        change = round(_mean_score(calls) - _mean_score(before), 9)
+        if dipped and change >= -0.02:
             last = calls[-1]
             return BadgeState(Earned(last.occurred_at, last.evaluation_id), 2, 2)
-        if mean <= usual - DIP:
+        if change <= -DIP:
             dipped = True
     return BadgeState(None, 1 if dipped else 0, 2)
 
@@ -243,7 +242,8 @@ def steady(history: AgentHistory) -> BadgeState:
         days = {call.occurred_at.date() for call in run}
         if len(run) >= STEADY_STREAK and len(days) >= STEADY_DAYS:
             return BadgeState(Earned(run[-1].occurred_at, run[-1].evaluation_id), STEADY_STREAK, STEADY_STREAK)
-        best = max(best, min(len(run), STEADY_STREAK))
+        # Ten in a row on too few days is not there yet: never show a full bar on a locked badge.
+        best = max(best, min(len(run), STEADY_STREAK - 1))
     return BadgeState(None, best, STEADY_STREAK)
 
 
