@@ -181,7 +181,8 @@ def _agent_calls(
         query = query.where(Evaluation.occurred_at < before)
     if until is not None:
         query = query.where(Evaluation.occurred_at <= until)
-    query = query.order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
+    # Ties at one instant go by call id, so the order never depends on which import came first.
+    query = query.order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.call_id).desc())
     return _calls(session, query.limit(limit) if limit else query)
 
 

@@ -41,7 +41,7 @@ def agent_history(session: Session, agent_id: str) -> AgentHistory:
     critical.update({scorecard: frozenset(keys) for scorecard, keys in by_scorecard.items()})
 
     evaluations = session.exec(
-        select(Evaluation).where(Evaluation.agent_id == agent_id).order_by(Evaluation.occurred_at, Evaluation.id)
+        select(Evaluation).where(Evaluation.agent_id == agent_id).order_by(Evaluation.occurred_at, Evaluation.call_id)
     ).all()
     outcomes: dict[int, dict[str, Outcome]] = defaultdict(dict)
     ids = [e.id for e in evaluations]
