@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -11,9 +10,8 @@ from textual.widgets import Footer, Header, ProgressBar, Static
 from nextcall.store import queries
 from nextcall.store.views import BadgesScreenView, BadgeView
 
-from ..messages import StoreChanged
 from ..text import day, literal
-from .base import StoreScreen
+from .base import AgentViewScreen
 
 EMPTY = (
     "No scored calls yet.\n\n"
@@ -56,7 +54,7 @@ class BadgeCard(Static):
         )
 
 
-class BadgesScreen(StoreScreen):
+class BadgesScreen(AgentViewScreen):
     """Recognition for real progress, and the level it adds up to."""
 
     TITLE = "Badges"
@@ -78,22 +76,10 @@ class BadgesScreen(StoreScreen):
     def on_mount(self) -> None:
         self.query_one("#earned").border_title = "Earned"
         self.query_one("#locked").border_title = "Next to earn"
-        self.nextcall.store_changed.subscribe(self, self._store_changed)
-        self.load()
+        self.follow_store()
 
-    def on_screen_resume(self) -> None:
-        self.load()
-
-    def _store_changed(self, change: StoreChanged) -> None:
-        self.load()
-
-    def load(self) -> None:
-        if self.agent_id is not None:
-            self._load(self.next_load(), self.agent_id)
-
-    @work(thread=True, exclusive=True, group="badges", exit_on_error=False)
-    def _load(self, generation: int, agent_id: str) -> None:
-        self.deliver(generation, self.show, queries.badges_view(self.engine, agent_id=agent_id))
+    def fetch(self, agent_id: str) -> BadgesScreenView | None:
+        return queries.badges_view(self.engine, agent_id=agent_id)
 
     def show(self, view: BadgesScreenView | None) -> None:
         has_data = view is not None and view.evaluation_count > 0

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
-from textual import on
+from textual import on, work
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -67,3 +67,34 @@ class StoreScreen(Screen[None]):
             severity="error",
             markup=False,
         )
+
+
+class AgentViewScreen(StoreScreen):
+    """A screen showing one read model of the current agent, reloaded whenever the store changes.
+
+    Subclasses say how to read it (`fetch`, run in a worker) and how to show it (`show`).
+    """
+
+    def follow_store(self) -> None:
+        """Load now, and again on every change to the store (call from `on_mount`)."""
+        self.nextcall.store_changed.subscribe(self, lambda _change: self.load())
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        """Reload what the screen shows, off the event loop."""
+        if self.agent_id is not None:
+            self._load(self.next_load(), self.agent_id)
+
+    @work(thread=True, exclusive=True, group="agent-view", exit_on_error=False)
+    def _load(self, generation: int, agent_id: str) -> None:
+        self.deliver(generation, self.show, self.fetch(agent_id))
+
+    def fetch(self, agent_id: str) -> object:
+        """Read the screen's view from the store (runs in a worker thread)."""
+        raise NotImplementedError
+
+    def show(self, view: object) -> None:
+        raise NotImplementedError

@@ -21,7 +21,7 @@ from ..dialogs.goal_picker import GoalPickerDialog
 from ..messages import StoreChanged
 from ..text import day, literal
 from ..widgets.goal_chart import GoalChart
-from .base import StoreScreen
+from .base import AgentViewScreen
 
 EMPTY = (
     "No scored calls yet.\n\n"
@@ -53,7 +53,7 @@ def _side_rows(effect: EffectivenessView) -> list[tuple[str, str, str]]:
     ]
 
 
-class GoalScreen(StoreScreen):
+class GoalScreen(AgentViewScreen):
     """Work one behaviour until it sticks; see whether it worked."""
 
     TITLE = "Goal"
@@ -91,26 +91,14 @@ class GoalScreen(StoreScreen):
         history.add_column("Result", width=40)
         history.add_column("Met before → during", width=20)
         self.view: GoalScreenView | None = None
-        self.nextcall.store_changed.subscribe(self, self._store_changed)
-        self.load()
-
-    def on_screen_resume(self) -> None:
-        self.load()
+        self.follow_store()
 
     def on_resize(self, event: events.Resize) -> None:
         # The chart takes the room a tall terminal gives it.
         self.query_one(GoalChart).set_class(event.size.height >= 40, "-tall")
 
-    def _store_changed(self, change: StoreChanged) -> None:
-        self.load()
-
-    def load(self) -> None:
-        if self.agent_id is not None:
-            self._load(self.next_load(), self.agent_id)
-
-    @work(thread=True, exclusive=True, group="goal", exit_on_error=False)
-    def _load(self, generation: int, agent_id: str) -> None:
-        self.deliver(generation, self.show, queries.goal_screen_view(self.engine, agent_id=agent_id))
+    def fetch(self, agent_id: str) -> GoalScreenView | None:
+        return queries.goal_screen_view(self.engine, agent_id=agent_id)
 
     def show(self, view: GoalScreenView | None) -> None:
         self.view = view

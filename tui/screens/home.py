@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import events, work
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -11,8 +11,7 @@ from textual.widgets import Footer, Header, Static
 from nextcall.store import queries
 from nextcall.store.views import HomeView
 
-from .base import StoreScreen
-from ..messages import StoreChanged
+from .base import AgentViewScreen
 from ..text import day, literal, score_words, spark, when
 from ..widgets.behaviours import BehaviourRates
 from ..widgets.moment import MomentCard
@@ -28,7 +27,7 @@ EMPTY = (
 )
 
 
-class HomeScreen(StoreScreen):
+class HomeScreen(AgentViewScreen):
     """What an agent looks at for thirty seconds between calls."""
 
     TITLE = "Next call"
@@ -61,9 +60,8 @@ class HomeScreen(StoreScreen):
         self.query_one("#lesson").border_title = "Why it matters"
         self.query_one("#last-call").border_title = "Your last call"
         self.query_one("#all-behaviours").border_title = "All your behaviours"
-        self.nextcall.store_changed.subscribe(self, self._store_changed)
         self._fit(self.size.width)
-        self.load()
+        self.follow_store()
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit(event.size.width)
@@ -72,20 +70,8 @@ class HomeScreen(StoreScreen):
         # Side by side when there is room (a 160-column terminal), stacked at 80.
         self.query_one("#home-columns").set_class(width >= 120, "-wide")
 
-    def on_screen_resume(self) -> None:
-        self.load()
-
-    def _store_changed(self, change: StoreChanged) -> None:
-        self.load()
-
-    def load(self) -> None:
-        """Reload what Home shows, off the event loop."""
-        if self.agent_id is not None:
-            self._load(self.next_load(), self.agent_id)
-
-    @work(thread=True, exclusive=True, group="home", exit_on_error=False)
-    def _load(self, generation: int, agent_id: str) -> None:
-        self.deliver(generation, self.show, queries.home_view(self.engine, agent_id=agent_id))
+    def fetch(self, agent_id: str) -> HomeView | None:
+        return queries.home_view(self.engine, agent_id=agent_id)
 
     def show(self, view: HomeView | None) -> None:
         empty = self.query_one("#home-empty", Static)
