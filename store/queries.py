@@ -93,13 +93,6 @@ def list_agents(db: Engine) -> list[AgentView]:
         return [_agent_view(agent, team) for agent, team in rows]
 
 
-def agent_view(db: Engine, *, agent_id: str) -> AgentView | None:
-    """One agent, or None when there is no such agent."""
-    with Session(db) as session:
-        row = session.exec(
-            select(Agent, Team).join(Team, col(Team.id) == Agent.team_id).where(Agent.id == agent_id)
-        ).first()
-        return _agent_view(*row) if row else None
 
 
 def _criterion_view(criterion: Criterion) -> CriterionView:
@@ -148,7 +141,7 @@ def latest_scorecard_in(session: Session, agent_id: str) -> str | None:
     return session.exec(
         select(Evaluation.scorecard_id)
         .where(Evaluation.agent_id == agent_id)
-        .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
+        .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.call_id).desc())
         .limit(1)
     ).first()
 
@@ -309,13 +302,9 @@ def home_view(db: Engine, *, agent_id: str) -> HomeView | None:
         for criterion in behaviours:
             rate = rules.pass_rate(call.outcomes.get(criterion.key, Outcome.na) for _, call in recent)
             rates.append(BehaviourRateView(criterion, rate.met, rate.applicable))
-        latest = session.exec(
-            select(Evaluation)
-            .where(Evaluation.agent_id == agent_id)
-            .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
-            .limit(1)
-        ).all()
-        return HomeView(agent, count, focus, verdicts, latest_miss, _summaries(session, latest)[0], tuple(rates), goal)
+        # The latest call is on the latest scorecard, so it heads `recent` already.
+        last_call = _summaries(session, [recent[0][0]])[0]
+        return HomeView(agent, count, focus, verdicts, latest_miss, last_call, tuple(rates), goal)
 
 
 def goal_screen_view(db: Engine, *, agent_id: str) -> GoalScreenView | None:
@@ -418,12 +407,7 @@ def scorecard_page(
         rows = session.exec(
             query.order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc()).limit(limit).offset(offset)
         ).all()
-        latest_scorecard = session.exec(
-            select(Evaluation.scorecard_id)
-            .where(Evaluation.agent_id == agent_id)
-            .order_by(col(Evaluation.occurred_at).desc())
-            .limit(1)
-        ).first()
+        latest_scorecard = latest_scorecard_in(session, agent_id)
         behaviours = tuple(_criteria(session, latest_scorecard)) if latest_scorecard else ()
         return ScorecardPageView(tuple(_summaries(session, rows)), total, behaviours)
 

@@ -26,9 +26,6 @@ def literal(text: str | None) -> str:
     return _CONTROL.sub(lambda m: chr(0x2400 + ord(m.group())) if ord(m.group()) < 0x20 else "\ufffd", text)
 
 
-def one_line(text: str | None) -> str:
-    """`literal`, on one line."""
-    return literal(text).replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
 
 
 def call_time(seconds: int | None) -> str:
