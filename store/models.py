@@ -178,6 +178,10 @@ class Agent(AgentBase, table=True):
     """A person who takes calls and is scored on them."""
 
     team_id: str = Field(foreign_key="team.id", index=True, max_length=64)
+    leaderboard_opt_out: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    """The agent's own choice to appear as "Anonymous" on colleagues' leaderboards.
+
+    Set from the agent's app, never by an import, so a re-import keeps it."""
 
 
 class AgentIn(AgentBase, ImportModel):
