@@ -1,0 +1,523 @@
+"""The leaderboard: fair rankings of a team (or everyone) over a period.
+
+Fair means an improver can win (most improved, goal progress), a bad day does
+not follow anyone for a month (short periods, a minimum number of calls before
+anyone is ranked), ties share a rank, and nobody is shown against their will
+(an agent who opts out is "Anonymous" to everyone but themselves).
+
+Everything is aggregated in the database, one grouped query per figure, so a
+board over hundreds of agents stays quick. Periods are calendar periods in the
+viewer's time zone: "this week" starts on Monday at midnight where they sit.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from sqlalchemy import Engine, and_, case, func, or_
+from sqlmodel import Session, col, select
+
+from .badges import BADGES
+from .models import (
+    Agent,
+    BadgeAward,
+    CriterionResult,
+    Evaluation,
+    Goal,
+    GoalStatus,
+    Outcome,
+    PointsEntry,
+    Team,
+    utc_now,
+)
+
+DEFAULT_MIN_CALLS = 5
+"""Calls in the period before an agent is ranked: one call is not a standing."""
+
+BASELINE_DAYS = 30
+"""Most improved compares the period with the agent's own 30 days before it."""
+
+ANONYMOUS = "Anonymous"
+
+
+class Metric(str, enum.Enum):
+    """What the board ranks by."""
+
+    quality = "quality"
+    improved = "improved"
+    goal = "goal"
+    points = "points"
+
+    @property
+    def label(self) -> str:
+        return _METRIC_LABELS[self][0]
+
+    @property
+    def explanation(self) -> str:
+        return _METRIC_LABELS[self][1]
+
+    def next(self) -> Metric:
+        members = list(Metric)
+        return members[(members.index(self) + 1) % len(members)]
+
+
+_METRIC_LABELS = {
+    Metric.quality: ("Quality", "mean QA score of the calls in the period"),
+    Metric.improved: ("Most improved", f"mean score against your own {BASELINE_DAYS} days before the period"),
+    Metric.goal: ("Goal progress", "your goal behaviour's met rate in the period against where the goal started"),
+    Metric.points: ("Points", "points earned in the period"),
+}
+
+
+class Period(str, enum.Enum):
+    """Which calls count: calendar periods start at midnight in the viewer's time zone."""
+
+    this_week = "this_week"
+    last_7_days = "last_7_days"
+    last_30_days = "last_30_days"
+    this_month = "this_month"
+
+    @property
+    def label(self) -> str:
+        return {
+            Period.this_week: "This week",
+            Period.last_7_days: "Last 7 days",
+            Period.last_30_days: "Last 30 days",
+            Period.this_month: "This month",
+        }[self]
+
+    def next(self) -> Period:
+        members = list(Period)
+        return members[(members.index(self) + 1) % len(members)]
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A half-open span of time [start, end), as aware instants."""
+
+    start: datetime
+    end: datetime
+
+    def local_days(self, zone: tzinfo) -> tuple[date, date]:
+        """The first and last calendar day the window touches in `zone`."""
+        return self.start.astimezone(zone).date(), (self.end - timedelta(microseconds=1)).astimezone(zone).date()
+
+
+def _midnight(day: date, zone: tzinfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def period_window(period: Period, now: datetime, zone: tzinfo) -> Window:
+    """The span a period covers at `now`, with calendar boundaries in `zone`."""
+    local = now.astimezone(zone)
+    match period:
+        case Period.this_week:
+            start = _midnight(local.date() - timedelta(days=local.weekday()), zone)
+        case Period.this_month:
+            start = _midnight(local.date().replace(day=1), zone)
+        case Period.last_7_days:
+            start = now - timedelta(days=7)
+        case Period.last_30_days:
+            start = now - timedelta(days=30)
+    return Window(start, now)
+
+
+def previous_window(period: Period, now: datetime, zone: tzinfo) -> Window:
+    """The whole period before the current one (last week, last month, the 7 days before …)."""
+    current = period_window(period, now, zone)
+    local_start = current.start.astimezone(zone)
+    match period:
+        case Period.this_week:
+            start = _midnight(local_start.date() - timedelta(days=7), zone)
+        case Period.this_month:
+            start = _midnight((local_start.date() - timedelta(days=1)).replace(day=1), zone)
+        case Period.last_7_days | Period.last_30_days:
+            start = current.start - (current.end - current.start)
+    return Window(start, current.start)
+
+
+# ------------------------------------------------------------------ read models
+
+
+class Movement(str, enum.Enum):
+    up = "up"
+    down = "down"
+    same = "same"
+    new = "new"
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardRowView:
+    """One agent's line on the board, as the viewer may see it."""
+
+    rank: int | None
+    """Shared by ties; None when unranked."""
+    agent_id: str | None
+    """None when the agent is anonymous to this viewer."""
+    name: str
+    team_id: str
+    value: float | None
+    calls: int
+    movement: Movement | None = None
+    places: int = 0
+    """How many places up or down since the previous period."""
+    is_viewer: bool = False
+    anonymous: bool = False
+    """Shown as Anonymous to others (the viewer's own row says so, with their name)."""
+    reason: str | None = None
+    """Why an unranked agent is not ranked yet."""
+    metric: Metric = Metric.quality
+
+    @property
+    def value_text(self) -> str:
+        return "" if self.value is None else self._format(self.value)
+
+    def _format(self, value: float) -> str:
+        match self.metric:
+            case Metric.quality:
+                return f"{value * 100:.0f}%"
+            case Metric.improved | Metric.goal:
+                points = round(value * 100)
+                return f"{points:+d} pts" if points else "±0 pts"
+            case Metric.points:
+                return f"{value:,.0f}"
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardView:
+    metric: Metric
+    period: Period
+    window: Window
+    team_id: str | None
+    """The team shown, or None for everyone."""
+    team_name: str | None
+    ranked: list[LeaderboardRowView]
+    unranked: list[LeaderboardRowView]
+    min_calls: int
+
+    @property
+    def viewer_row(self) -> LeaderboardRowView | None:
+        return next((row for row in self.ranked + self.unranked if row.is_viewer), None)
+
+    @property
+    def scope(self) -> str:
+        return "Everyone" if self.team_id is None else (self.team_name or self.team_id)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamChoiceView:
+    id: str
+    name: str
+    agents: int
+
+
+# ------------------------------------------------------------------ figures
+
+
+@dataclass(slots=True)
+class _Standing:
+    agent_id: str
+    name: str
+    team_id: str
+    opt_out: bool
+    calls: int = 0
+    value: float | None = None
+    reason: str | None = None
+
+
+def _agents(session: Session, team_id: str | None) -> dict[str, _Standing]:
+    query = select(Agent.id, Agent.name, Agent.team_id, Agent.leaderboard_opt_out)
+    if team_id is not None:
+        query = query.where(Agent.team_id == team_id)
+    return {row[0]: _Standing(row[0], row[1], row[2], bool(row[3])) for row in session.exec(query)}
+
+
+def _in(window: Window, team_id: str | None, *conditions):  # noqa: ANN202 - a list of SQL conditions
+    where = [col(Evaluation.occurred_at) >= window.start, col(Evaluation.occurred_at) < window.end, *conditions]
+    if team_id is not None:
+        where.append(col(Evaluation.agent_id).in_(select(Agent.id).where(Agent.team_id == team_id)))
+    return and_(*where)
+
+
+def _scores(session: Session, window: Window, team_id: str | None) -> dict[str, tuple[int, float | None]]:
+    """Per agent: calls in the window and their mean score (calls where nothing applied have no score)."""
+    rows = session.exec(
+        select(Evaluation.agent_id, func.count(), func.avg(Evaluation.score))
+        .where(_in(window, team_id))
+        .group_by(Evaluation.agent_id)
+    )
+    return {agent: (calls, None if mean is None else float(mean)) for agent, calls, mean in rows}
+
+
+def _points(session: Session, window: Window, zone: tzinfo, team_id: str | None) -> dict[str, int]:
+    first, last = window.local_days(zone)
+    query = (
+        select(PointsEntry.agent_id, func.sum(PointsEntry.points))
+        .where(col(PointsEntry.day) >= first, col(PointsEntry.day) <= last)
+        .group_by(PointsEntry.agent_id)
+    )
+    if team_id is not None:
+        query = query.where(col(PointsEntry.agent_id).in_(select(Agent.id).where(Agent.team_id == team_id)))
+    return {agent: int(total or 0) for agent, total in session.exec(query)}
+
+
+def _goal_rates(session: Session, window: Window, team_id: str | None) -> dict[str, tuple[int, float]]:
+    """Per agent with a goal worked on in the window: applicable calls on it, and met rate minus baseline."""
+    goals = select(
+        Goal.id, Goal.agent_id, Goal.criterion_id, Goal.baseline_met, Goal.baseline_applicable, Goal.started_at
+    ).where(
+        Goal.status != GoalStatus.dropped.value,
+        col(Goal.started_at) < window.end,
+        or_(col(Goal.ended_at).is_(None), Goal.status == GoalStatus.active.value, col(Goal.ended_at) >= window.start),
+    )
+    if team_id is not None:
+        goals = goals.where(col(Goal.agent_id).in_(select(Agent.id).where(Agent.team_id == team_id)))
+    latest: dict[str, tuple] = {}
+    for goal in session.exec(goals):
+        if goal[1] not in latest or goal[5] > latest[goal[1]][5]:
+            latest[goal[1]] = goal
+    if not latest:
+        return {}
+    met = func.sum(case((CriterionResult.outcome == Outcome.met.value, 1), else_=0))
+    applicable = func.sum(case((CriterionResult.outcome != Outcome.na.value, 1), else_=0))
+    pairs = [and_(Evaluation.agent_id == g[1], CriterionResult.criterion_id == g[2]) for g in latest.values()]
+    rows = session.exec(
+        select(Evaluation.agent_id, met, applicable)
+        .join(CriterionResult, col(CriterionResult.evaluation_id) == Evaluation.id)
+        .where(_in(window, team_id), col(CriterionResult.criterion_id).in_({g[2] for g in latest.values()}), or_(*pairs))
+        .group_by(Evaluation.agent_id)
+    )
+    rates: dict[str, tuple[int, float]] = {}
+    for agent, met_count, applicable_count in rows:
+        goal = latest[agent]
+        if not applicable_count or not goal[4]:
+            continue
+        rates[agent] = (int(applicable_count), met_count / applicable_count - goal[3] / goal[4])
+    return rates | {agent: (0, 0.0) for agent in latest if agent not in rates and latest[agent][4]}
+
+
+def _standings(
+    session: Session, metric: Metric, window: Window, zone: tzinfo, team_id: str | None, min_calls: int
+) -> dict[str, _Standing]:
+    standings = _agents(session, team_id)
+    scores = _scores(session, window, team_id)
+    for agent, (calls, _) in scores.items():
+        if agent in standings:
+            standings[agent].calls = calls
+    match metric:
+        case Metric.quality:
+            values = {agent: mean for agent, (_, mean) in scores.items()}
+        case Metric.points:
+            earned = _points(session, window, zone, team_id)
+            values = {agent: float(earned.get(agent, 0)) for agent in standings}
+        case Metric.improved:
+            before = Window(window.start - timedelta(days=BASELINE_DAYS), window.start)
+            baseline = _scores(session, before, team_id)
+            values = {}
+            for agent, (_, mean) in scores.items():
+                base_calls, base_mean = baseline.get(agent, (0, None))
+                if base_calls < min_calls or base_mean is None:
+                    if agent in standings:
+                        standings[agent].reason = "new: no baseline yet"
+                    continue
+                if mean is not None:
+                    values[agent] = mean - base_mean
+        case Metric.goal:
+            values = {}
+            for agent, (applicable, gain) in _goal_rates(session, window, team_id).items():
+                values[agent] = gain
+            for agent, standing in standings.items():
+                if agent not in values:
+                    standing.reason = "no goal in this period"
+    for agent, standing in standings.items():
+        if standing.calls < min_calls:
+            standing.reason = f"{standing.calls} of {min_calls} calls"
+            continue
+        if standing.reason is None and values.get(agent) is not None:
+            standing.value = values[agent]
+        elif standing.reason is None:
+            standing.reason = "nothing scored yet"
+    return standings
+
+
+def _ranks(standings: Iterable[_Standing]) -> dict[str, int]:
+    """Competition ranking (1, 1, 3): equal values as shown on the board share a rank."""
+    ranked = sorted((s for s in standings if s.value is not None), key=lambda s: -_tie_key(s.value))
+    ranks: dict[str, int] = {}
+    previous: float | None = None
+    rank = 0
+    for position, standing in enumerate(ranked, start=1):
+        key = _tie_key(standing.value)
+        if key != previous:
+            rank, previous = position, key
+        ranks[standing.agent_id] = rank
+    return ranks
+
+
+def _tie_key(value: float | None) -> float:
+    # Values equal to a tenth of a point (or a point, for points) are a tie.
+    return round(value or 0.0, 3)
+
+
+def leaderboard_in(
+    session: Session,
+    *,
+    metric: Metric,
+    period: Period,
+    team_id: str | None,
+    viewer_id: str | None,
+    now: datetime,
+    zone: tzinfo,
+    min_calls: int = DEFAULT_MIN_CALLS,
+) -> LeaderboardView:
+    window = period_window(period, now, zone)
+    standings = _standings(session, metric, window, zone, team_id, min_calls)
+    ranks = _ranks(standings.values())
+    before = _ranks(_standings(session, metric, previous_window(period, now, zone), zone, team_id, min_calls).values())
+    team = session.get(Team, team_id) if team_id is not None else None
+    team_name = team.name if team is not None else None
+
+    def row(standing: _Standing) -> LeaderboardRowView:
+        is_viewer = standing.agent_id == viewer_id
+        hidden = standing.opt_out and not is_viewer
+        rank = ranks.get(standing.agent_id)
+        movement, places = None, 0
+        if rank is not None:
+            was = before.get(standing.agent_id)
+            if was is None:
+                movement = Movement.new
+            else:
+                places = abs(was - rank)
+                movement = Movement.up if rank < was else Movement.down if rank > was else Movement.same
+        return LeaderboardRowView(
+            rank=rank,
+            agent_id=None if hidden else standing.agent_id,
+            name=ANONYMOUS if hidden else standing.name,
+            team_id=standing.team_id,
+            value=standing.value if rank is not None else None,
+            calls=standing.calls,
+            movement=movement,
+            places=places,
+            is_viewer=is_viewer,
+            anonymous=standing.opt_out,
+            reason=standing.reason if rank is None else None,
+            metric=metric,
+        )
+
+    rows = [row(s) for s in standings.values()]
+    # Names sort ties so the board reads steadily; anonymous rows sort by a value that reveals nothing.
+    ranked = sorted((r for r in rows if r.rank is not None), key=lambda r: (r.rank, r.name.casefold()))
+    unranked = sorted((r for r in rows if r.rank is None), key=lambda r: (-r.calls, r.name.casefold()))
+    return LeaderboardView(
+        metric=metric,
+        period=period,
+        window=window,
+        team_id=team_id,
+        team_name=team_name,
+        ranked=ranked,
+        unranked=unranked,
+        min_calls=min_calls,
+    )
+
+
+def leaderboard(
+    db: Engine,
+    *,
+    metric: Metric = Metric.quality,
+    period: Period = Period.this_week,
+    team_id: str | None,
+    viewer_id: str | None = None,
+    now: datetime | None = None,
+    zone: tzinfo | None = None,
+    min_calls: int = DEFAULT_MIN_CALLS,
+) -> LeaderboardView:
+    """The board for a team (None: everyone), as `viewer_id` may see it."""
+    now = now or utc_now()
+    zone = zone or now.astimezone().tzinfo
+    assert zone is not None
+    with Session(db) as session:
+        return leaderboard_in(
+            session, metric=metric, period=period, team_id=team_id, viewer_id=viewer_id, now=now, zone=zone, min_calls=min_calls
+        )
+
+
+def teams(db: Engine) -> list[TeamChoiceView]:
+    """Every team with its head count, for choosing whose board to show."""
+    with Session(db) as session:
+        rows = session.exec(
+            select(Team.id, Team.name, func.count(col(Agent.id)))
+            .join(Agent, col(Agent.team_id) == Team.id, isouter=True)
+            .group_by(Team.id, Team.name)
+            .order_by(Team.id)
+        )
+        return [TeamChoiceView(id, name or id, count) for id, name, count in rows]
+
+
+def set_opt_out(db: Engine, *, agent_id: str, anonymous: bool) -> None:
+    """Record an agent's own choice to appear as Anonymous to colleagues (or not)."""
+    with Session(db) as session:
+        agent = session.get(Agent, agent_id)
+        if agent is None:
+            raise LookupError(f"unknown agent {agent_id!r}")
+        agent.leaderboard_opt_out = anonymous
+        session.commit()
+
+
+def is_opted_out(db: Engine, *, agent_id: str) -> bool:
+    with Session(db) as session:
+        agent = session.get(Agent, agent_id)
+        return bool(agent and agent.leaderboard_opt_out)
+
+
+# ------------------------------------------------------------------ celebrations
+
+
+@dataclass(frozen=True, slots=True)
+class CelebrationView:
+    """Something worth a banner on the wallboard: a badge earned or a goal that stuck."""
+
+    marker: tuple[int, int]
+    name: str
+    team_id: str
+    headline: str
+
+
+def celebration_marker(db: Engine) -> tuple[int, int]:
+    """Where celebrations stand now: the newest badge award and the newest goal-mastered points."""
+    with Session(db) as session:
+        award = session.exec(select(func.max(BadgeAward.id))).one()
+        mastered = session.exec(
+            select(func.max(PointsEntry.id)).where(PointsEntry.source == "goal_mastered")
+        ).one()
+        return int(award or 0), int(mastered or 0)
+
+
+def celebrations_since(db: Engine, *, marker: tuple[int, int], team_id: str | None) -> list[CelebrationView]:
+    """Badges earned and goals mastered after `marker`, oldest first; opted-out agents stay Anonymous."""
+    found: list[tuple[tuple[int, int], Agent, str]] = []
+    with Session(db) as session:
+        in_team = (lambda column: column.in_(select(Agent.id).where(Agent.team_id == team_id))) if team_id else None
+        awards = select(BadgeAward, Agent).join(Agent, col(Agent.id) == BadgeAward.agent_id).where(
+            col(BadgeAward.id) > marker[0]
+        )
+        if in_team:
+            awards = awards.where(in_team(col(BadgeAward.agent_id)))
+        for award, agent in session.exec(awards.order_by(col(BadgeAward.id))):
+            assert award.id is not None
+            found.append(((award.id, marker[1]), agent, f"earned the {BADGES[award.badge_id].name if award.badge_id in BADGES else award.badge_id} badge"))
+        goals = select(PointsEntry, Agent).join(Agent, col(Agent.id) == PointsEntry.agent_id).where(
+            PointsEntry.source == "goal_mastered", col(PointsEntry.id) > marker[1]
+        )
+        if in_team:
+            goals = goals.where(in_team(col(PointsEntry.agent_id)))
+        for entry, agent in session.exec(goals.order_by(col(PointsEntry.id))):
+            assert entry.id is not None
+            found.append(((marker[0], entry.id), agent, "mastered a goal: it stuck"))
+        top = (max([marker[0], *(m[0] for m, _, _ in found)]), max([marker[1], *(m[1] for m, _, _ in found)]))
+        return [
+            CelebrationView(top, ANONYMOUS if agent.leaderboard_opt_out else agent.name, agent.team_id, headline)
+            for _, agent, headline in found
+        ]
