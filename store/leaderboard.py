@@ -24,6 +24,7 @@ from .badges import BADGES
 from .models import (
     Agent,
     BadgeAward,
+    Criterion,
     CriterionResult,
     Evaluation,
     Goal,
@@ -34,8 +35,8 @@ from .models import (
     utc_now,
 )
 
-DEFAULT_MIN_CALLS = 5
-"""Calls in the period before an agent is ranked: one call is not a standing."""
+DEFAULT_MIN_CALLS = 3
+"""Calls in the period before an agent is ranked: one lucky or unlucky call is not a standing."""
 
 BASELINE_DAYS = 30
 """Most improved compares the period with the agent's own 30 days before it."""
@@ -66,8 +67,8 @@ class Metric(str, enum.Enum):
 
 _METRIC_LABELS = {
     Metric.quality: ("Quality", "mean QA score of the calls in the period"),
-    Metric.improved: ("Most improved", f"mean score against your own {BASELINE_DAYS} days before the period"),
-    Metric.goal: ("Goal progress", "your goal behaviour's met rate in the period against where the goal started"),
+    Metric.improved: ("Most improved", f"mean score against each agent's own {BASELINE_DAYS} days before the period"),
+    Metric.goal: ("Goal progress", "each agent's goal behaviour, met rate in the period against where the goal started"),
     Metric.points: ("Points", "points earned in the period"),
 }
 
@@ -197,6 +198,8 @@ class LeaderboardView:
     ranked: list[LeaderboardRowView]
     unranked: list[LeaderboardRowView]
     min_calls: int
+    viewer_goal: tuple[str, str] | None = None
+    """The viewer's goal behaviour and its next-call instruction: what moves them up."""
 
     @property
     def viewer_row(self) -> LeaderboardRowView | None:
@@ -412,6 +415,7 @@ def leaderboard_in(
     ranked = sorted((r for r in rows if r.rank is not None), key=lambda r: (r.rank, r.name.casefold()))
     unranked = sorted((r for r in rows if r.rank is None), key=lambda r: (-r.calls, r.name.casefold()))
     return LeaderboardView(
+        viewer_goal=_goal_of(session, viewer_id) if viewer_id else None,
         metric=metric,
         period=period,
         window=window,
@@ -421,6 +425,15 @@ def leaderboard_in(
         unranked=unranked,
         min_calls=min_calls,
     )
+
+
+def _goal_of(session: Session, agent_id: str) -> tuple[str, str] | None:
+    row = session.exec(
+        select(Criterion.name, Criterion.next_call)
+        .join(Goal, col(Goal.criterion_id) == Criterion.id)
+        .where(Goal.agent_id == agent_id, Goal.status == GoalStatus.active.value)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def leaderboard(
@@ -521,3 +534,10 @@ def celebrations_since(db: Engine, *, marker: tuple[int, int], team_id: str | No
             CelebrationView(top, ANONYMOUS if agent.leaderboard_opt_out else agent.name, agent.team_id, headline)
             for _, agent, headline in found
         ]
+
+
+def team_of(db: Engine, *, agent_id: str) -> str | None:
+    """The agent's team, whose board they see first."""
+    with Session(db) as session:
+        agent = session.get(Agent, agent_id)
+        return agent.team_id if agent is not None else None

@@ -6,7 +6,9 @@ SQLite file in the user's data directory.
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_config_dir, user_data_dir
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -44,6 +46,32 @@ class Settings(BaseSettings):
 
     goal_target_window: int = Field(default=10, ge=1, le=100)
     """How many applicable calls a goal's target looks back over."""
+
+    leaderboard_min_calls: int = Field(default=3, ge=1, le=1000)
+    """Calls an agent needs in a period before the leaderboard ranks them."""
+
+    time_zone: str | None = None
+    """IANA zone (`Europe/London`) where leaderboard periods start at midnight; empty means this machine's."""
+
+    @field_validator("time_zone")
+    @classmethod
+    def _check_time_zone(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not a time zone; use an IANA name such as Europe/London or America/New_York") from None
+        return value.strip()
+
+    @property
+    def zone(self) -> tzinfo:
+        """The time zone periods are counted in."""
+        if self.time_zone:
+            return ZoneInfo(self.time_zone)
+        local = datetime.now().astimezone().tzinfo
+        assert local is not None
+        return local
 
     @model_validator(mode="after")
     def _target_fits_window(self) -> Settings:

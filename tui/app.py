@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from functools import partial
 
 from sqlalchemy import Engine
@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 
 from nextcall.store import queries
+from nextcall.store.leaderboard import DEFAULT_MIN_CALLS
 from nextcall.store.rules import Target
 from nextcall.store.views import AgentView
 
@@ -22,6 +23,7 @@ from .messages import BadgesEarned, EvaluationsImported, StoreChanged
 from .screens.badges import BadgesScreen
 from .screens.goal import GoalScreen
 from .screens.home import HomeScreen
+from .screens.leaderboard import LeaderboardScreen
 from .screens.scorecards import ScorecardsScreen
 from .screens.self_assessment import SelfAssessmentScreen
 from .text import literal, when
@@ -38,6 +40,7 @@ class NextcallApp(App[None]):
         "goal": GoalScreen,
         "badges": BadgesScreen,
         "self-assessment": SelfAssessmentScreen,
+        "leaderboard": LeaderboardScreen,
     }
     DEFAULT_MODE = "home"
 
@@ -46,6 +49,7 @@ class NextcallApp(App[None]):
         Binding("s", "show('scorecards')", "Scorecards", tooltip="Every scored call", id="scorecards"),
         Binding("g", "show('goal')", "Goal", tooltip="Your one goal, its progress and past goals", id="goal"),
         Binding("b", "show('badges')", "Badges", tooltip="Badges earned, what is next, your level", id="badges"),
+        Binding("l", "show('leaderboard')", "Board", tooltip="Your team's fair leaderboard", id="leaderboard"),
         Binding("w", "show('self-assessment')", "Self-assess", tooltip="Write your view before coaching", id="self-assessment"),
         Binding("a", "pick_agent", "Agent", tooltip="Switch agent", id="agent"),
         Binding("q", "quit", "Quit", id="quit"),
@@ -60,6 +64,8 @@ class NextcallApp(App[None]):
         demo_stories: Mapping[str, str] | None = None,
         on_agent_chosen: Callable[[str], None] | None = None,
         goal_target: Target = Target(),
+        zone: tzinfo | None = None,
+        min_calls: int = DEFAULT_MIN_CALLS,
     ) -> None:
         """
         Args:
@@ -69,6 +75,8 @@ class NextcallApp(App[None]):
             demo_stories: for the demo, a sentence per agent shown in the picker.
             on_agent_chosen: called when the picker chose an agent (to remember it).
             goal_target: the target a new goal gets.
+            zone: where leaderboard periods start at midnight (default: this machine's zone).
+            min_calls: calls in a period before the leaderboard ranks an agent.
         """
         super().__init__()
         self.engine = engine
@@ -77,6 +85,8 @@ class NextcallApp(App[None]):
         self.demo_stories = dict(demo_stories or {})
         self.on_agent_chosen = on_agent_chosen
         self.goal_target = goal_target
+        self.zone: tzinfo = zone or datetime.now().astimezone().tzinfo or UTC
+        self.min_calls = min_calls
         self.store_changed: Signal[StoreChanged] = Signal(self, "store-changed")
         self._marker: tuple[datetime | None, int] | None = None
         self._awards_seen: int | None = None
@@ -102,6 +112,10 @@ class NextcallApp(App[None]):
         yield SystemCommand("Badges", "Badges earned and next, points and level (b)", partial(self.run_action, "show('badges')"))
         yield SystemCommand(
             "Self-assessment", "Your own view before your coaching session (w)", partial(self.run_action, "show('self-assessment')")
+        )
+        yield SystemCommand(
+            "Leaderboard", "Where you stand: quality, most improved, goal progress, points (l)",
+            partial(self.run_action, "show('leaderboard')"),
         )
         yield SystemCommand("Switch agent", "Show the app for another agent (a)", self.action_pick_agent)
         yield from super().get_system_commands(screen)

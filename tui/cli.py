@@ -83,6 +83,8 @@ def app(ctx: click.Context, db: str | None, agent: str | None) -> None:
         poll_seconds=settings.poll_seconds,
         goal_target=_goal_target(settings),
         on_agent_chosen=lambda chosen: remember_agent(settings, chosen),
+        zone=settings.zone,
+        min_calls=settings.leaderboard_min_calls,
     )
 
 
@@ -289,7 +291,93 @@ def demo_command(ctx: click.Context, agent: str | None, list_agents: bool, no_op
         poll_seconds=settings.poll_seconds,
         goal_target=_goal_target(settings),
         demo_stories=DEMO_AGENTS,
+        zone=settings.zone,
+        min_calls=settings.leaderboard_min_calls,
     )
+
+
+PERIODS = ("this_week", "last_7_days", "last_30_days", "this_month")
+
+
+@app.command("wallboard", context_settings=CONTEXT)
+@click.option("--team", metavar="ID", help="The team to show. Default: everyone.")
+@click.option(
+    "--period", type=click.Choice(PERIODS), default="last_7_days", show_default=True,
+    help="Which calls count; calendar periods start at midnight in NEXTCALL_TIME_ZONE (default: this machine's).",
+)
+@click.option(
+    "--rotate", "rotate_seconds", type=click.FloatRange(min=0), default=15.0, show_default=True, metavar="SECONDS",
+    help="Show the next metric every SECONDS (0: stay on quality).",
+)
+@click.option("--demo", is_flag=True, help="Show the demo database (made with `nextcall demo`).")
+@click.option("--serve", is_flag=True, help="Serve the wallboard to web browsers instead of this terminal.")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True,
+    help="With --serve: the address to listen on. The default, loopback, lets only this machine in; "
+    "0.0.0.0 lets any machine that reaches the port see the board.",
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="With --serve: the port.")
+@db_option
+@click.pass_context
+def wallboard_command(
+    ctx: click.Context,
+    team: str | None,
+    period: str,
+    rotate_seconds: float,
+    demo: bool,
+    serve: bool,
+    host: str,
+    port: int,
+    db: str | None,
+) -> None:
+    """The team's leaderboard full-screen in large type, for a wall TV.
+
+    It rotates through quality, most improved, goal progress and points,
+    refreshes as evaluations arrive, and celebrates mastered goals and new
+    badges. Agents who chose to be anonymous show as Anonymous.
+
+    With --serve it is served over HTTP for a TV with only a browser: open
+    http://HOST:PORT/ (add ?fontsize=28 for larger type). It listens on
+    127.0.0.1, this machine only, unless --host says otherwise.
+    """
+    from nextcall.store.db import open_store
+    from nextcall.store.leaderboard import Period, teams
+
+    try:
+        settings = _settings(ctx, db)
+        url = settings.demo_db_url if demo else settings.db_url
+        if demo and not Path(url.removeprefix("sqlite:///")).exists():
+            from nextcall.seed.load import load_demo
+
+            load_demo(url, today=date.today(), now=datetime.now(UTC))
+        engine = open_store(url)
+        known = [t.id for t in teams(engine)]
+        if team is not None and team not in known:
+            raise NextcallError(f"--team: no team {team!r}; one of {', '.join(known) or '(none yet: import data first)'}")
+    except NextcallError as error:
+        raise _fail(error) from None
+    if serve:
+        import shlex
+
+        from textual_serve.server import Server
+
+        command = [sys.executable, "-m", "nextcall.tui.cli", "--db", url, "wallboard", "--period", period]
+        command += ["--rotate", str(rotate_seconds)] + (["--team", team] if team else [])
+        title = f"nextcall wallboard: {team or 'everyone'}"
+        click.echo(f"Serving the wallboard on http://{host}:{port}/  (Ctrl+C stops it)")
+        Server(shlex.join(command), host=host, port=port, title=title).serve()
+        return
+    from nextcall.tui.wallboard import WallboardApp
+
+    WallboardApp(
+        engine=engine,
+        team_id=team,
+        period=Period(period),
+        rotate_seconds=rotate_seconds,
+        poll_seconds=settings.poll_seconds,
+        zone=settings.zone,
+        min_calls=settings.leaderboard_min_calls,
+    ).run()
 
 
 @db_app.command("info", context_settings=CONTEXT)
@@ -341,3 +429,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("nextcall: interrupted; nothing was half-written.\n")
         raise SystemExit(130) from None
+
+
+if __name__ == "__main__":
+    main()

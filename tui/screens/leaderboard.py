@@ -1,0 +1,245 @@
+"""Leaderboard: where the agent stands in their team (or any team, or everyone), fairly.
+
+The agent's own place is always in view: their row is highlighted (the cursor
+starts on it) and their line is pinned below the table, wherever it scrolls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
+
+from nextcall.store import leaderboard as boards
+from nextcall.store.leaderboard import LeaderboardRowView, LeaderboardView, Metric, Period, TeamChoiceView
+
+from ..text import literal
+from .base import StoreScreen
+
+MOVEMENT = {
+    boards.Movement.up: "▲",
+    boards.Movement.down: "▼",
+    boards.Movement.same: "–",
+    boards.Movement.new: "new",
+}
+"""Movement since the previous period, in symbols as well as colour."""
+
+
+def movement_text(row: LeaderboardRowView) -> str:
+    if row.movement is None:
+        return ""
+    symbol = MOVEMENT[row.movement]
+    if row.movement in (boards.Movement.up, boards.Movement.down):
+        return f"{symbol}{row.places}"
+    return symbol
+
+
+def rank_text(row: LeaderboardRowView, ranked: list[LeaderboardRowView]) -> str:
+    if row.rank is None:
+        return "–"
+    shared = sum(1 for other in ranked if other.rank == row.rank) > 1
+    return f"={row.rank}" if shared else str(row.rank)
+
+
+def ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def own_line(row: LeaderboardRowView | None, view: LeaderboardView) -> str:
+    """The viewer's place in words, toward what comes next."""
+    if row is None:
+        return "You are not on this board: it shows another team. Press t for your own team."
+    hidden = " · others see you as Anonymous" if row.anonymous else ""
+    if row.rank is None:
+        line = f"You: not ranked yet ({row.reason}). Every call you take this period counts toward a place.{hidden}"
+        if view.viewer_goal is not None:
+            line += f"\nOn your next call: {literal(view.viewer_goal[1])}"
+        return line
+    move = {
+        boards.Movement.up: f", up {row.places} since the last period",
+        boards.Movement.down: f", down {row.places} since the last period: one good call at a time",
+        boards.Movement.same: ", same place as the last period",
+        boards.Movement.new: ", new on the board this period",
+        None: "",
+    }[row.movement]
+    of = len(view.ranked)
+    line = f"You: {ordinal(row.rank)} of {of} · {view.metric.label.lower()} {row.value_text}{move}.{hidden}"
+    if view.viewer_goal is not None:
+        line += f"\nOn your next call: {literal(view.viewer_goal[1])}"
+    return line
+
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    metric: Metric
+    period: Period
+    team_id: str | None
+
+
+class LeaderboardScreen(StoreScreen):
+    """A fair board: improvers can win, ties share a rank, nobody is shown against their will."""
+
+    TITLE = "Leaderboard"
+
+    BINDINGS = [
+        Binding("m", "next_metric", "Metric", tooltip="Rank by quality, most improved, goal progress or points"),
+        Binding("p", "next_period", "Period", tooltip="This week, last 7 days, last 30 days, this month"),
+        Binding("t", "next_team", "Team", tooltip="Your team, another team, or everyone"),
+        Binding("o", "toggle_anonymous", "Anonymous", tooltip="Show yourself as Anonymous to colleagues, or not"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.choice: _Choice | None = None
+        self.teams: list[TeamChoiceView] = []
+        self.view: LeaderboardView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Tabs(*(Tab(metric.label, id=f"metric-{metric.value}") for metric in Metric), id="metrics")
+        yield Static(id="board-caption", classes="muted")
+        yield Static(id="board-empty", classes="empty")
+        yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
+        yield Static(id="board-you")
+        yield Static(id="board-unranked", classes="muted")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Rank", key="rank", width=4)
+        table.add_column("Move", key="move", width=4)
+        table.add_column("Agent", key="agent")
+        table.add_column("Value", key="value", width=9)
+        table.add_column("Calls", key="calls", width=5)
+        self.nextcall.store_changed.subscribe(self, lambda _change: self.load())
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    # ------------------------------------------------------------ choosing
+
+    def action_next_metric(self) -> None:
+        if self.choice is not None:
+            self.choice = _Choice(self.choice.metric.next(), self.choice.period, self.choice.team_id)
+            self.load()
+
+    def action_next_period(self) -> None:
+        if self.choice is not None:
+            self.choice = _Choice(self.choice.metric, self.choice.period.next(), self.choice.team_id)
+            self.load()
+
+    def action_next_team(self) -> None:
+        if self.choice is None:
+            return
+        scopes: list[str | None] = [team.id for team in self.teams] + [None]
+        at = scopes.index(self.choice.team_id) if self.choice.team_id in scopes else -1
+        self.choice = _Choice(self.choice.metric, self.choice.period, scopes[(at + 1) % len(scopes)])
+        self.load()
+
+    @on(Tabs.TabActivated, "#metrics")
+    def _metric_tab(self, event: Tabs.TabActivated) -> None:
+        metric = Metric(event.tab.id.removeprefix("metric-")) if event.tab.id else Metric.quality
+        if self.choice is not None and metric is not self.choice.metric:
+            self.choice = _Choice(metric, self.choice.period, self.choice.team_id)
+            self.load()
+
+    def action_toggle_anonymous(self) -> None:
+        if self.agent_id is not None:
+            self._toggle_anonymous(self.agent_id)
+
+    @work(thread=True, exclusive=True, group="opt-out", exit_on_error=False)
+    def _toggle_anonymous(self, agent_id: str) -> None:
+        anonymous = not boards.is_opted_out(self.engine, agent_id=agent_id)
+        boards.set_opt_out(self.engine, agent_id=agent_id, anonymous=anonymous)
+        message = (
+            "Colleagues and the wallboard now see you as Anonymous. You still see your own place."
+            if anonymous
+            else "Colleagues and the wallboard now see your name. Press o to be Anonymous again."
+        )
+        self.app.call_from_thread(self.app.notify, message, title="Leaderboard", markup=False)
+        self.app.call_from_thread(self.load)
+
+    # ------------------------------------------------------------- loading
+
+    def load(self) -> None:
+        self._load(self.next_load(), self.agent_id, self.choice)
+
+    @work(thread=True, exclusive=True, group="leaderboard", exit_on_error=False)
+    def _load(self, generation: int, agent_id: str | None, choice: _Choice | None) -> None:
+        teams = boards.teams(self.engine)
+        if choice is None:
+            own_team = boards.team_of(self.engine, agent_id=agent_id) if agent_id else None
+            choice = _Choice(Metric.quality, Period.last_7_days, own_team or (teams[0].id if teams else None))
+        view = boards.leaderboard(
+            self.engine,
+            metric=choice.metric,
+            period=choice.period,
+            team_id=choice.team_id,
+            viewer_id=agent_id,
+            zone=self.nextcall.zone,
+            min_calls=self.nextcall.min_calls,
+        )
+        self.deliver(generation, self.show, view, teams, choice)
+
+    def show(self, view: LeaderboardView, teams: list[TeamChoiceView], choice: _Choice) -> None:
+        self.view, self.teams, self.choice = view, teams, choice
+        tabs = self.query_one("#metrics", Tabs)
+        if tabs.active != f"metric-{view.metric.value}":
+            with tabs.prevent(Tabs.TabActivated):
+                tabs.active = f"metric-{view.metric.value}"
+        self.sub_title = f"{literal(view.scope)} · {view.period.label}"
+        self.query_one("#board-caption", Static).update(
+            Content(
+                f"{view.period.label} · {literal(view.scope)} · {view.metric.explanation}. "
+                f"Ranked from {view.min_calls} calls; ties share a place."
+            )
+        )
+        table = self.query_one(DataTable)
+        empty = self.query_one("#board-empty", Static)
+        has_rows = bool(view.ranked or view.unranked)
+        empty.display = not view.ranked
+        table.display = bool(view.ranked)
+        if not has_rows:
+            empty.update(Content("Nobody here yet. Scores come in with:  nextcall import FILE.jsonl"))
+        elif not view.ranked:
+            empty.update(
+                Content(
+                    f"Nobody has {view.min_calls} scored calls in this period yet, so nobody is ranked. "
+                    "Press p for a longer period."
+                )
+            )
+        table.clear()
+        viewer_index: int | None = None
+        for index, row in enumerate(view.ranked):
+            name = literal(row.name)
+            if row.is_viewer:
+                viewer_index = index
+                name += "  ◀ you" + (" (Anonymous to others)" if row.anonymous else "")
+            style = "bold" if row.is_viewer else ""
+            table.add_row(
+                Text(rank_text(row, view.ranked), style=style),
+                Text(movement_text(row), style=style),
+                Text(name, style=style),
+                Text(row.value_text, style=style, justify="right"),
+                Text(str(row.calls), style=style, justify="right"),
+                key=row.agent_id or f"anonymous-{index}",
+            )
+        table.columns["value"].label = Text(view.metric.label, justify="right")
+        if viewer_index is not None:
+            table.move_cursor(row=viewer_index)
+        unranked = self.query_one("#board-unranked", Static)
+        unranked.display = bool(view.unranked)
+        if view.unranked:
+            listed = "; ".join(
+                f"{literal(row.name)}{' (you)' if row.is_viewer else ''}: {row.reason}" for row in view.unranked[:12]
+            )
+            more = f"; and {len(view.unranked) - 12} more" if len(view.unranked) > 12 else ""
+            unranked.update(Content(f"Not ranked yet: {listed}{more}."))
+        self.query_one("#board-you", Static).update(Content(own_line(view.viewer_row, view)))

@@ -1,0 +1,257 @@
+"""The team's wallboard: the fair leaderboard in large type, for a TV across the room.
+
+It rotates through the metrics every few seconds, refreshes as evaluations
+arrive, and celebrates a mastered goal or a new badge with a banner. Nobody
+is named against their will: agents who opted out are "Anonymous" here.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+
+from rich.text import Text
+from sqlalchemy import Engine
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Digits, Static
+
+from nextcall.store import leaderboard as boards
+from nextcall.store import queries
+from nextcall.store.leaderboard import CelebrationView, LeaderboardRowView, LeaderboardView, Metric, Period
+
+from .text import literal
+
+ROW_HEIGHT = 3
+"""Each place on the board is three lines tall: rank and value in large digits."""
+
+BANNER_SECONDS = 12.0
+
+
+def big_value(row: LeaderboardRowView) -> tuple[str, str]:
+    """A row's value split into large digits and a small unit (Digits draws no % or letters)."""
+    if row.value is None:
+        return "", ""
+    match row.metric:
+        case Metric.quality:
+            return f"{row.value * 100:.0f}", "%"
+        case Metric.improved | Metric.goal:
+            points = round(row.value * 100)
+            return (f"{points:+d}" if points else "0"), "pts"
+        case Metric.points:
+            return f"{row.value:.0f}", "pts"
+
+
+def movement_words(row: LeaderboardRowView) -> str:
+    match row.movement:
+        case boards.Movement.up:
+            return f"▲ {row.places}"
+        case boards.Movement.down:
+            return f"▼ {row.places}"
+        case boards.Movement.same:
+            return "–"
+        case boards.Movement.new:
+            return "new"
+    return ""
+
+
+class BoardRow(Horizontal):
+    """One place: big rank, movement, name, big value."""
+
+    def __init__(self, row: LeaderboardRowView, shared: bool) -> None:
+        super().__init__(classes="board-row")
+        self.row = row
+        self.shared = shared
+
+    def compose(self) -> ComposeResult:
+        row = self.row
+        value, unit = big_value(row)
+        yield Digits(str(row.rank), classes="board-rank")
+        yield Static(("=" if self.shared else "") + movement_words(row), classes="board-move")
+        yield Static(Text(literal(row.name)), classes="board-name")
+        yield Digits(value, classes="board-value")
+        yield Static(unit, classes="board-unit")
+
+
+class Banner(Static):
+    """A celebration across the top of the board."""
+
+
+class WallboardApp(App[None]):
+    """A live, fair leaderboard of the team for a wall screen."""
+
+    CSS_PATH = "wallboard.tcss"
+    TITLE = "nextcall wallboard"
+
+    BINDINGS = [
+        Binding("space,right", "rotate", "Next metric"),
+        Binding("p", "next_period", "Period"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    metric: reactive[Metric] = reactive(Metric.quality, init=False)
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        team_id: str | None,
+        period: Period = Period.last_7_days,
+        rotate_seconds: float = 15.0,
+        poll_seconds: float = 2.0,
+        zone: tzinfo | None = None,
+        min_calls: int = boards.DEFAULT_MIN_CALLS,
+    ) -> None:
+        """
+        Args:
+            engine: the store, already migrated.
+            team_id: whose board; None shows everyone.
+            period: which calls count.
+            rotate_seconds: how long each metric stays up (0 keeps one metric).
+            poll_seconds: how often to look for new evaluations and celebrations.
+            zone: where periods start at midnight.
+            min_calls: calls in the period before an agent is ranked.
+        """
+        super().__init__()
+        self.engine = engine
+        self.team_id = team_id
+        self.period = period
+        self.rotate_seconds = rotate_seconds
+        self.poll_seconds = poll_seconds
+        self.zone: tzinfo = zone or datetime.now().astimezone().tzinfo or UTC
+        self.min_calls = min_calls
+        self.view: LeaderboardView | None = None
+        self._import_marker: tuple[datetime | None, int] | None = None
+        self._celebration_marker: tuple[int, int] | None = None
+        self._banner_timer = None
+        self._generation = 0
+
+    def compose(self) -> ComposeResult:
+        yield Banner(id="banner")
+        with Vertical(id="wall"):
+            yield Static(id="wall-title")
+            yield Static(id="wall-caption")
+            yield Vertical(id="wall-rows")
+            yield Static(id="wall-empty")
+            yield Static(id="wall-unranked")
+        yield Static(id="wall-next")
+
+    def on_mount(self) -> None:
+        self.query_one("#banner").display = False
+        self.refresh_board()
+        self._poll()
+        if self.rotate_seconds > 0:
+            self.set_interval(self.rotate_seconds, self.action_rotate)
+
+    def on_resize(self) -> None:
+        if self.view is not None:
+            self._show(self._generation, self.view)
+
+    # -------------------------------------------------------------- actions
+
+    def action_rotate(self) -> None:
+        self.metric = self.metric.next()
+
+    def action_next_period(self) -> None:
+        self.period = self.period.next()
+        self.refresh_board()
+
+    def watch_metric(self) -> None:
+        self.refresh_board()
+
+    # ------------------------------------------------------------- loading
+
+    def refresh_board(self) -> None:
+        self._generation += 1
+        self._load(self._generation, self.metric, self.period)
+
+    @work(thread=True, exclusive=True, group="board", exit_on_error=False)
+    def _load(self, generation: int, metric: Metric, period: Period) -> None:
+        view = boards.leaderboard(
+            self.engine,
+            metric=metric,
+            period=period,
+            team_id=self.team_id,
+            viewer_id=None,
+            zone=self.zone,
+            min_calls=self.min_calls,
+        )
+        self.call_from_thread(self._show, generation, view)
+
+    def _show(self, generation: int, view: LeaderboardView) -> None:
+        if generation != self._generation:
+            return
+        self.view = view
+        self.query_one("#wall-title", Static).update(
+            Content(f"{literal(view.scope)} · {view.metric.label} · {view.period.label}")
+        )
+        self.query_one("#wall-caption", Static).update(
+            Content(f"{view.metric.explanation[0].upper()}{view.metric.explanation[1:]}; ties share a place.")
+        )
+        rows = self.query_one("#wall-rows", Vertical)
+        room = max((self.size.height - 6) // ROW_HEIGHT, 1)
+        shown = view.ranked[:room]
+        rows.remove_children()
+        rows.mount_all(
+            BoardRow(row, sum(1 for other in view.ranked if other.rank == row.rank) > 1) for row in shown
+        )
+        empty = self.query_one("#wall-empty", Static)
+        empty.display = not view.ranked
+        empty.update(
+            Content(
+                f"Nobody has {view.min_calls} scored calls in {view.period.label.lower()} yet. "
+                "The board fills as calls are scored."
+            )
+        )
+        unranked = self.query_one("#wall-unranked", Static)
+        hidden = len(view.ranked) - len(shown)
+        parts = []
+        if hidden > 0:
+            parts.append(f"and {hidden} more ranked")
+        if view.unranked:
+            parts.append(f"{len(view.unranked)} not ranked yet (under {view.min_calls} calls)")
+        unranked.update(Content(" · ".join(parts)))
+        unranked.display = bool(parts)
+        following = view.metric.next().label if self.rotate_seconds > 0 else None
+        self.query_one("#wall-next", Static).update(
+            Content(f"Next up: {following}" if following else "space: next metric")
+            + Content("  ·  p: period  ·  q: quit")
+        )
+
+    # ------------------------------------------------------- news from store
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def _poll(self) -> None:
+        try:
+            marker = queries.import_marker(self.engine)
+            celebrations = boards.celebration_marker(self.engine)
+            found: list[CelebrationView] = []
+            if self._celebration_marker is not None and celebrations != self._celebration_marker:
+                found = boards.celebrations_since(self.engine, marker=self._celebration_marker, team_id=self.team_id)
+            changed = self._import_marker is not None and marker != self._import_marker
+            self._import_marker, self._celebration_marker = marker, celebrations
+            if changed or found:
+                self.call_from_thread(self.refresh_board)
+            if found:
+                self.call_from_thread(self.celebrate, found)
+        finally:
+            if self.is_running:
+                self.call_from_thread(self.set_timer, self.poll_seconds, self._poll)
+
+    def celebrate(self, found: list[CelebrationView]) -> None:
+        """Put the newest news up in a banner for a few seconds."""
+        lines = [f"★  {literal(c.name)} {c.headline}!" for c in found[-3:]]
+        if len(found) > 3:
+            lines.append(f"…and {len(found) - 3} more to celebrate")
+        banner = self.query_one("#banner", Banner)
+        banner.update(Content("\n".join(lines)))
+        banner.display = True
+        if self._banner_timer is not None:
+            self._banner_timer.stop()
+        self._banner_timer = self.set_timer(BANNER_SECONDS, self._hide_banner)
+
+    def _hide_banner(self) -> None:
+        self.query_one("#banner").display = False
