@@ -267,8 +267,10 @@ def _points(session: Session, window: Window, zone: tzinfo, team_id: str | None)
     return {agent: int(total or 0) for agent, total in session.exec(query)}
 
 
-def _goal_rates(session: Session, window: Window, team_id: str | None) -> dict[str, tuple[int, float]]:
-    """Per agent with a goal worked on in the window: applicable calls on it, and met rate minus baseline."""
+def _goal_rates(session: Session, window: Window, team_id: str | None) -> dict[str, tuple[int, float | None]]:
+    """Per agent with a goal worked on in the window: applicable calls on it, and met rate minus baseline.
+
+    The gain is None for a goal started before its behaviour ever applied: it has no baseline to beat."""
     goals = select(
         Goal.id, Goal.agent_id, Goal.criterion_id, Goal.baseline_met, Goal.baseline_applicable, Goal.started_at
     ).where(
@@ -293,13 +295,13 @@ def _goal_rates(session: Session, window: Window, team_id: str | None) -> dict[s
         .where(_in(window, team_id), col(CriterionResult.criterion_id).in_({g[2] for g in latest.values()}), or_(*pairs))
         .group_by(Evaluation.agent_id)
     )
-    rates: dict[str, tuple[int, float]] = {}
+    rates: dict[str, tuple[int, float | None]] = {}
     for agent, met_count, applicable_count in rows:
         goal = latest[agent]
         if not applicable_count or not goal[4]:
             continue
         rates[agent] = (int(applicable_count), met_count / applicable_count - goal[3] / goal[4])
-    return rates | {agent: (0, 0.0) for agent in latest if agent not in rates and latest[agent][4]}
+    return rates | {agent: (0, 0.0 if goal[4] else None) for agent, goal in latest.items() if agent not in rates}
 
 
 def _standings(
@@ -330,11 +332,13 @@ def _standings(
                     values[agent] = mean - base_mean
         case Metric.goal:
             values = {}
-            for agent, (applicable, gain) in _goal_rates(session, window, team_id).items():
+            for agent, (_applicable, gain) in _goal_rates(session, window, team_id).items():
                 values[agent] = gain
             for agent, standing in standings.items():
                 if agent not in values:
                     standing.reason = "no goal in this period"
+                elif values[agent] is None:
+                    standing.reason = "goal has no baseline yet"
     for agent, standing in standings.items():
         if standing.calls < min_calls:
             standing.reason = f"{standing.calls} of {min_calls} calls"
@@ -346,23 +350,23 @@ def _standings(
     return standings
 
 
-def _ranks(standings: Iterable[_Standing]) -> dict[str, int]:
-    """Competition ranking (1, 1, 3): equal values as shown on the board share a rank."""
-    ranked = sorted((s for s in standings if s.value is not None), key=lambda s: -_tie_key(s.value))
+def _ranks(standings: Iterable[_Standing], metric: Metric) -> dict[str, int]:
+    """Competition ranking (1, 1, 3): values equal as shown on the board share a rank."""
+    ranked = sorted((s for s in standings if s.value is not None), key=lambda s: -_shown(s.value, metric))
     ranks: dict[str, int] = {}
-    previous: float | None = None
+    previous: int | None = None
     rank = 0
     for position, standing in enumerate(ranked, start=1):
-        key = _tie_key(standing.value)
+        key = _shown(standing.value, metric)
         if key != previous:
             rank, previous = position, key
         ranks[standing.agent_id] = rank
     return ranks
 
 
-def _tie_key(value: float | None) -> float:
-    # Values equal to a tenth of a point (or a point, for points) are a tie.
-    return round(value or 0.0, 3)
+def _shown(value: float | None, metric: Metric) -> int:
+    # The board shows whole percentage points (or whole points): 80.4% and 79.6% both read "80%", a tie.
+    return round(value or 0.0) if metric is Metric.points else round((value or 0.0) * 100)
 
 
 def leaderboard_in(
@@ -378,8 +382,10 @@ def leaderboard_in(
 ) -> LeaderboardView:
     window = period_window(period, now, zone)
     standings = _standings(session, metric, window, zone, team_id, min_calls)
-    ranks = _ranks(standings.values())
-    before = _ranks(_standings(session, metric, previous_window(period, now, zone), zone, team_id, min_calls).values())
+    ranks = _ranks(standings.values(), metric)
+    before = _ranks(
+        _standings(session, metric, previous_window(period, now, zone), zone, team_id, min_calls).values(), metric
+    )
     team = session.get(Team, team_id) if team_id is not None else None
     team_name = team.name if team is not None else None
 

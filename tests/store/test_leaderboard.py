@@ -118,6 +118,20 @@ def test_equal_means_share_a_rank_and_the_next_rank_skips(engine: Engine, tmp_pa
 
     assert standings(view) == [(1, "Ana", "80%"), (1, "Ben", "80%"), (3, "Dan", "70%"), (3, "Eve", "70%")]
     assert [row.calls for row in view.ranked] == [5, 6, 5, 5]
+
+
+def test_values_that_read_the_same_on_the_board_share_a_rank(engine: Engine, tmp_path: Path) -> None:
+    # 0.804 and 0.796 both read "80%": a difference nobody can see is no reason to rank one above the other.
+    load(engine, tmp_path, [
+        *people("ana", "ben", "cy"),
+        *calls("ana", MONDAY, *[8] * 124, 9),  # (124 * 8 + 9) / 125 = 0.8008
+        *calls("ben", MONDAY, *[8] * 24, 7),  # 0.796
+        *calls("cy", MONDAY, 9, 9, 9, 9, 9),
+    ])
+
+    view = board(engine, metric=Metric.quality, period=Period.this_week)
+
+    assert standings(view) == [(1, "Cy", "90%"), (2, "Ana", "80%"), (2, "Ben", "80%")]
     assert view.ranked[1].value == pytest.approx(0.8)
     assert view.unranked == []
 
@@ -204,6 +218,19 @@ def test_goal_progress_is_the_met_rate_against_the_goals_baseline(engine: Engine
     assert view.ranked[0].value == pytest.approx(0.4)
     assert view.ranked[0].calls == 6  # the call where the behaviour did not apply still counts as a call
     assert unranked(view) == [("Ike", 5, "no goal in this period"), ("Jo", 5, "no goal in this period")]
+
+
+def test_a_goal_started_before_its_behaviour_ever_applied_is_unranked_for_want_of_a_baseline(
+    engine: Engine, tmp_path: Path
+) -> None:
+    load(engine, tmp_path, [*people("lea"), *[on_goal("lea", LAST_MONDAY + timedelta(hours=i), "na") for i in range(3)]])
+    start_goal(engine, agent_id="lea", criterion_key="k0", now=LAST_MONDAY + timedelta(days=1))
+    load(engine, tmp_path, [on_goal("lea", MONDAY + timedelta(hours=i), "met") for i in range(5)])
+
+    view = board(engine, metric=Metric.goal, period=Period.this_week)
+
+    assert view.ranked == []
+    assert unranked(view) == [("Lea", 5, "goal has no baseline yet")]
 
 
 # ------------------------------------------------------------------ points
