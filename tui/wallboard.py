@@ -70,7 +70,7 @@ class BoardRow(Horizontal):
         row = self.row
         value, unit = big_value(row)
         yield Digits(str(row.rank), classes="board-rank")
-        yield Static(("=" if self.shared else "") + movement_words(row), classes="board-move")
+        yield Static(movement_words(row) + ("\n(tie)" if self.shared else ""), classes="board-move")
         yield Static(Text(literal(row.name)), classes="board-name")
         yield Digits(value, classes="board-value")
         yield Static(unit, classes="board-unit")
@@ -194,6 +194,9 @@ class WallboardApp(App[None]):
         rows = self.query_one("#wall-rows", Vertical)
         room = max((self.size.height - 6) // ROW_HEIGHT, 1)
         shown = view.ranked[:room]
+        if len(view.ranked) > room and shown[-1].rank == view.ranked[room].rank:
+            # Never show half of a tie: end the board before the place that does not fit whole.
+            shown = [row for row in shown if row.rank != shown[-1].rank] or shown
         rows.remove_children()
         rows.mount_all(
             BoardRow(row, sum(1 for other in view.ranked if other.rank == row.rank) > 1) for row in shown
