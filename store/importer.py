@@ -13,6 +13,7 @@ owns. `import_files` does all three.
 from __future__ import annotations
 
 import csv
+import enum
 import hashlib
 import io
 import json
@@ -22,13 +23,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Engine, bindparam, delete, insert, update
+from typing_extensions import NotRequired, TypedDict
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import Field as PydanticField
+from sqlalchemy import Engine, Table, bindparam, delete, func, insert, update
 from sqlmodel import Session, select
 
 from . import rules
+from .db import lock_for_writing
 from .errors import ImportRejected
 from .recognition import refresh_recognition
 from .models import (
@@ -57,7 +62,42 @@ MAX_PROBLEMS = 1000
 
 _RECORD = TypeAdapter(ImportRecord)
 _MISSING = object()
+
+
+def _plain_twin(model: type[BaseModel], name: str, **replaced: Any) -> Any:
+    # SQLModel runs every record, and every result nested in it, through its own
+    # Python __init__: most of the time a large import spent validating. A
+    # TypedDict twin with the very same fields, constraints and validators is
+    # checked by pydantic-core alone and builds no objects. Only valid records
+    # take this path: a record the twin refuses is validated again by the real
+    # model, which words the problems.
+    fields = {}
+    for key, info in model.model_fields.items():
+        annotation = Annotated[replaced.get(key, info.annotation), info]
+        fields[key] = annotation if info.is_required() else NotRequired[annotation]
+    twin = TypedDict(name, fields)  # type: ignore[operator]
+    twin.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]
+    return twin
+
+
+_ResultRecord = _plain_twin(CriterionResultIn, "_ResultRecord")
+_EvaluationRecord = _plain_twin(EvaluationIn, "_EvaluationRecord", results=list[_ResultRecord])
+_FAST_RECORD = TypeAdapter(
+    Annotated[TeamIn | AgentIn | ScorecardIn | _EvaluationRecord, PydanticField(discriminator="kind")]
+)
+
+EvaluationRecord = dict[str, Any]
+"""A validated evaluation of a batch: the fields of `EvaluationIn` by name, its results as
+dicts of the fields of `CriterionResultIn`; optional fields not given may be absent."""
+
+_RESULT_DEFAULTS = {name: None for name in CriterionResultIn.model_fields}
+
+
+def _evaluation_record(evaluation: EvaluationIn) -> EvaluationRecord:
+    return evaluation.model_dump()
 _CHUNK = 500  # ids per IN (...) query: well under every database's parameter limit
+IMPORT_WAIT_SECONDS = 600.0
+"""How long an import waits for another writer (another import) to finish before giving up."""
 
 ProgressCallback = Callable[[int], None]
 """Called with the number of bytes read since the last call."""
@@ -195,11 +235,13 @@ class Batch:
     teams: dict[str, tuple[TeamIn, Source]] = field(default_factory=dict)
     agents: dict[str, tuple[AgentIn, Source]] = field(default_factory=dict)
     scorecards: dict[str, tuple[ScorecardIn, Source]] = field(default_factory=dict)
-    evaluations: dict[str, tuple[EvaluationIn, Source]] = field(default_factory=dict)
+    evaluations: dict[str, tuple[EvaluationRecord, Source]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
-    def add(self, record: TeamIn | AgentIn | ScorecardIn | EvaluationIn, source: Source) -> None:
+    def add(self, record: TeamIn | AgentIn | ScorecardIn | EvaluationIn | EvaluationRecord, source: Source) -> None:
+        if isinstance(record, EvaluationIn):
+            record = _evaluation_record(record)
         match record:
             case TeamIn():
                 self._keep(self.teams, record.id, record, source, "id", "team")
@@ -207,8 +249,8 @@ class Batch:
                 self._keep(self.agents, record.id, record, source, "id", "agent")
             case ScorecardIn():
                 self._keep(self.scorecards, record.id, record, source, "id", "scorecard")
-            case EvaluationIn():
-                self._keep(self.evaluations, record.call_id, record, source, "call_id", "call")
+            case {"kind": "evaluation"}:
+                self._keep(self.evaluations, record["call_id"], record, source, "call_id", "call")
 
     def _keep(self, into: dict, key: str, record: Any, source: Source, field_name: str, noun: str) -> None:
         earlier = into.get(key)
@@ -231,16 +273,43 @@ class Batch:
         return len(self.problems) >= MAX_PROBLEMS
 
 
+_EVALUATION_DEFAULTS = {name: None for name in EvaluationIn.model_fields if name != "kind"}
+_ENUM_FIELDS = tuple(
+    name for name, info in EvaluationIn.model_fields.items()
+    if isinstance(info.annotation, type) and issubclass(info.annotation, enum.Enum)
+)
+_RESULT_ENUM_FIELDS = tuple(
+    name for name, info in CriterionResultIn.model_fields.items()
+    if isinstance(info.annotation, type) and issubclass(info.annotation, enum.Enum)
+)
+
+
 def _content(record: Any) -> Any:
-    data = record.model_dump(mode="json", exclude={"kind"})
-    if isinstance(record, EvaluationIn):
-        data["occurred_at"] = record.occurred_at.astimezone(UTC).isoformat()
-        data["results"] = sorted(data["results"], key=lambda result: result["criterion"])
-    return data
+    if isinstance(record, dict):
+        # What model_dump(mode="json") of the EvaluationIn gives, built directly:
+        # this runs once per imported call, and fingerprints stored by earlier
+        # imports must not change.
+        data = _EVALUATION_DEFAULTS | record
+        del data["kind"]
+        for name in _ENUM_FIELDS:
+            data[name] = data[name].value
+        data["occurred_at"] = record["occurred_at"].astimezone(UTC).isoformat()
+        results = []
+        for result in record["results"]:
+            result = _RESULT_DEFAULTS | result
+            for name in _RESULT_ENUM_FIELDS:
+                result[name] = result[name].value
+            results.append(result)
+        results.sort(key=lambda result: result["criterion"])
+        data["results"] = results
+        return data
+    return record.model_dump(mode="json", exclude={"kind"})
 
 
-def content_hash(evaluation: EvaluationIn) -> str:
+def content_hash(evaluation: EvaluationIn | EvaluationRecord) -> str:
     """Fingerprint of an evaluation's content, the same whichever format or order it came in."""
+    if isinstance(evaluation, EvaluationIn):
+        evaluation = _evaluation_record(evaluation)
     canonical = json.dumps(_content(evaluation), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -296,11 +365,14 @@ def _read_jsonl(name: str, data: bytes, batch: Batch, on_progress: ProgressCallb
             batch.problem(Problem(name, number, "record", "is not UTF-8 text", raw[error.start : error.end]))
             continue
         try:
-            record = _RECORD.validate_json(raw)
-        except ValidationError as error:
-            for problem in _problems_from(error, name, number, tagged=True, raw=raw):
-                batch.problem(problem)
-            continue
+            record = _FAST_RECORD.validate_json(raw)
+        except ValidationError:
+            try:
+                record = _RECORD.validate_json(raw)
+            except ValidationError as error:
+                for problem in _problems_from(error, name, number, tagged=True, raw=raw):
+                    batch.problem(problem)
+                continue
         batch.add(record, Source(name, number))
         if batch.too_many_problems:
             return
@@ -408,36 +480,38 @@ def check_batch(session: Session, batch: Batch) -> None:
                         'unknown team; add a {"kind":"team"} record to the batch or import it first', agent.team)
             )
 
-    wanted_agents = {e.agent for e, _ in batch.evaluations.values()} - batch.agents.keys()
+    wanted_agents = {e["agent"] for e, _ in batch.evaluations.values()} - batch.agents.keys()
     store_agents = _existing_ids(session, Agent.id, wanted_agents)
     keys_by_scorecard = {sid: {c.key for c in sc.criteria} for sid, (sc, _) in batch.scorecards.items()}
-    wanted_scorecards = {e.scorecard for e, _ in batch.evaluations.values()} - batch.scorecards.keys()
+    wanted_scorecards = {e["scorecard"] for e, _ in batch.evaluations.values()} - batch.scorecards.keys()
     for scorecard_id, key in _store_criteria_keys(session, wanted_scorecards):
         keys_by_scorecard.setdefault(scorecard_id, set()).add(key)
 
     for evaluation, source in batch.evaluations.values():
         where = (source.file, source.line)
-        if evaluation.agent not in batch.agents and evaluation.agent not in store_agents:
+        agent, scorecard = evaluation["agent"], evaluation["scorecard"]
+        if agent not in batch.agents and agent not in store_agents:
             batch.problem(
                 Problem(*where, "agent",
-                        'unknown agent; add a {"kind":"agent"} record to the batch or import it first', evaluation.agent)
+                        'unknown agent; add a {"kind":"agent"} record to the batch or import it first', agent)
             )
-        keys = keys_by_scorecard.get(evaluation.scorecard)
+        keys = keys_by_scorecard.get(scorecard)
         if keys is None:
             batch.problem(
                 Problem(*where, "scorecard",
                         'unknown scorecard; add a {"kind":"scorecard"} record to the batch or import it first',
-                        evaluation.scorecard)
+                        scorecard)
             )
             continue
         named: set[str] = set()
-        for index, result in enumerate(evaluation.results):
+        for index, result in enumerate(evaluation["results"]):
             path = f"results[{index}].criterion"
-            if result.criterion not in keys:
-                batch.problem(Problem(*where, path, f"not a criterion of scorecard {evaluation.scorecard}", result.criterion))
-            elif result.criterion in named:
-                batch.problem(Problem(*where, path, "named twice in this evaluation", result.criterion))
-            named.add(result.criterion)
+            key = result["criterion"]
+            if key not in keys:
+                batch.problem(Problem(*where, path, f"not a criterion of scorecard {scorecard}", key))
+            elif key in named:
+                batch.problem(Problem(*where, path, "named twice in this evaluation", key))
+            named.add(key)
 
     _check_scorecard_changes(session, batch)
 
@@ -629,12 +703,13 @@ def _write_scorecards(session: Session, batch: Batch, tally: Tally) -> None:
 def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -> None:
     if not batch.evaluations:
         return
-    scorecard_ids = sorted({e.scorecard for e, _ in batch.evaluations.values()})
+    scorecard_ids = sorted({e["scorecard"] for e, _ in batch.evaluations.values()})
     criteria: dict[str, dict[str, tuple[int, rules.CriterionWeight]]] = defaultdict(dict)
     for criterion in session.exec(select(Criterion).where(Criterion.scorecard_id.in_(scorecard_ids))):
         criteria[criterion.scorecard_id][criterion.key] = (
             criterion.id, rules.CriterionWeight(criterion.weight, criterion.critical)
         )
+    weights = {scorecard: {key: weight for key, (_, weight) in by_key.items()} for scorecard, by_key in criteria.items()}
 
     call_ids = list(batch.evaluations)
     stored: dict[str, tuple[int, str, str]] = {}
@@ -647,46 +722,31 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
             stored[row[0]] = (row[1], row[2], row[3])
 
     now = utc_now()
-    new_rows: list[dict[str, Any]] = []
-    new_results: dict[str, list[dict[str, Any]]] = {}
+    new_rows: list[tuple[Any, ...]] = []
+    new_results: dict[str, list[tuple[Any, ...]]] = {}
     replaced_ids: list[int] = []
     replaced_rows: list[dict[str, Any]] = []
-    replaced_results: list[dict[str, Any]] = []
+    replaced_results: list[tuple[Any, ...]] = []
     for call_id, (evaluation, _) in batch.evaluations.items():
         fingerprint = content_hash(evaluation)
         known = stored.get(call_id)
         if known is not None and known[1] == fingerprint:
             summary.evaluations.unchanged += 1
             continue
-        by_key = criteria[evaluation.scorecard]
-        outcome_by_key = {r.criterion: r.outcome for r in evaluation.results}
-        scored = rules.score(outcome_by_key, {key: weight for key, (_, weight) in by_key.items()})
-        row = {
-            "call_id": call_id,
-            "agent_id": evaluation.agent,
-            "scorecard_id": evaluation.scorecard,
-            "occurred_at": evaluation.occurred_at,
-            "channel": evaluation.channel.value,
-            "duration_s": evaluation.duration_s,
-            "evaluator": evaluation.evaluator,
-            "csat": evaluation.csat,
-            "first_contact_resolution": evaluation.first_contact_resolution,
-            "score": scored.value,
-            "critical_missed": bool(scored.critical_missed),
-            "content_hash": fingerprint,
-            "imported_at": now,
-        }
+        agent, scorecard, given = evaluation["agent"], evaluation["scorecard"], evaluation["results"]
+        by_key = criteria[scorecard]
+        scored = rules.score({r["criterion"]: r["outcome"] for r in given}, weights[scorecard])
+        get = evaluation.get
+        row = (
+            call_id, agent, scorecard, evaluation["occurred_at"], evaluation["channel"].value, get("duration_s"),
+            get("evaluator"), get("csat"), get("first_contact_resolution"), scored.value, bool(scored.critical_missed),
+            fingerprint, now,
+        )
         results = [
-            {
-                "criterion_id": by_key[r.criterion][0],
-                "outcome": r.outcome.value,
-                "moment_s": r.moment_s,
-                "quote": r.quote,
-                "comment": r.comment,
-            }
-            for r in evaluation.results
+            (by_key[r["criterion"]][0], r["outcome"].value, r.get("moment_s"), r.get("quote"), r.get("comment"))
+            for r in given
         ]
-        summary.affected_agents.add(evaluation.agent)
+        summary.affected_agents.add(agent)
         summary.new_call_ids.append(call_id)
         summary.results_written += len(results)
         if known is None:
@@ -697,8 +757,8 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
             summary.evaluations.changed += 1
             summary.affected_agents.add(known[2])
             replaced_ids.append(known[0])
-            replaced_rows.append(row | {"replaced_id": known[0]})
-            replaced_results.extend(result | {"evaluation_id": known[0]} for result in results)
+            replaced_rows.append(dict(zip(_EVALUATION_COLUMNS, row, strict=True)) | {"replaced_id": known[0]})
+            replaced_results.extend((known[0], *result) for result in results)
 
     evaluation_table = Evaluation.__table__
     result_table = CriterionResult.__table__
@@ -708,16 +768,67 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
         session.exec(update(evaluation_table).where(evaluation_table.c.id == bindparam("replaced_id")), params=replaced_rows)
     all_results = replaced_results
     if new_rows:
-        inserted = session.exec(
-            insert(evaluation_table).returning(
-                evaluation_table.c.id, evaluation_table.c.call_id, sort_by_parameter_order=True
-            ),
-            params=new_rows,
-        )
-        for evaluation_id, call_id in inserted:
-            all_results.extend(result | {"evaluation_id": evaluation_id} for result in new_results[call_id])
-    if all_results:
-        session.exec(insert(result_table), params=all_results)
+        # Ids are handed out above every id there was: the new rows are found
+        # again by call id among the rows above the highest id before them.
+        highest = session.exec(select(func.max(evaluation_table.c.id))).one() or 0
+        _insert_many(session, evaluation_table, _EVALUATION_COLUMNS, new_rows)
+        new_ids = {
+            call_id: evaluation_id
+            for evaluation_id, call_id in session.exec(
+                select(evaluation_table.c.id, evaluation_table.c.call_id).where(evaluation_table.c.id > highest)
+            )
+            if call_id in new_results
+        }
+        for call_id, results in new_results.items():
+            evaluation_id = new_ids[call_id]
+            all_results.extend((evaluation_id, *result) for result in results)
+    _insert_many(session, result_table, _RESULT_COLUMNS, all_results)
+
+
+_EVALUATION_COLUMNS = (
+    "call_id", "agent_id", "scorecard_id", "occurred_at", "channel", "duration_s", "evaluator", "csat",
+    "first_contact_resolution", "score", "critical_missed", "content_hash", "imported_at",
+)
+_RESULT_COLUMNS = ("evaluation_id", "criterion_id", "outcome", "moment_s", "quote", "comment")
+
+
+def _insert_many(session: Session, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert rows, given in the order of `columns`, with one driver-level executemany.
+
+    At a million results SQLAlchemy's handling of each row's parameters costs
+    more than the database's own work; the statement and each column type's
+    conversion of values are still SQLAlchemy's, so rows are stored exactly as
+    through the ORM, in the session's transaction.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    processors = [
+        (index, processor)
+        for index, name in enumerate(columns)
+        if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    ]
+    if processors:
+        converted = []
+        for row in rows:
+            values = list(row)
+            for index, processor in processors:
+                values[index] = processor(values[index])
+            converted.append(values)
+    else:
+        converted = rows  # type: ignore[assignment]
+    if compiled.positional:
+        order = [columns.index(name) for name in compiled.positiontup or ()]
+        parameters: list[Any] = [tuple(values[i] for i in order) for values in converted]
+    else:
+        parameters = [dict(zip(columns, values, strict=True)) for values in converted]
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(str(compiled), parameters)
+    finally:
+        cursor.close()
 
 
 # --------------------------------------------------------------- one command
@@ -743,11 +854,14 @@ def read_records(records: Iterable[dict[str, Any]], *, source: str) -> Batch:
     batch = Batch(files=[source])
     for number, data in enumerate(records, start=1):
         try:
-            record = _RECORD.validate_python(data)
-        except ValidationError as error:
-            for problem in _problems_from(error, source, number, tagged=True):
-                batch.problem(problem)
-            continue
+            record = _FAST_RECORD.validate_python(data)
+        except ValidationError:
+            try:
+                record = _RECORD.validate_python(data)
+            except ValidationError as error:
+                for problem in _problems_from(error, source, number, tagged=True):
+                    batch.problem(problem)
+                continue
         batch.add(record, Source(source, number))
     return batch
 
@@ -764,6 +878,9 @@ def import_batch(engine: Engine, batch: Batch, *, dry_run: bool = False) -> Impo
     with Session(engine, expire_on_commit=False) as session:
         transaction = session.begin()
         try:
+            # Checked and written in one turn: another import running at the same
+            # time waits, so neither builds on what the other is still changing.
+            lock_for_writing(session, wait_seconds=IMPORT_WAIT_SECONDS)
             if not batch.too_many_problems:
                 check_batch(session, batch)
             if batch.problems:

@@ -31,7 +31,7 @@ from .models import (
     Team,
     utc_now,
 )
-from .recognition import agent_history
+from .recognition import agent_history, outcomes_by_call
 from .views import (
     AgentView,
     AwardView,
@@ -149,7 +149,7 @@ def latest_scorecard_in(session: Session, agent_id: str) -> str | None:
 def _calls(session: Session, query: Any) -> list[tuple[Evaluation, rules.CallOutcomes]]:
     """Evaluations from `query`, each with its outcomes by criterion key."""
     evaluations = session.exec(query).all()
-    outcomes = _outcomes_by_call(session, [e.id for e in evaluations])
+    outcomes = outcomes_by_call(session, [e.id for e in evaluations])
     return [
         (e, rules.CallOutcomes(outcomes.get(e.id, {}), e.csat, e.first_contact_resolution))
         for e in evaluations
@@ -343,18 +343,6 @@ def goal_view(db: Engine, *, goal_id: int) -> GoalView | None:
         criterion = session.get(Criterion, goal.criterion_id)
         assert criterion is not None
         return _goal_view(session, goal, _criterion_view(criterion))
-
-
-def _outcomes_by_call(session: Session, evaluation_ids: list[int]) -> dict[int, dict[str, Outcome]]:
-    outcomes: dict[int, dict[str, Outcome]] = defaultdict(dict)
-    if evaluation_ids:
-        for evaluation_id, key, outcome in session.exec(
-            select(CriterionResult.evaluation_id, Criterion.key, CriterionResult.outcome)
-            .join(Criterion, col(Criterion.id) == CriterionResult.criterion_id)
-            .where(col(CriterionResult.evaluation_id).in_(evaluation_ids))
-        ):
-            outcomes[evaluation_id][key] = Outcome(outcome)
-    return outcomes
 
 
 def _latest_miss(session: Session, agent_id: str, criterion_id: int) -> MomentView | None:

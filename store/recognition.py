@@ -11,7 +11,8 @@ recomputation.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
@@ -30,56 +31,110 @@ from .models import (
 from .rules import Target
 
 
+_OUTCOMES = {outcome.value: outcome for outcome in Outcome}
+_CHUNK = 500  # agents per IN (...) query: well under every database's parameter limit
+
+
+def outcomes_by_call(session: Session, evaluation_ids: Sequence[int]) -> dict[int, dict[str, Outcome]]:
+    """Each evaluation's outcomes by criterion key (criteria it does not name are absent: `na`)."""
+    outcomes: dict[int, dict[str, Outcome]] = defaultdict(dict)
+    ids = list(evaluation_ids)
+    for start in range(0, len(ids), _CHUNK):
+        for evaluation_id, key, outcome in session.execute(
+            select(CriterionResult.evaluation_id, Criterion.key, CriterionResult.outcome)
+            .join(Criterion, col(Criterion.id) == CriterionResult.criterion_id)
+            .where(col(CriterionResult.evaluation_id).in_(ids[start : start + _CHUNK]))
+        ):
+            outcomes[evaluation_id][key] = _OUTCOMES[outcome]
+    return outcomes
+
+
 def agent_history(session: Session, agent_id: str) -> AgentHistory:
     """Everything recognition is derived from, for one agent."""
-    criteria = {c.id: c for c in session.exec(select(Criterion))}
-    critical: dict[str, frozenset[str]] = defaultdict(frozenset)
-    by_scorecard: dict[str, set[str]] = defaultdict(set)
-    for criterion in criteria.values():
-        if criterion.critical:
-            by_scorecard[criterion.scorecard_id].add(criterion.key)
-    critical.update({scorecard: frozenset(keys) for scorecard, keys in by_scorecard.items()})
+    return agent_histories(session, [agent_id])[agent_id]
 
-    evaluations = session.exec(
-        select(Evaluation).where(Evaluation.agent_id == agent_id).order_by(Evaluation.occurred_at, Evaluation.call_id)
-    ).all()
-    outcomes: dict[int, dict[str, Outcome]] = defaultdict(dict)
-    ids = [e.id for e in evaluations]
-    for start in range(0, len(ids), 500):
-        for evaluation_id, criterion_id, outcome in session.exec(
-            select(CriterionResult.evaluation_id, CriterionResult.criterion_id, CriterionResult.outcome).where(
-                col(CriterionResult.evaluation_id).in_(ids[start : start + 500])
-            )
+
+def agent_histories(session: Session, agent_ids: Iterable[str]) -> dict[str, AgentHistory]:
+    """Everything recognition is derived from, for each of these agents.
+
+    A few set queries per 500 agents, whatever their number of calls: after a
+    large import this reads every affected call once, not once per agent.
+    """
+    keys: dict[int, str] = {}
+    critical_keys: dict[str, set[str]] = defaultdict(set)
+    for criterion_id, key, scorecard_id, critical in session.execute(
+        select(Criterion.id, Criterion.key, Criterion.scorecard_id, Criterion.critical)
+    ):
+        keys[criterion_id] = key
+        if critical:
+            critical_keys[scorecard_id].add(key)
+    critical = defaultdict(frozenset, {scorecard: frozenset(found) for scorecard, found in critical_keys.items()})
+
+    wanted = sorted(set(agent_ids))
+    histories: dict[str, AgentHistory] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        outcomes: dict[int, dict[str, Outcome]] = defaultdict(dict)
+        for evaluation_id, criterion_id, outcome in session.execute(
+            select(CriterionResult.evaluation_id, CriterionResult.criterion_id, CriterionResult.outcome)
+            .join(Evaluation, col(Evaluation.id) == CriterionResult.evaluation_id)
+            .where(col(Evaluation.agent_id).in_(chunk))
         ):
-            outcomes[evaluation_id][criteria[criterion_id].key] = Outcome(outcome)
-    calls = [
-        CallRecord(e.id, e.occurred_at, outcomes.get(e.id, {}), e.score, critical[e.scorecard_id])  # type: ignore[arg-type]
-        for e in evaluations
-    ]
-    goals = [
-        GoalRecord(
-            criteria[g.criterion_id].key,
-            g.started_at,
-            None if g.status == GoalStatus.active.value else g.ended_at,
-            Target(g.target_met, g.target_window),
-        )
-        for g in session.exec(select(Goal).where(Goal.agent_id == agent_id).order_by(Goal.started_at))
-    ]
-    on_time = [
-        a.submitted_at
-        for a in session.exec(select(SelfAssessment).where(SelfAssessment.agent_id == agent_id))
-        if a.submitted_at is not None and a.session_on is not None and a.submitted_at.date() <= a.session_on
-    ]
-    return AgentHistory(calls, goals, sorted(on_time))
+            outcomes[evaluation_id][keys[criterion_id]] = _OUTCOMES[outcome]
+        calls: dict[str, list[CallRecord]] = {agent_id: [] for agent_id in chunk}
+        for evaluation_id, agent_id, occurred_at, score, scorecard_id in session.execute(
+            select(Evaluation.id, Evaluation.agent_id, Evaluation.occurred_at, Evaluation.score, Evaluation.scorecard_id)
+            .where(col(Evaluation.agent_id).in_(chunk))
+            # Ties at one instant go by call id, so recognition never depends on import order.
+            .order_by(Evaluation.agent_id, Evaluation.occurred_at, Evaluation.call_id)
+        ):
+            calls[agent_id].append(
+                CallRecord(evaluation_id, occurred_at, outcomes.get(evaluation_id, {}), score, critical[scorecard_id])
+            )
+        goals: dict[str, list[GoalRecord]] = defaultdict(list)
+        for goal in session.exec(
+            select(Goal).where(col(Goal.agent_id).in_(chunk)).order_by(Goal.agent_id, Goal.started_at)
+        ):
+            goals[goal.agent_id].append(
+                GoalRecord(
+                    keys[goal.criterion_id],
+                    goal.started_at,
+                    None if goal.status == GoalStatus.active.value else goal.ended_at,
+                    Target(goal.target_met, goal.target_window),
+                )
+            )
+        on_time: dict[str, list[datetime]] = defaultdict(list)
+        for a in session.exec(select(SelfAssessment).where(col(SelfAssessment.agent_id).in_(chunk))):
+            if a.submitted_at is not None and a.session_on is not None and a.submitted_at.date() <= a.session_on:
+                on_time[a.agent_id].append(a.submitted_at)
+        for agent_id in chunk:
+            histories[agent_id] = AgentHistory(calls[agent_id], goals[agent_id], sorted(on_time[agent_id]))
+    return histories
 
 
 def refresh_recognition(session: Session, agent_ids: Iterable[str]) -> list[BadgeAward]:
     """Bring stored awards and points in line with each agent's history; returns awards new to the store."""
     new_awards: list[BadgeAward] = []
-    for agent_id in sorted(set(agent_ids)):
-        history = agent_history(session, agent_id)
+    wanted = sorted(set(agent_ids))
+    for start in range(0, len(wanted), _CHUNK):
+        new_awards.extend(_refresh(session, wanted[start : start + _CHUNK]))
+    session.flush()
+    return new_awards
+
+
+def _refresh(session: Session, agent_ids: list[str]) -> list[BadgeAward]:
+    new_awards: list[BadgeAward] = []
+    histories = agent_histories(session, agent_ids)
+    all_awards: dict[str, dict[str, BadgeAward]] = defaultdict(dict)
+    for award in session.exec(select(BadgeAward).where(col(BadgeAward.agent_id).in_(agent_ids))):
+        all_awards[award.agent_id][award.badge_id] = award
+    all_entries: dict[str, dict[tuple[date, str], PointsEntry]] = defaultdict(dict)
+    for entry in session.exec(select(PointsEntry).where(col(PointsEntry.agent_id).in_(agent_ids))):
+        all_entries[entry.agent_id][(entry.day, entry.source)] = entry
+    for agent_id in agent_ids:
+        history = histories[agent_id]
         states = badge_states(history)
-        stored = {a.badge_id: a for a in session.exec(select(BadgeAward).where(BadgeAward.agent_id == agent_id))}
+        stored = all_awards[agent_id]
         for badge_id, state in states.items():
             award = stored.pop(badge_id, None)
             if state.earned is None:
@@ -98,7 +153,7 @@ def refresh_recognition(session: Session, agent_ids: Iterable[str]) -> list[Badg
             session.delete(leftover)
 
         wanted = daily_points(history, states)
-        entries = {(p.day, p.source): p for p in session.exec(select(PointsEntry).where(PointsEntry.agent_id == agent_id))}
+        entries = all_entries[agent_id]
         for key, points in wanted.items():
             entry = entries.pop(key, None)
             if entry is None:
@@ -107,5 +162,4 @@ def refresh_recognition(session: Session, agent_ids: Iterable[str]) -> list[Badg
                 entry.points = points
         for entry in entries.values():
             session.delete(entry)
-    session.flush()
     return new_awards
