@@ -7,6 +7,7 @@ a nextcall database, and upgrades its schema with the migrations shipped in
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import files
@@ -133,9 +134,57 @@ def open_store(url: str) -> Engine:
     return engine
 
 
+WRITE_LOCK_ID = 7_061_982_502
+"""PostgreSQL advisory lock that writers take turns on (beside the migration lock in migrations/env.py)."""
+
+WRITE_WAIT_SECONDS = 30.0
+"""How long a change made in the app waits for another writer (an import) to finish."""
+
+
+def lock_for_writing(session: Session, *, wait_seconds: float = WRITE_WAIT_SECONDS) -> None:
+    """Wait for this session's turn to write, and keep it until its transaction ends.
+
+    Call first in a unit of work. Writers take turns, so one that reads what it
+    builds on (is this team new? what has this agent earned?) and then writes
+    never collides with another doing the same at once: no two inserts of one
+    team, no badge awarded twice, no recognition derived from a history that
+    another import is changing. Readers are never held up.
+
+    SQLite takes its one write lock now (`BEGIN IMMEDIATE`) instead of at the
+    first write; PostgreSQL takes an advisory lock held to the end of the transaction.
+
+    Raises:
+        StoreError: another writer held the store for longer than `wait_seconds`.
+    """
+    connection = session.connection()
+    backend = connection.dialect.name
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        if backend == "sqlite":
+            try:
+                # Waits up to the busy timeout for the writer before us.
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as error:
+                if "locked" not in str(error.orig) and "busy" not in str(error.orig):
+                    raise
+        elif backend == "postgresql":
+            if connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_ID})").scalar():
+                return
+            time.sleep(0.05)
+        else:
+            return
+        if time.monotonic() > deadline:
+            raise StoreError(
+                f"{describe(str(connection.engine.url))} stayed busy with another writer for "
+                f"{wait_seconds:.0f} s (a large import?); try again when it is done."
+            )
+
+
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
-    """A session whose work is committed once at the end, or not at all."""
+    """A session whose work is committed once at the end, or not at all, written in its turn."""
     with Session(engine, expire_on_commit=False) as session:
         with session.begin():
+            lock_for_writing(session)
             yield session
