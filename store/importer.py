@@ -29,7 +29,7 @@ from typing_extensions import NotRequired, TypedDict
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from pydantic import Field as PydanticField
-from sqlalchemy import Engine, Table, bindparam, delete, func, insert, update
+from sqlalchemy import Engine, Table, bindparam, delete, func, insert, text, update
 from sqlmodel import Session, select
 
 from . import rules
@@ -96,6 +96,8 @@ _RESULT_DEFAULTS = {name: None for name in CriterionResultIn.model_fields}
 def _evaluation_record(evaluation: EvaluationIn) -> EvaluationRecord:
     return evaluation.model_dump()
 _CHUNK = 500  # ids per IN (...) query: well under every database's parameter limit
+ANALYZE_AFTER = 10_000
+"""An import writing this many results or more refreshes PostgreSQL's statistics of them."""
 IMPORT_WAIT_SECONDS = 600.0
 """How long an import waits for another writer (another import) to finish before giving up."""
 
@@ -891,6 +893,11 @@ def import_batch(engine: Engine, batch: Batch, *, dry_run: bool = False) -> Impo
             if summary.affected_agents:
                 awards = refresh_recognition(session, summary.affected_agents)
                 summary.new_badges = [(award.agent_id, award.badge_id) for award in awards]
+            if not dry_run and summary.results_written >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+                # Until autovacuum gets round to it, PostgreSQL plans the screens'
+                # queries for the tables as they were before: on a first large
+                # import, for empty ones, scanning a million results per screen.
+                session.exec(text("ANALYZE evaluation, criterion_result"))  # type: ignore[call-overload]
         except BaseException:
             transaction.rollback()
             raise

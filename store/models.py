@@ -257,6 +257,8 @@ class Evaluation(EvaluationBase, table=True):
 
     __table_args__ = (
         Index("ix_evaluation_agent_occurred", "agent_id", "occurred_at"),
+        # A team's latest calls on a scorecard: its agents, then each one's calls in time.
+        Index("ix_evaluation_agent_scorecard_occurred", "agent_id", "scorecard_id", "occurred_at"),
         Index("ix_evaluation_occurred", "occurred_at"),
         Index("ix_evaluation_scorecard", "scorecard_id"),
         Index("ix_evaluation_imported", "imported_at"),

@@ -180,14 +180,19 @@ def _agent_calls(
 
 
 def _team_calls(session: Session, team_id: str, scorecard_id: str) -> list[rules.CallOutcomes]:
-    query = (
-        select(Evaluation)
-        .join(Agent, col(Agent.id) == Evaluation.agent_id)
-        .where(Agent.team_id == team_id, Evaluation.scorecard_id == scorecard_id)
+    # Agents of the team first, then each one's calls by (agent, scorecard, time):
+    # a join lets SQLite walk every call of the scorecard in the store instead.
+    rows = session.exec(
+        select(Evaluation.id, Evaluation.csat, Evaluation.first_contact_resolution)
+        .where(
+            col(Evaluation.agent_id).in_(select(Agent.id).where(Agent.team_id == team_id)),
+            Evaluation.scorecard_id == scorecard_id,
+        )
         .order_by(col(Evaluation.occurred_at).desc())
         .limit(TEAM_WINDOW)
-    )
-    return [call for _, call in _calls(session, query)]
+    ).all()
+    outcomes = outcomes_by_call(session, [evaluation_id for evaluation_id, _, _ in rows])
+    return [rules.CallOutcomes(outcomes.get(evaluation_id, {}), csat, fcr) for evaluation_id, csat, fcr in rows]
 
 
 def _suggestions(
