@@ -10,10 +10,12 @@ from sqlalchemy import Engine
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import Notification, Notify
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 
 from nextcall.store import queries
+from nextcall.store.db import describe, unreachable
 from nextcall.store.leaderboard import DEFAULT_MIN_CALLS
 from nextcall.store.rules import Target
 from nextcall.store.views import AgentView
@@ -27,6 +29,10 @@ from .screens.leaderboard import LeaderboardScreen
 from .screens.scorecards import ScorecardsScreen
 from .screens.self_assessment import SelfAssessmentScreen
 from .text import literal, when
+
+
+OUTAGE_NOTICE_SECONDS = 24 * 3600.0
+"""The store-out-of-reach notice stays until the store is back (or it is clicked away)."""
 
 
 class NextcallApp(App[None]):
@@ -90,6 +96,8 @@ class NextcallApp(App[None]):
         self.store_changed: Signal[StoreChanged] = Signal(self, "store-changed")
         self._marker: tuple[datetime | None, int] | None = None
         self._awards_seen: int | None = None
+        self._reached_at: datetime | None = None
+        self._outage: Notification | None = None
 
     def on_mount(self) -> None:
         self._check_agent()
@@ -158,23 +166,61 @@ class NextcallApp(App[None]):
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def _poll_store(self) -> None:
-        """Look for evaluations imported since the last look; re-arm when done."""
+        """Look for evaluations imported since the last look; re-arm when done.
+
+        While the store cannot be reached every poll is also the retry: the
+        first one to get through takes the notice down and reloads the screens.
+        """
         try:
-            marker = queries.import_marker(self.engine)
-            if self._marker is not None and marker != self._marker:
-                since = self._marker[0]
-                arrived = queries.evaluations_imported_since(self.engine, since=since)
-                self.post_message(EvaluationsImported(arrived))
-            self._marker = marker
-            awards = queries.award_marker(self.engine)
-            if self._awards_seen is not None and awards > self._awards_seen and self.agent_id is not None:
-                earned = queries.awards_since(self.engine, agent_id=self.agent_id, after_id=self._awards_seen)
-                if earned:
-                    self.post_message(BadgesEarned(earned))
-            self._awards_seen = awards
+            try:
+                marker = queries.import_marker(self.engine)
+                if self._marker is not None and marker != self._marker:
+                    since = self._marker[0]
+                    arrived = queries.evaluations_imported_since(self.engine, since=since)
+                    self.post_message(EvaluationsImported(arrived))
+                self._marker = marker
+                awards = queries.award_marker(self.engine)
+                if self._awards_seen is not None and awards > self._awards_seen and self.agent_id is not None:
+                    earned = queries.awards_since(self.engine, agent_id=self.agent_id, after_id=self._awards_seen)
+                    if earned:
+                        self.post_message(BadgesEarned(earned))
+                self._awards_seen = awards
+            except Exception as error:
+                if not unreachable(error):
+                    raise
+                self.call_from_thread(self.store_unreachable)
+            else:
+                self._reached_at = datetime.now().astimezone()
+                if self._outage is not None:
+                    self.call_from_thread(self._store_reached)
         finally:
             if self.is_running:
                 self.call_from_thread(self.set_timer, self.poll_seconds, self._poll_store)
+
+    def store_unreachable(self) -> None:
+        """Say that the store cannot be reached, once, until a poll gets through again.
+
+        Screens whose loads fail for that reason call this too, so an outage
+        is one lasting notice rather than an error per screen.
+        """
+        if self._outage is not None:
+            return
+        since = f"from {self._reached_at:%H:%M}" if self._reached_at else "from before it went away"
+        self._outage = Notification(
+            f"Can't reach the store at {describe(str(self.engine.url))} — retrying every {self.poll_seconds:g} s. "
+            f"Your view is {since}; changes made until it is back are not saved.",
+            title="Store out of reach", severity="error", timeout=OUTAGE_NOTICE_SECONDS, markup=False,
+        )
+        self.post_message(Notify(self._outage))
+
+    def _store_reached(self) -> None:
+        if self._outage is None:
+            return
+        if self._outage in self._notifications:
+            self._unnotify(self._outage)
+        self._outage = None
+        self.notify("The store is back; everything on screen is current again.", title="Store reachable", markup=False)
+        self.store_changed.publish(StoreChanged(self.agent_id))
 
     @on(BadgesEarned)
     def _badges_earned(self, message: BadgesEarned) -> None:

@@ -10,6 +10,7 @@ from textual import on, work
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from nextcall.store.db import unreachable
 from nextcall.store.errors import NextcallError
 
 if TYPE_CHECKING:
@@ -56,11 +57,14 @@ class StoreScreen(Screen[None]):
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
+        self.loading = False
+        if error is not None and unreachable(error):
+            self.nextcall.store_unreachable()  # one lasting notice; screens reload when it is back
+            return
         if isinstance(error, NextcallError):
             message = error.message
         else:
             message = f"{type(error).__name__}: {error}".strip()
-        self.loading = False
         self.app.notify(
             f"{message}\nnextcall will try again when the store changes; check the database with `nextcall db info`.",
             title="Could not read the store",
