@@ -34,6 +34,12 @@ class StoreError(NextcallError):
     title = "Database"
 
 
+class LoginError(NextcallError):
+    """An agent's or a lead's database login cannot be granted, listed or revoked as asked."""
+
+    title = "Logins"
+
+
 class ImportRejected(NextcallError):
     """An import batch had problems; nothing was written.
 

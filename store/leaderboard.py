@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import Engine, and_, case, func, or_
+from sqlalchemy import Engine, and_, case, func, or_, text
 from sqlmodel import Session, col, select
 
 from .badges import BADGES
@@ -231,7 +231,24 @@ class _Standing:
     reason: str | None = None
 
 
+def _through_board_functions(session: Session) -> bool:
+    # On PostgreSQL the figures come from the database's leaderboard functions
+    # (migration 0004): an agent's own login reads only its own rows, yet sees
+    # everyone's figures there, with opted-out colleagues masked by the database.
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _board(session: Session, function: str, **arguments: object):  # noqa: ANN202 - result rows
+    # Typed placeholders, so a None team is a text NULL.
+    types = {"start": "timestamptz", "end": "timestamptz", "first": "date", "last": "date", "team": "text"}
+    placeholders = ", ".join(f"CAST(:{name} AS {types[name]})" for name in arguments)
+    return session.connection().execute(text(f"SELECT * FROM nextcall_access.{function}({placeholders})"), arguments)
+
+
 def _agents(session: Session, team_id: str | None) -> dict[str, _Standing]:
+    if _through_board_functions(session):
+        rows = _board(session, "board_agents", team=team_id)
+        return {key: _Standing(key, name, team, bool(opt_out)) for key, name, team, opt_out in rows}
     query = select(Agent.id, Agent.name, Agent.team_id, Agent.leaderboard_opt_out)
     if team_id is not None:
         query = query.where(Agent.team_id == team_id)
@@ -247,6 +264,9 @@ def _in(window: Window, team_id: str | None, *conditions):  # noqa: ANN202 - a l
 
 def _scores(session: Session, window: Window, team_id: str | None) -> dict[str, tuple[int, float | None]]:
     """Per agent: calls in the window and their mean score (calls where nothing applied have no score)."""
+    if _through_board_functions(session):
+        found = _board(session, "board_scores", start=window.start, end=window.end, team=team_id)
+        return {agent: (int(calls), None if mean is None else float(mean)) for agent, calls, mean in found}
     rows = session.exec(
         select(Evaluation.agent_id, func.count(), func.avg(Evaluation.score))
         .where(_in(window, team_id))
@@ -257,6 +277,9 @@ def _scores(session: Session, window: Window, team_id: str | None) -> dict[str, 
 
 def _points(session: Session, window: Window, zone: tzinfo, team_id: str | None) -> dict[str, int]:
     first, last = window.local_days(zone)
+    if _through_board_functions(session):
+        found = _board(session, "board_points", first=first, last=last, team=team_id)
+        return {agent: int(total or 0) for agent, total in found}
     query = (
         select(PointsEntry.agent_id, func.sum(PointsEntry.points))
         .where(col(PointsEntry.day) >= first, col(PointsEntry.day) <= last)
@@ -271,6 +294,14 @@ def _goal_rates(session: Session, window: Window, team_id: str | None) -> dict[s
     """Per agent with a goal worked on in the window: applicable calls on it, and met rate minus baseline.
 
     The gain is None for a goal started before its behaviour ever applied: it has no baseline to beat."""
+    if _through_board_functions(session):
+        found = _board(session, "board_goal_rates", start=window.start, end=window.end, team=team_id)
+        return {
+            agent: (int(applicable), met / applicable - baseline_met / baseline_applicable)
+            if applicable and baseline_applicable
+            else (0, 0.0 if baseline_applicable else None)
+            for agent, applicable, met, baseline_met, baseline_applicable in found
+        }
     goals = select(
         Goal.id, Goal.agent_id, Goal.criterion_id, Goal.baseline_met, Goal.baseline_applicable, Goal.started_at
     ).where(
@@ -466,6 +497,13 @@ def leaderboard(
 def teams(db: Engine) -> list[TeamChoiceView]:
     """Every team with its head count, for choosing whose board to show."""
     with Session(db) as session:
+        if _through_board_functions(session):
+            # Head counts from the board, which counts colleagues an agent's login cannot read.
+            counts = dict(_board(session, "board_team_sizes").all())
+            return [
+                TeamChoiceView(id, name or id, int(counts.get(id, 0)))
+                for id, name in session.exec(select(Team.id, Team.name).order_by(Team.id))
+            ]
         rows = session.exec(
             select(Team.id, Team.name, func.count(col(Agent.id)))
             .join(Agent, col(Agent.team_id) == Team.id, isouter=True)

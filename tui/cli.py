@@ -105,6 +105,17 @@ def db_app() -> None:
     """Look after the database: where it is, its schema, what it holds."""
 
 
+@app.group("admin", context_settings=CONTEXT)
+def admin_app() -> None:
+    """Give agents and team leads their own logins to a shared PostgreSQL database.
+
+    An agent's login reads only that agent's own calls, goals,
+    self-assessments and badges, and the leaderboard with opted-out
+    colleagues shown as Anonymous; a lead's login reads one team. Run these
+    as the role that owns nextcall's tables, with CREATEROLE.
+    """
+
+
 @app.command("import", context_settings=CONTEXT)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
@@ -418,6 +429,106 @@ def db_upgrade(ctx: click.Context, db: str | None) -> None:
     except NextcallError as error:
         raise _fail(error) from None
     click.echo(f"{describe(settings.db_url)} is at schema {head_revision()}.")
+
+
+def _admin_engine(ctx: click.Context, db: str | None) -> tuple[Any, str]:
+    """The shared database for `nextcall admin`, opened as its owner; SQLite is refused before anything is created."""
+    from nextcall.store.db import open_store
+    from nextcall.store.privacy import require_shared
+
+    settings = _settings(ctx, db)
+    require_shared(settings.db_url)
+    return open_store(settings.db_url), settings.db_url
+
+
+def _password_from_stdin(wanted: bool) -> str | None:
+    if not wanted:
+        return None
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise click.UsageError("--password-stdin: standard input held no password.")
+    return password
+
+
+@admin_app.command("grant", context_settings=CONTEXT)
+@click.argument("agent")
+@click.option("--login", metavar="NAME", help="The login's name. Default: the agent's login if they have one, else the agent id.")
+@click.option(
+    "--password-stdin", is_flag=True,
+    help="Read the login's password from the first line of standard input. "
+    "Without it a new login has no password, and an existing one keeps its own.",
+)
+@db_option
+@click.pass_context
+def admin_grant(ctx: click.Context, agent: str, login: str | None, password_stdin: bool, db: str | None) -> None:
+    """Give AGENT a login that reads only their own rows, and print the URL they open nextcall with."""
+    from nextcall.store.privacy import grant_agent, login_url
+
+    try:
+        password = _password_from_stdin(password_stdin)
+        engine, url = _admin_engine(ctx, db)
+        granted = grant_agent(engine, agent, login=login, password=password)
+    except NextcallError as error:
+        raise _fail(error) from None
+    click.echo(f"{granted} reads only {agent}'s own rows. On {agent}'s computer:")
+    click.echo(f"  nextcall --db {login_url(url, granted)} --agent {agent}")
+
+
+@admin_app.command("grant-lead", context_settings=CONTEXT)
+@click.argument("team")
+@click.argument("login")
+@click.option("--password-stdin", is_flag=True, help="Read the login's password from the first line of standard input.")
+@db_option
+@click.pass_context
+def admin_grant_lead(ctx: click.Context, team: str, login: str, password_stdin: bool, db: str | None) -> None:
+    """Give a team lead the login LOGIN, which reads every row of TEAM's agents and writes nothing."""
+    from nextcall.store.privacy import grant_lead, login_url
+
+    try:
+        password = _password_from_stdin(password_stdin)
+        engine, url = _admin_engine(ctx, db)
+        granted = grant_lead(engine, team, login, password=password)
+    except NextcallError as error:
+        raise _fail(error) from None
+    click.echo(f"{granted} reads team {team}. The lead connects with:")
+    click.echo(f"  nextcall --db {login_url(url, granted)} wallboard --team {team}")
+
+
+@admin_app.command("revoke", context_settings=CONTEXT)
+@click.argument("login")
+@db_option
+@click.pass_context
+def admin_revoke(ctx: click.Context, login: str, db: str | None) -> None:
+    """Remove LOGIN: its role is dropped and its open sessions are ended."""
+    from nextcall.store.privacy import revoke
+
+    try:
+        engine, _url = _admin_engine(ctx, db)
+        revoke(engine, login)
+    except NextcallError as error:
+        raise _fail(error) from None
+    click.echo(f"{login} is revoked.")
+
+
+@admin_app.command("logins", context_settings=CONTEXT)
+@db_option
+@click.pass_context
+def admin_logins(ctx: click.Context, db: str | None) -> None:
+    """List the agents' and leads' logins of the database."""
+    from nextcall.store.privacy import list_logins
+
+    try:
+        engine, _url = _admin_engine(ctx, db)
+        logins = list_logins(engine)
+    except NextcallError as error:
+        raise _fail(error) from None
+    if not logins:
+        click.echo("No logins yet: nextcall admin grant AGENT gives an agent one.")
+    for found in logins:
+        whose = f"agent {found.agent_id} ({found.name}), team {found.team_id}" if found.kind == "agent" else (
+            f"lead of team {found.team_id} ({found.name})"
+        )
+        click.echo(f"{found.login:<20} {whose}")
 
 
 def main() -> None:

@@ -1,0 +1,287 @@
+"""Agents' and team leads' own logins to a shared PostgreSQL database.
+
+On a shared database every agent's app could read every agent's calls. A
+login made here reads only what its owner may see, enforced by PostgreSQL's
+row-level security (migration 0004), not by the app:
+
+- an agent's login reads that agent's own evaluations and their results,
+  goals, self-assessments, badges and points, and the team, scorecard and
+  behaviour names; it writes only what the app writes for its agent (goals,
+  self-assessment drafts and submissions, badges and points derived from
+  them, and the leaderboard opt-out);
+- a lead's login reads every row of one team's agents, and writes nothing;
+- both read the leaderboard of everyone through aggregate functions that show
+  an opted-out colleague as Anonymous, with no agent id.
+
+Logins belong to the group roles `nextcall_agent` or `nextcall_lead`, which
+hold the privileges; the mapping of login to agent or team lives in
+`nextcall_access.agent_login`, which no login can read. Granting and revoking
+take a role that may create roles (CREATEROLE, or a superuser) and owns the
+tables, such as the one that created the database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg
+from psycopg import sql
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
+
+from .db import describe
+from .errors import LoginError
+
+AGENT_GROUP = "nextcall_agent"
+LEAD_GROUP = "nextcall_lead"
+
+LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,62}$")
+"""Login names people can type in a URL: letters, digits and . _ - @, at most 63 characters."""
+
+INSUFFICIENT_PRIVILEGE = "42501"
+
+
+@dataclass(frozen=True, slots=True)
+class LoginView:
+    """One login and whose rows it reads."""
+
+    login: str
+    kind: str
+    """"agent" (reads one agent's own rows) or "lead" (reads a team's)."""
+    agent_id: str | None
+    team_id: str
+    """The agent's team, or the team the lead sees."""
+    name: str
+    """The agent's name, or the team's."""
+    granted_at: datetime
+
+
+def require_shared(url: str) -> None:
+    """Refuse a database that is not PostgreSQL, before anything is opened or created.
+
+    Raises:
+        LoginError: `url` is a SQLite file (or anything but PostgreSQL).
+    """
+    if make_url(url).get_backend_name() != "postgresql":
+        raise LoginError(
+            f"{describe(url)} is not a shared database: logins need a shared PostgreSQL database. "
+            "Anyone who can open a SQLite file can read all of it; give --db postgresql://USER@HOST/DB."
+        )
+
+
+def login_url(url: str, login: str) -> str:
+    """The URL a login connects with: the admin's server and database, the login's name, no password."""
+    parsed = make_url(url)
+    # Made afresh, not with .set(): .set(password=None) keeps the admin's password.
+    return URL.create(
+        parsed.get_backend_name(), username=login, host=parsed.host, port=parsed.port,
+        database=parsed.database, query=parsed.query,
+    ).render_as_string(hide_password=False)
+
+
+def grant_agent(db: Engine, agent_id: str, *, login: str | None = None, password: str | None = None) -> str:
+    """Give an agent a login that reads only their own rows; returns its name.
+
+    Granting again is harmless: the same login is returned, with its password
+    changed only when `password` is given. A new login without a password can
+    connect only where the server trusts it otherwise (peer, certificate).
+
+    Args:
+        login: its name; default the agent's existing login, else the agent id.
+        password: set as the login's password (sent to the server already hashed).
+
+    Raises:
+        LoginError: SQLite, an unknown agent, a name taken by another role or
+            login, or a connection that may not create roles.
+    """
+    with _admin(db) as connection:
+        exists = connection.execute(text("SELECT 1 FROM agent WHERE id = :id"), {"id": agent_id}).first()
+        if exists is None:
+            raise LoginError(f"There is no agent {agent_id!r} in {describe(str(db.url))}; import them first.")
+        current = connection.execute(
+            text("SELECT login FROM nextcall_access.agent_login WHERE kind = 'agent' AND agent_id = :id"),
+            {"id": agent_id},
+        ).scalar()
+        login = login or current or agent_id
+        if current is not None and current != login:
+            raise LoginError(f"{agent_id} already has the login {current}; revoke it first to give them another.")
+        _create_or_keep(connection, login, AGENT_GROUP, password, kind="agent", agent_id=agent_id, team_id=None)
+        return login
+
+
+def grant_lead(db: Engine, team_id: str, login: str, *, password: str | None = None) -> str:
+    """Give a team lead a login that reads every row of one team's agents; returns its name.
+
+    Granting again is harmless; `password`, when given, replaces the old one.
+
+    Raises:
+        LoginError: SQLite, an unknown team, a login that is an agent's or
+            leads another team, or a connection that may not create roles.
+    """
+    with _admin(db) as connection:
+        exists = connection.execute(text("SELECT 1 FROM team WHERE id = :id"), {"id": team_id}).first()
+        if exists is None:
+            raise LoginError(f"There is no team {team_id!r} in {describe(str(db.url))}; import it first.")
+        _create_or_keep(connection, login, LEAD_GROUP, password, kind="lead", agent_id=None, team_id=team_id)
+        return login
+
+
+def revoke(db: Engine, login: str) -> None:
+    """Remove a login made by `grant_agent` or `grant_lead`: its role is dropped and its sessions ended.
+
+    Raises:
+        LoginError: SQLite, a name that is not a login of this database, or a
+            connection that may not drop roles.
+    """
+    with _admin(db) as connection:
+        found = connection.execute(
+            text("DELETE FROM nextcall_access.agent_login WHERE login = :login RETURNING login"), {"login": login}
+        ).first()
+        if found is None:
+            raise LoginError(f"{login} is not a nextcall login of this database; `nextcall admin logins` lists them.")
+        if _role_exists(connection, login):
+            may_signal = connection.execute(
+                text("SELECT pg_has_role(current_user, 'pg_signal_backend', 'USAGE')")
+            ).scalar()
+            if may_signal:
+                # Sessions already open would otherwise go on with the role's last privileges.
+                connection.execute(
+                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :login"),
+                    {"login": login},
+                )
+            _ddl(connection, sql.SQL("DROP ROLE {}").format(sql.Identifier(login)))
+
+
+def list_logins(db: Engine) -> list[LoginView]:
+    """Every agent's and lead's login of this database, by name.
+
+    Raises:
+        LoginError: SQLite, or a connection that may not read the logins.
+    """
+    with _admin(db, creates_roles=False) as connection:
+        rows = connection.execute(
+            text(
+                """
+                SELECT l.login, l.kind, l.agent_id, coalesce(a.team_id, l.team_id),
+                       coalesce(a.name, t.name, t.id), l.granted_at
+                FROM nextcall_access.agent_login l
+                LEFT JOIN agent a ON a.id = l.agent_id
+                LEFT JOIN team t ON t.id = l.team_id
+                ORDER BY l.login
+                """
+            )
+        )
+        return [LoginView(*row) for row in rows]
+
+
+# ------------------------------------------------------------------ helpers
+
+
+@contextmanager
+def _admin(db: Engine, *, creates_roles: bool = True) -> Iterator[Connection]:
+    """One transaction on a PostgreSQL database with logins, as a role that may manage them."""
+    where = describe(str(db.url))
+    require_shared(str(db.url))
+    try:
+        with db.begin() as connection:
+            if connection.execute(text("SELECT to_regclass('nextcall_access.agent_login')")).scalar() is None:
+                raise LoginError(f"{where} has no logins yet; run `nextcall db upgrade` first.")
+            user, may_create, may_change = connection.execute(
+                text(
+                    "SELECT current_user, rolsuper OR rolcreaterole,"
+                    " has_table_privilege('nextcall_access.agent_login', :privilege)"
+                    " FROM pg_roles WHERE rolname = current_user"
+                ),
+                {"privilege": "INSERT" if creates_roles else "SELECT"},
+            ).one()
+            if not may_change or (creates_roles and not may_create):
+                raise LoginError(_not_allowed(user, where))
+            if creates_roles and not connection.execute(text("SELECT nextcall_access.ensure_groups()")).scalar():
+                raise LoginError(_not_allowed(user, where))
+            yield connection
+    except LoginError:
+        raise
+    except (DBAPIError, psycopg.Error) as error:
+        original = getattr(error, "orig", None) or error
+        first = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
+        if getattr(original, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+            raise LoginError(f"{_not_allowed(_user(db), where)} ({first})") from None
+        raise LoginError(f"cannot manage logins in {where}: {first}") from None
+
+
+def _user(db: Engine) -> str:
+    return db.url.username or "this user"
+
+
+def _not_allowed(user: str, where: str) -> str:
+    return (
+        f"{user} may not manage logins in {where}: connect as the role that owns nextcall's tables "
+        "with CREATEROLE (or as a superuser)."
+    )
+
+
+def _role_exists(connection: Connection, login: str) -> bool:
+    return connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :login"), {"login": login}).first() is not None
+
+
+def _create_or_keep(
+    connection: Connection,
+    login: str,
+    group: str,
+    password: str | None,
+    *,
+    kind: str,
+    agent_id: str | None,
+    team_id: str | None,
+) -> None:
+    if not LOGIN_PATTERN.match(login) or login.startswith("pg_"):
+        raise LoginError(
+            f"{login!r} cannot be a login: use letters, digits and . _ - @ (at most 63, not starting with pg_)."
+        )
+    mapped = connection.execute(
+        text("SELECT kind, agent_id, team_id FROM nextcall_access.agent_login WHERE login = :login"), {"login": login}
+    ).first()
+    if mapped is not None and tuple(mapped) != (kind, agent_id, team_id):
+        whose = f"agent {mapped[1]}" if mapped[0] == "agent" else f"the lead of team {mapped[2]}"
+        raise LoginError(f"{login} is already the login of {whose}; revoke it first or choose another name.")
+    role = sql.Identifier(login)
+    if not _role_exists(connection, login):
+        _ddl(connection, sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT").format(role))
+    elif mapped is None:
+        raise LoginError(
+            f"A database role named {login} already exists and is not a nextcall login of this database; "
+            "choose another name."
+        )
+    if password is not None:
+        _ddl(connection, sql.SQL("ALTER ROLE {} PASSWORD {}").format(role, sql.Literal(_hashed(connection, login, password))))
+    _ddl(connection, sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), role))
+    if mapped is None:
+        connection.execute(
+            text(
+                "INSERT INTO nextcall_access.agent_login (login, kind, agent_id, team_id)"
+                " VALUES (:login, :kind, :agent_id, :team_id)"
+            ),
+            {"login": login, "kind": kind, "agent_id": agent_id, "team_id": team_id},
+        )
+
+
+def _hashed(connection: Connection, login: str, password: str) -> str:
+    """The password as the server stores it, made here so the plain text never reaches the server's logs."""
+    if not password or "\x00" in password:
+        raise LoginError("A password must not be empty or hold a NUL character.")
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    return driver.pgconn.encrypt_password(password.encode(), login.encode()).decode()
+
+
+def _ddl(connection: Connection, statement: sql.Composed) -> None:
+    # Role statements take no parameters; psycopg quotes the names and the literal.
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    with driver.cursor() as cursor:
+        cursor.execute(statement)

@@ -1,0 +1,480 @@
+"""Agents' own logins on PostgreSQL: each reads only their own rows, by any table.
+
+The store holds two teams of agents with calls, results, goals,
+self-assessments, badges and points, all through the real importer and the
+app's own commands. Tests connect as an agent's login (and a lead's) with
+psycopg and as the app does, through an engine, and compare with what the
+owner sees. PostgreSQL only: a SQLite file has no logins.
+
+Roles are shared by every database of the server, so each test names its
+logins with a suffix of its own and drops them when it ends.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, select
+
+from nextcall.store.db import head_revision, make_engine, open_store, schema_revision, unit_of_work
+from nextcall.store.errors import LoginError
+from nextcall.store.goals import start_goal
+from nextcall.store.importer import import_files
+from nextcall.store.leaderboard import ANONYMOUS, LeaderboardView, Metric, Period, leaderboard, set_opt_out, teams
+from nextcall.store.models import BadgeAward, Goal, PointsEntry, SelfAssessment
+from nextcall.store.privacy import grant_agent, grant_lead, list_logins, login_url, revoke
+from nextcall.store.recognition import refresh_recognition
+from nextcall.store.self_assessments import Draft, load_draft, save_draft, submit
+from nextcall.tui.cli import app
+from tests import factories as f
+from tests.conftest import _pg_admin_dsn, _pg_url_for
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+LAST_MONDAY = MONDAY - timedelta(days=7)
+KEYS = [f"k{i}" for i in range(10)]
+FALCONS = ("ana", "ben", "cy")
+HAWKS = ("dee", "eli")
+OPTED_OUT = ("ana", "cy", "dee")
+"""Ana is the agent whose login the tests use: opted out herself, she still sees her own name."""
+
+SHARED = {"team", "scorecard", "criterion", "alembic_version"}
+"""Tables everyone reads whole: names of teams, scorecards and behaviours, and the schema revision."""
+
+WHOSE = {
+    "agent": "SELECT id FROM agent",
+    "evaluation": "SELECT agent_id FROM evaluation",
+    "criterion_result": "SELECT evaluation_id FROM criterion_result",
+    "goal": "SELECT agent_id FROM goal",
+    "self_assessment": "SELECT agent_id FROM self_assessment",
+    "badge_award": "SELECT agent_id FROM badge_award",
+    "points_entry": "SELECT agent_id FROM points_entry",
+}
+"""Every table with personal rows, and what identifies whose each row is (an agent, or a call)."""
+
+
+# ------------------------------------------------------------------ the store
+
+
+def call(n: int, agent: str, when: datetime, met: int) -> dict[str, Any]:
+    """A call met on the first `met` of ten behaviours: k9 is missed unless all are met."""
+    return f.evaluation(
+        call_id=f"C-{agent}-{n}",
+        agent=agent,
+        scorecard="lb",
+        occurred_at=when.isoformat(),
+        results=[f.result(key, "met" if i < met else "missed") for i, key in enumerate(KEYS)],
+    )
+
+
+def records() -> list[dict[str, Any]]:
+    mets = {"ana": (9, 9, 10, 9), "ben": (8, 10, 8, 8), "cy": (7, 10, 7), "dee": (6, 10, 6, 6), "eli": (10, 5, 5)}
+    out: list[dict[str, Any]] = [
+        f.team(),
+        f.team(id="hawks", name="Hawks"),
+        f.scorecard(id="lb", name="Board card", criteria=[f.criterion(key, weight=1) for key in KEYS]),
+        *(f.agent(id=a, name=a.capitalize()) for a in FALCONS),
+        *(f.agent(id=a, name=a.capitalize(), team="hawks") for a in HAWKS),
+    ]
+    for agent, scores in mets.items():
+        out += [call(i, agent, LAST_MONDAY + timedelta(hours=i), 8) for i in range(3)]
+        out += [call(10 + i, agent, MONDAY + timedelta(hours=i), met) for i, met in enumerate(scores)]
+    return out
+
+
+@pytest.fixture
+def pg_url(pg_template: str) -> Iterator[str]:
+    """A clean PostgreSQL database at the newest schema, as its owner."""
+    name = f"nextcall_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_pg_admin_dsn(), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    try:
+        yield _pg_url_for(name)
+    finally:
+        with psycopg.connect(_pg_admin_dsn(), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def names() -> Iterator[Callable[[str], str]]:
+    """Login names unique to this test; their roles are dropped when it ends."""
+    suffix = uuid.uuid4().hex[:8]
+    made: list[str] = []
+
+    def name(base: str) -> str:
+        made.append(f"{base}.{suffix}")
+        return made[-1]
+
+    yield name
+    with psycopg.connect(_pg_admin_dsn(), autocommit=True) as admin:
+        for login in made:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (login,))
+            admin.execute(psycopg.sql.SQL("DROP ROLE IF EXISTS {}").format(psycopg.sql.Identifier(login)))
+
+
+@pytest.fixture
+def owner(pg_url: str, tmp_path: Path) -> Iterator[Engine]:
+    """The store, filled: calls for everyone, goals, self-assessments, badges and points, three opted out."""
+    engine = make_engine(pg_url)
+    import_files(engine, [f.write_jsonl(tmp_path / "calls.jsonl", records())])
+    for agent in ("ana", "ben", "dee", "eli"):
+        start_goal(engine, agent_id=agent, criterion_key="k9", now=MONDAY - timedelta(hours=1))
+    for agent in ("ana", "ben", "dee"):
+        save_draft(engine, agent_id=agent, draft=Draft(date(2026, 12, 1), f"{agent} listens", "rushing", "recaps"))
+    submit(engine, agent_id="ben", now=NOW)
+    save_draft(engine, agent_id="ben", draft=Draft(strengths="a new draft"))
+    for agent in OPTED_OUT:
+        set_opt_out(engine, agent_id=agent, anonymous=True)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def ana(owner: Engine, pg_url: str, names: Callable[[str], str]) -> str:
+    """Ana's own login."""
+    return grant_agent(owner, "ana", login=names("ana"))
+
+
+@pytest.fixture
+def lead(owner: Engine, names: Callable[[str], str]) -> str:
+    """A login for the lead of the Falcons."""
+    return grant_lead(owner, "falcons", names("lead"))
+
+
+def connect(pg_url: str, login: str) -> psycopg.Connection:
+    return psycopg.connect(login_url(pg_url, login), autocommit=True)
+
+
+def engine_as(pg_url: str, login: str) -> Engine:
+    return make_engine(make_url(pg_url).set(username=login).render_as_string(hide_password=False))
+
+
+def owners_of(pg_url: str) -> dict[str, Callable[[Any], str]]:
+    """Per table, how the owner tells whose a row is from what `WHOSE` selects."""
+    with psycopg.connect(pg_url.replace("+psycopg", "")) as connection:
+        calls = dict(connection.execute("SELECT id, agent_id FROM evaluation").fetchall())
+    return {table: (calls.__getitem__ if table == "criterion_result" else str) for table in WHOSE}
+
+
+def visible(connection: psycopg.Connection, pg_url: str) -> dict[str, list[str]]:
+    """Per personal table: whose rows this connection reads, one entry per row."""
+    whose = owners_of(pg_url)
+    return {
+        table: sorted(whose[table](row[0]) for row in connection.execute(query).fetchall())
+        for table, query in WHOSE.items()
+    }
+
+
+def settled(view: LeaderboardView) -> tuple[object, ...]:
+    """The board with rows of one rank in a fixed order (two Anonymous rows may tie in either order)."""
+    rows = lambda found: sorted(found, key=repr)  # noqa: E731
+    return view.metric, view.window, view.team_name, rows(view.ranked), rows(view.unranked), view.viewer_goal
+
+
+def refused(connection: psycopg.Connection, statement: str) -> str:
+    with pytest.raises(psycopg.errors.InsufficientPrivilege) as caught:
+        connection.execute(statement)
+    return str(caught.value)
+
+
+def changed(connection: psycopg.Connection, statement: str) -> int:
+    return connection.execute(statement).rowcount
+
+
+# ------------------------------------------------------------------ reading
+
+
+def test_an_agents_login_reads_only_their_own_rows_in_every_table(owner: Engine, pg_url: str, ana: str) -> None:
+    with psycopg.connect(pg_url.replace("+psycopg", "")) as admin:
+        tables = {row[0] for row in admin.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+        everything = visible(admin, pg_url)
+        shared = {table: admin.execute(f"SELECT count(*) FROM {table}").fetchone() for table in SHARED}
+    # Every table of the schema is either shared reference data or checked here row by row.
+    assert tables == SHARED | WHOSE.keys()
+    with connect(pg_url, ana) as connection:
+        own = visible(connection, pg_url)
+        for table in WHOSE:
+            assert len(set(everything[table])) >= 2, f"{table}: the store should hold several agents' rows"
+            assert own[table] == [a for a in everything[table] if a == "ana"], table
+            assert own[table], f"{table}: ana's own rows must be readable"
+        for table in SHARED:
+            assert connection.execute(f"SELECT count(*) FROM {table}").fetchone() == shared[table], table
+        # Nor by a way round: counting, joining, or naming another agent outright.
+        assert connection.execute("SELECT count(*) FROM evaluation WHERE agent_id = 'ben'").fetchone() == (0,)
+        assert connection.execute(
+            "SELECT count(*) FROM criterion_result r LEFT JOIN evaluation e ON e.id = r.evaluation_id WHERE e.id IS NULL"
+        ).fetchone() == (0,)
+        for private in ("nextcall_access.agent_login", "nextcall_access.board_secret"):
+            assert "permission denied" in refused(connection, f"SELECT * FROM {private}")
+        refused(connection, "SELECT * FROM nextcall_access.board_viewer()")
+
+
+def test_a_leads_login_reads_their_team_and_writes_nothing(owner: Engine, pg_url: str, lead: str) -> None:
+    with psycopg.connect(pg_url.replace("+psycopg", "")) as admin:
+        everything = visible(admin, pg_url)
+    with connect(pg_url, lead) as connection:
+        seen = visible(connection, pg_url)
+        for table in WHOSE:
+            assert seen[table] == [a for a in everything[table] if a in FALCONS], table
+            assert {"ana", "ben"} <= set(seen[table]), table
+        refused(connection, "UPDATE goal SET drop_reason = 'x'")
+        refused(connection, "DELETE FROM badge_award")
+        refused(connection, "UPDATE agent SET leaderboard_opt_out = false")
+
+
+# ------------------------------------------------------------------ writing
+
+
+def test_an_agents_login_cannot_change_another_agents_rows(owner: Engine, pg_url: str, ana: str) -> None:
+    with psycopg.connect(pg_url.replace("+psycopg", "")) as admin:
+        before = visible(admin, pg_url)
+        criterion = admin.execute("SELECT id FROM criterion WHERE key = 'k0'").fetchone()[0]
+    with connect(pg_url, ana) as connection:
+        assert "row-level security" in refused(
+            connection,
+            "INSERT INTO goal (agent_id, criterion_id, status, baseline_met, baseline_applicable, target_met,"
+            f" target_window, started_at) VALUES ('ben', {criterion}, 'active', 0, 0, 8, 10, now())",
+        )
+        refused(connection, "INSERT INTO points_entry (agent_id, day, source, points) VALUES ('ben', '2026-11-24', 'x', 5)")
+        refused(connection, "INSERT INTO badge_award (agent_id, badge_id, awarded_at) VALUES ('eli', 'steady', now())")
+        refused(connection, "INSERT INTO self_assessment (agent_id, strengths, struggles, want_to_work_on, ratings,"
+                            " updated_at) VALUES ('dee', '', '', '', '{}', now())")
+        # Their own row moved to someone else's name is refused too.
+        refused(connection, "UPDATE goal SET agent_id = 'ben' WHERE agent_id = 'ana'")
+        assert changed(connection, "UPDATE goal SET drop_reason = 'x' WHERE agent_id <> 'ana'") == 0
+        assert changed(connection, "DELETE FROM badge_award WHERE agent_id <> 'ana'") == 0
+        assert changed(connection, "DELETE FROM points_entry WHERE agent_id <> 'ana'") == 0
+        assert changed(connection, "UPDATE self_assessment SET strengths = 'x' WHERE agent_id <> 'ana'") == 0
+        assert changed(connection, "UPDATE agent SET leaderboard_opt_out = false WHERE id <> 'ana'") == 0
+        # What the app never writes for an agent is not theirs to write at all, own rows included.
+        refused(connection, "UPDATE agent SET name = 'Someone' WHERE id = 'ana'")
+        refused(connection, "UPDATE evaluation SET score = 1 WHERE agent_id = 'ana'")
+        refused(connection, "DELETE FROM evaluation WHERE agent_id = 'ana'")
+        refused(connection, "DELETE FROM criterion_result")
+        refused(connection, "DELETE FROM goal WHERE agent_id = 'ana'")
+        refused(connection, "INSERT INTO team (id, name) VALUES ('owls', 'Owls')")
+        refused(connection, f"INSERT INTO nextcall_access.agent_login (login, kind, agent_id) VALUES ('{ana}', 'agent', 'ben')")
+    with psycopg.connect(pg_url.replace("+psycopg", "")) as admin:
+        assert visible(admin, pg_url) == before
+        assert admin.execute("SELECT count(*) FROM goal WHERE drop_reason IS NOT NULL").fetchone() == (0,)
+        assert admin.execute("SELECT id FROM agent WHERE leaderboard_opt_out ORDER BY id").fetchall() == [
+            (a,) for a in OPTED_OUT
+        ]
+
+
+def test_the_app_opens_the_store_and_writes_for_its_own_agent_through_their_login(
+    owner: Engine, pg_url: str, ana: str
+) -> None:
+    statements: list[str] = []
+    url = make_url(pg_url).set(username=ana).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    try:
+        from nextcall.store.db import migrate
+
+        migrate(engine)  # what open_store does: at the newest schema, nothing is changed
+        assert schema_revision(engine) == head_revision()
+        assert not [s for s in statements if s.lstrip().upper().startswith(("CREATE", "ALTER", "DROP", "INSERT", "UPDATE"))]
+        open_store(url).dispose()
+
+        with Session(owner) as session:
+            bens = session.exec(select(BadgeAward.badge_id).where(BadgeAward.agent_id == "ben")).all()
+        with Session(engine) as session:
+            goal = session.exec(select(Goal).where(Goal.agent_id == "ana", Goal.status == "active")).one()
+        from nextcall.store.goals import drop_goal
+
+        drop_goal(engine, agent_id="ana", reason="another one", now=NOW)
+        goal_id = start_goal(engine, agent_id="ana", criterion_key="k8", now=NOW)
+        save_draft(engine, agent_id="ana", draft=Draft(date(2026, 12, 2), "calm", "recaps", "holds"))
+        assert load_draft(engine, agent_id="ana") == Draft(date(2026, 12, 2), "calm", "recaps", "holds", {})
+        submit(engine, agent_id="ana", now=NOW)
+        set_opt_out(engine, agent_id="ana", anonymous=False)
+        with pytest.raises(LookupError):
+            set_opt_out(engine, agent_id="ben", anonymous=True)  # ben is not even there to ana's login
+        with unit_of_work(engine) as session:
+            refresh_recognition(session, ["ana"])
+            refresh_recognition(session, ["ben"])  # reads nothing of ben's, so changes nothing of his
+    finally:
+        engine.dispose()
+
+    with Session(owner) as session:
+        goals = {g.id: g for g in session.exec(select(Goal).where(Goal.agent_id == "ana"))}
+        assert goals[goal.id].status == "dropped" and goals[goal_id].status == "active"
+        submitted = session.exec(select(SelfAssessment).where(SelfAssessment.agent_id == "ana")).all()
+        assert [s.submitted_at for s in submitted] == [NOW]
+        assert session.exec(select(BadgeAward.badge_id).where(BadgeAward.agent_id == "ben")).all() == bens
+        assert "listened_first" in session.exec(select(BadgeAward.badge_id).where(BadgeAward.agent_id == "ana")).all()
+        assert session.exec(select(PointsEntry).where(PointsEntry.agent_id == "ana")).all()
+    with unit_of_work(owner) as session:
+        # What ana's login stored equals a full recomputation by the owner.
+        assert refresh_recognition(session, ["ana", "ben"]) == []
+
+
+# ------------------------------------------------------------------ the leaderboard
+
+
+def test_the_board_functions_show_everyone_with_opted_out_colleagues_masked(owner: Engine, pg_url: str, ana: str) -> None:
+    window = (MONDAY - timedelta(hours=8), NOW)
+    query = (
+        "SELECT a.agent_key, a.agent_name, a.team_id, a.opt_out, s.calls, s.mean_score"
+        " FROM nextcall_access.board_agents(NULL) a"
+        " LEFT JOIN nextcall_access.board_scores(%s, %s, NULL) s USING (agent_key) ORDER BY s.mean_score DESC"
+    )
+    with psycopg.connect(pg_url.replace("+psycopg", "")) as admin:
+        full = admin.execute(query, window).fetchall()
+    with connect(pg_url, ana) as connection:
+        masked = connection.execute(query, window).fetchall()
+        again = connection.execute(query, window).fetchall()
+    assert [row[0] for row in full] == ["ana", "ben", "cy", "dee", "eli"]  # the owner: nothing masked
+    assert again == masked  # the same key for the same colleague, call after call
+    assert [row[2:] for row in masked] == [row[2:] for row in full]  # everyone's figures
+    by_name = {row[1]: row for row in masked}
+    assert by_name["Ana"][0] == "ana" and by_name["Ben"][0] == "ben" and by_name["Eli"][0] == "eli"
+    hidden = [row for row in masked if row[1] == ANONYMOUS]
+    assert len(hidden) == 2
+    # Their place on the board, but neither name nor id: an opaque key.
+    assert [(row[2], row[4]) for row in hidden] == [("falcons", 3), ("hawks", 4)]
+    assert all(re.fullmatch(r"anonymous [0-9a-f]{20}", row[0]) for row in hidden)
+
+
+@pytest.mark.parametrize("metric", list(Metric))
+def test_the_leaderboard_through_an_agents_login_ranks_as_the_owners_does(
+    owner: Engine, pg_url: str, ana: str, metric: Metric
+) -> None:
+    engine = engine_as(pg_url, ana)
+    try:
+        for team in (None, "falcons", "hawks"):
+            options = {"metric": metric, "period": Period.this_week, "team_id": team, "now": NOW, "zone": UTC}
+            theirs = leaderboard(engine, viewer_id="ana", min_calls=3, **options)
+            ours = leaderboard(owner, viewer_id="ana", min_calls=3, **options)
+            assert settled(theirs) == settled(ours), (metric, team)
+            assert theirs.viewer_goal == ours.viewer_goal == ("K9", "On your next call: k9.")
+            colleagues = [row for row in theirs.ranked + theirs.unranked if row.name == ANONYMOUS]
+            assert len(colleagues) == {None: 2, "falcons": 1, "hawks": 1}[team]
+            assert all(row.agent_id is None and row.anonymous for row in colleagues)
+        view = leaderboard(engine, viewer_id="ana", min_calls=1, metric=metric, team_id=None, now=NOW, zone=UTC)
+        assert {row.agent_id for row in view.ranked + view.unranked} == {"ana", "ben", "eli", None}
+        assert view.viewer_row is not None and (view.viewer_row.name, view.viewer_row.anonymous) == ("Ana", True)
+        assert teams(engine) == teams(owner)
+    finally:
+        engine.dispose()
+
+
+# ------------------------------------------------------------------ granting and revoking
+
+
+def test_revoking_a_login_ends_its_sessions_and_it_cannot_connect_again(owner: Engine, pg_url: str, ana: str) -> None:
+    open_connection = connect(pg_url, ana)
+    assert open_connection.execute("SELECT count(*) FROM goal").fetchone() == (1,)
+    assert [(v.login, v.kind, v.agent_id, v.team_id, v.name) for v in list_logins(owner)] == [
+        (ana, "agent", "ana", "falcons", "Ana")
+    ]
+    revoke(owner, ana)
+    with pytest.raises(psycopg.OperationalError):
+        open_connection.execute("SELECT count(*) FROM goal")
+    open_connection.close()
+    with pytest.raises(psycopg.OperationalError, match=f'role "{ana}" does not exist'):
+        connect(pg_url, ana)
+    assert list_logins(owner) == []
+    with pytest.raises(LoginError, match="is not a nextcall login of this database"):
+        revoke(owner, ana)
+
+
+def test_granting_again_changes_nothing_and_a_password_is_stored_hashed(
+    owner: Engine, pg_url: str, names: Callable[[str], str]
+) -> None:
+    login = names("ben")
+    assert grant_agent(owner, "ben", login=login, password="correct horse") == login
+    assert grant_agent(owner, "ben") == login  # the agent's login, not a second one
+    assert grant_lead(owner, "hawks", lead := names("lead")) == lead
+    assert grant_lead(owner, "hawks", lead) == lead
+    assert [(v.login, v.kind) for v in list_logins(owner)] == sorted([(login, "agent"), (lead, "lead")])
+    with psycopg.connect(_pg_admin_dsn()) as admin:
+        stored = admin.execute("SELECT rolpassword FROM pg_authid WHERE rolname = %s", (login,)).fetchone()[0]
+    assert stored.startswith("SCRAM-SHA-256$") and "correct horse" not in stored
+
+
+def test_what_cannot_be_granted_says_why(owner: Engine, pg_url: str, sqlite_url: str, ana: str, names: Callable[[str], str]) -> None:
+    with pytest.raises(LoginError, match="no agent 'nobody'"):
+        grant_agent(owner, "nobody", login=names("nobody"))
+    with pytest.raises(LoginError, match="no team 'owls'"):
+        grant_lead(owner, "owls", names("lead"))
+    with pytest.raises(LoginError, match="A database role named postgres already exists"):
+        grant_agent(owner, "ben", login="postgres")
+    with pytest.raises(LoginError, match=f"{ana} is already the login of agent ana"):
+        grant_lead(owner, "falcons", ana)
+    with pytest.raises(LoginError, match="ana already has the login"):
+        grant_agent(owner, "ana", login=names("other"))
+    with pytest.raises(LoginError, match="cannot be a login"):
+        grant_agent(owner, "ben", login="ben; DROP TABLE agent")
+    as_ana = engine_as(pg_url, ana)
+    try:
+        with pytest.raises(LoginError, match=f"{ana} may not manage logins"):
+            grant_agent(as_ana, "ben", login=names("ben"))
+        with pytest.raises(LoginError, match=f"{ana} may not manage logins"):
+            list_logins(as_ana)
+    finally:
+        as_ana.dispose()
+    sqlite = make_engine(sqlite_url)
+    with pytest.raises(LoginError, match="logins need a shared PostgreSQL database"):
+        grant_agent(sqlite, "ana")
+    sqlite.dispose()
+
+
+# ------------------------------------------------------------------ nextcall admin
+
+
+def test_nextcall_admin_grants_lists_and_revokes_printing_the_url_to_use(
+    owner: Engine, pg_url: str, names: Callable[[str], str]
+) -> None:
+    runner = CliRunner()
+    login, lead = names("eli"), names("lead")
+    admin_url = make_url(pg_url).set(password="s3cret-admin").render_as_string(hide_password=False)
+    database = make_url(pg_url).database
+
+    granted = runner.invoke(
+        app, ["--db", admin_url, "admin", "grant", "eli", "--login", login, "--password-stdin"],
+        input="agent-pass\n", prog_name="nextcall",
+    )
+    assert granted.exit_code == 0, granted.output
+    assert granted.stdout.splitlines() == [
+        f"{login} reads only eli's own rows. On eli's computer:",
+        f"  nextcall --db postgresql://{login}@127.0.0.1:5432/{database} --agent eli",
+    ]
+    assert "s3cret" not in granted.output and "agent-pass" not in granted.output
+
+    result = runner.invoke(app, ["admin", "grant-lead", "hawks", lead, "--db", pg_url], prog_name="nextcall")
+    assert result.exit_code == 0, result.output
+    assert f"postgresql://{lead}@127.0.0.1:5432/{database} wallboard --team hawks" in result.stdout
+
+    listed = runner.invoke(app, ["admin", "logins", "--db", pg_url], prog_name="nextcall")
+    assert listed.exit_code == 0, listed.output
+    assert sorted(listed.stdout.splitlines()) == sorted([
+        f"{login:<20} agent eli (Eli), team hawks",
+        f"{lead:<20} lead of team hawks (Hawks)",
+    ])
+
+    revoked = runner.invoke(app, ["admin", "revoke", login, "--db", pg_url], prog_name="nextcall")
+    assert (revoked.exit_code, revoked.stdout) == (0, f"{login} is revoked.\n")
+    again = runner.invoke(app, ["admin", "revoke", login, "--db", pg_url], prog_name="nextcall")
+    assert again.exit_code == 1
+    assert f"nextcall: {login} is not a nextcall login of this database" in again.stderr
+
+
+def test_nextcall_admin_on_sqlite_says_logins_need_postgresql_and_creates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "nextcall.db"
+    result = CliRunner().invoke(app, ["--db", f"sqlite:///{path}", "admin", "grant", "ana"], prog_name="nextcall")
+    assert result.exit_code == 1
+    assert "logins need a shared PostgreSQL database" in result.stderr
+    assert result.stdout == ""
+    assert not path.exists()
