@@ -37,12 +37,17 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"cannot make the folder {folder} for {describe(url)}: {error.strerror or error}") from None
         engine = create_engine(
             parsed,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "handle_error", _refuse_damaged_file)
         return engine
     # A server that stops answering fails a connection in seconds rather than
     # hanging the app's poll for minutes.
@@ -59,6 +64,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API 
         cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
+
+
+def _refuse_damaged_file(context) -> None:  # noqa: ANN001 (SQLAlchemy's ExceptionContext)
+    # Damage can sit in any page and show only when a query reaches it, long
+    # after the file opened fine: say what it is wherever that happens.
+    original = context.original_exception
+    if getattr(original, "sqlite_errorname", "").startswith("SQLITE_CORRUPT") or "malformed" in str(original):
+        raise StoreError(
+            f"{describe(str(context.engine.url))} is damaged ({_first_line(original)}); "
+            "restore it from a backup, or give --db a new file."
+        )
 
 
 def unreachable(error: BaseException) -> bool:

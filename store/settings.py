@@ -82,6 +82,14 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("data_dir", "config_dir")
+    @classmethod
+    def _check_folder(cls, value: Path) -> Path:
+        problem = _folder_problem(value.expanduser())
+        if problem:
+            raise ValueError(f"{problem}; give a folder nextcall may create and write to")
+        return value
+
     @field_validator("db")
     @classmethod
     def _check_db_url(cls, value: str | None) -> str | None:
@@ -98,6 +106,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"{url.get_backend_name()} is not supported; use sqlite:///PATH or postgresql://USER@HOST/DB"
             )
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            path = Path(url.database).expanduser()
+            problem = f"{path} is a folder" if path.is_dir() else _folder_problem(path.parent)
+            if problem:
+                raise ValueError(f"{problem}; use sqlite:///PATH with PATH a file in a folder")
         return value
 
     @property
@@ -111,6 +124,14 @@ class Settings(BaseSettings):
     def demo_db_url(self) -> str:
         """The demo database: a file of its own, never the user's real data."""
         return f"sqlite:///{self.data_dir / 'demo.db'}"
+
+
+def _folder_problem(path: Path) -> str | None:
+    """Why `path` cannot be a folder (some part of it is a file), or None."""
+    for part in (path, *path.parents):
+        if part.exists():
+            return None if part.is_dir() else f"{part} is a file, not a folder"
+    return None
 
 
 def normalise_db_url(url: str) -> str:
