@@ -142,6 +142,12 @@ def migrate(engine: Engine) -> None:
     except OperationalError as error:
         raise StoreError(f"cannot open the database {where}: {_first_line(error)}") from None
     except DatabaseError as error:
+        if getattr(error.orig, "sqlstate", None) == "42501":
+            # An agent's own login (nextcall admin grant) may read and write rows, never change the schema.
+            raise StoreError(
+                f"{where} needs its schema upgraded to {head_revision()}, which this login may not do; "
+                "ask whoever looks after the database to run `nextcall db upgrade`."
+            ) from None
         raise StoreError(
             f"{where} is not a nextcall database ({_first_line(error)}); "
             "give --db a new file or an empty database."

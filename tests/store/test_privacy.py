@@ -27,11 +27,12 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from nextcall.store.db import head_revision, make_engine, open_store, schema_revision, unit_of_work
-from nextcall.store.errors import LoginError
+from nextcall.store.errors import LoginError, StoreError
 from nextcall.store.goals import start_goal
 from nextcall.store.importer import import_files
 from nextcall.store.leaderboard import ANONYMOUS, LeaderboardView, Metric, Period, leaderboard, set_opt_out, teams
 from nextcall.store.models import BadgeAward, Goal, PointsEntry, SelfAssessment
+from nextcall.store.prep import PrepError, prep_brief
 from nextcall.store.privacy import grant_agent, grant_lead, list_logins, login_url, revoke
 from nextcall.store.recognition import refresh_recognition
 from nextcall.store.self_assessments import Draft, load_draft, save_draft, submit
@@ -230,6 +231,14 @@ def test_a_leads_login_reads_their_team_and_writes_nothing(owner: Engine, pg_url
         refused(connection, "UPDATE goal SET drop_reason = 'x'")
         refused(connection, "DELETE FROM badge_award")
         refused(connection, "UPDATE agent SET leaderboard_opt_out = false")
+    # The coach's brief reads as the owner's does for their own team, and finds no one outside it.
+    engine = engine_as(pg_url, lead)
+    try:
+        assert prep_brief(engine, agent_id="ben", now=NOW) == prep_brief(owner, agent_id="ben", now=NOW)
+        with pytest.raises(PrepError, match="There is no agent 'dee'"):
+            prep_brief(engine, agent_id="dee", now=NOW)
+    finally:
+        engine.dispose()
 
 
 # ------------------------------------------------------------------ writing
@@ -318,6 +327,39 @@ def test_the_app_opens_the_store_and_writes_for_its_own_agent_through_their_logi
     with unit_of_work(owner) as session:
         # What ana's login stored equals a full recomputation by the owner.
         assert refresh_recognition(session, ["ana", "ben"]) == []
+
+
+def test_a_login_reads_no_ones_rows_in_another_nextcall_database_of_the_server(
+    owner: Engine, pg_url: str, ana: str, tmp_path: Path, pg_template: str
+) -> None:
+    other = f"nextcall_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_pg_admin_dsn(), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{other}" TEMPLATE "{pg_template}"')
+    try:
+        other_url = _pg_url_for(other)
+        engine = make_engine(other_url)
+        import_files(engine, [f.write_jsonl(tmp_path / "other.jsonl", records())])
+        engine.dispose()
+        with connect(other_url, ana) as connection:
+            assert visible(connection, other_url) == {table: [] for table in WHOSE}
+            refused(connection, "SELECT * FROM nextcall_access.board_agents(NULL)")
+    finally:
+        with psycopg.connect(_pg_admin_dsn(), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{other}" WITH (FORCE)')
+
+
+def test_a_login_that_finds_an_older_schema_asks_for_an_upgrade_and_changes_nothing(
+    owner: Engine, pg_url: str, ana: str
+) -> None:
+    with psycopg.connect(pg_url.replace("+psycopg", ""), autocommit=True) as admin:
+        previous = admin.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+        admin.execute("UPDATE alembic_version SET version_num = '0003'")
+    url = make_url(pg_url).set(username=ana).render_as_string(hide_password=False)
+    with pytest.raises(StoreError, match=f"needs its schema upgraded to {head_revision()}, which this login may not do"):
+        open_store(url)
+    with psycopg.connect(pg_url.replace("+psycopg", "")) as admin:
+        assert admin.execute("SELECT version_num FROM alembic_version").fetchone() == ("0003",)
+        assert previous == head_revision()
 
 
 # ------------------------------------------------------------------ the leaderboard

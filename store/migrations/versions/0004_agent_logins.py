@@ -104,7 +104,9 @@ def _sql(s: str, schema_name: str) -> list[str]:
             BEGIN
                 restricted := {ACCESS}.restricted();
                 own_agent := {ACCESS}.own_agent();
-                IF NOT restricted AND NOT has_table_privilege(session_user, '{s}.agent', 'SELECT') THEN
+                -- Restricted but not mapped here: a login of another database on the server.
+                IF (restricted AND own_agent IS NULL AND {ACCESS}.led_team() IS NULL)
+                    OR (NOT restricted AND NOT has_table_privilege(session_user, '{s}.agent', 'SELECT')) THEN
                     RAISE EXCEPTION 'permission denied: % may not read the leaderboard', session_user
                         USING ERRCODE = 'insufficient_privilege';
                 END IF;
@@ -257,13 +259,8 @@ def _schema() -> tuple[str, str] | None:
 
 
 def _run(statement: str) -> None:
-    # Straight to the driver's cursor, without parameters: the function bodies
-    # hold % and : that are not placeholders.
-    cursor = op.get_bind().connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(statement)
-    finally:
-        cursor.close()
+    # Without parameters, so the % and : in function bodies are not taken for placeholders.
+    op.get_bind().exec_driver_sql(statement, execution_options={"no_parameters": True})
 
 
 def upgrade() -> None:
