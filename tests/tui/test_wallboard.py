@@ -1,0 +1,310 @@
+"""The wallboard driven with keys and a live store: names, rotation, refresh, celebrations, fitting the screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from textual.widget import Widget
+from textual.widgets import Static
+
+from nextcall.store.importer import import_files
+from nextcall.store.leaderboard import Period, set_opt_out
+from nextcall.tui.wallboard import BoardRow, WallboardApp
+from tests import factories
+
+from .conftest import NOW
+
+CARE_KEYS = ["greeting", "verify", "confirm_need", "empathy", "hold", "explains", "next_steps", "closing"]
+
+EVERYONE_BY_QUALITY = [
+    "Priya Sharma", "Rami Haddad", "Linh Nguyen", "Yuki Tanaka", "Daniel Mensah", "Elin Lindqvist",
+    "Mercy Okafor", "Tomasz Kowalski", "Camille Dubois", "Aisha Khan", "Jorge García",
+]
+"""The demo's agents ranked by quality over the last 7 days (Siobhán has only two calls)."""
+
+FALCONS = ["Rami Haddad", "Linh Nguyen", "Elin Lindqvist", "Tomasz Kowalski", "Aisha Khan"]
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The board's periods end at the demo's fixed NOW, whatever the machine's clock says."""
+    monkeypatch.setattr("nextcall.store.leaderboard.utc_now", lambda: NOW)
+
+
+def wallboard(engine: Engine, team_id: str | None = None, **options: object) -> WallboardApp:
+    settings: dict = {"rotate_seconds": 0, "poll_seconds": 0.2, "zone": UTC} | options
+    return WallboardApp(engine=engine, team_id=team_id, **settings)
+
+
+async def settle(app: WallboardApp, pilot) -> None:  # noqa: ANN001 (Textual's Pilot)
+    """Let the board's workers finish and the screen repaint."""
+    for _ in range(4):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(worker.is_running for worker in app.workers):
+            break
+
+
+async def wait_until(app: WallboardApp, pilot, condition: Callable[[], bool]) -> None:  # noqa: ANN001
+    """Let the poller, the rotation and the workers run until `condition` holds (a bound on tries, not a timing check)."""
+    for _ in range(150):
+        await settle(app, pilot)
+        if condition():
+            return
+        await pilot.pause(0.1)
+    assert condition()
+
+
+def shown(widget: Widget) -> str:
+    """What a widget draws, its lines joined."""
+    return " ".join(widget.render_line(y).text.strip() for y in range(widget.size.height)).strip()
+
+
+def text(app: WallboardApp, selector: str) -> str:
+    return shown(app.query_one(selector))
+
+
+def title(app: WallboardApp) -> str:
+    return text(app, "#wall-title")
+
+
+def board_names(app: WallboardApp) -> list[str]:
+    return [shown(row.query_one(".board-name", Static)) for row in app.query(BoardRow)]
+
+
+def perfect_calls(agent: str, call_ids: list[str], *, day: str = "2026-11-23") -> list[dict]:
+    return [
+        factories.evaluation(
+            call_id=call_id, agent=agent, occurred_at=f"{day}T{9 + n:02d}:00:00Z",
+            results=[factories.result(key) for key in CARE_KEYS],
+        )
+        for n, call_id in enumerate(call_ids)
+    ]
+
+
+def import_records(engine: Engine, path: Path, records: list[dict]) -> None:
+    import_files(engine, [factories.write_jsonl(path, records)])
+
+
+# ------------------------------------------------------------------ showing
+
+
+async def test_shows_the_ranked_names_and_the_metric(demo_engine: Engine) -> None:
+    app = wallboard(demo_engine, "falcons")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert title(app) == "Falcons · Quality · Last 7 days"
+        assert text(app, "#wall-caption") == "Mean QA score of the calls in the period; ties share a place."
+        assert board_names(app) == FALCONS
+        rows = list(app.query(BoardRow))
+        assert [row.row.rank for row in rows] == [1, 2, 3, 4, 5]
+        assert [row.query_one(".board-unit", Static).render_line(2).text.strip() for row in rows] == ["%"] * 5
+        assert "1 not ranked yet (under 3 calls)" in text(app, "#wall-unranked")
+        assert "space: next metric" in text(app, "#wall-next")
+
+
+async def test_shared_places_are_marked(demo_engine: Engine) -> None:
+    app = wallboard(demo_engine, "falcons")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        for _ in range(3):
+            await pilot.press("space")
+        await settle(app, pilot)
+        assert "Points" in title(app)
+        shared = {shown(row.query_one(".board-name", Static)): row.shared for row in app.query(BoardRow)}
+        assert shared == {
+            "Aisha Khan": False, "Linh Nguyen": False,
+            "Elin Lindqvist": True, "Rami Haddad": True, "Tomasz Kowalski": True,
+        }
+        moves = [shown(row.query_one(".board-move", Static)) for row in app.query(BoardRow)]
+        assert moves[:2] == ["▲ 1", "▼ 1"]
+        assert moves[2:] == ["– (tie)", "– (tie)", "– (tie)"]
+
+
+async def test_space_rotates_the_metric(demo_engine: Engine) -> None:
+    app = wallboard(demo_engine, "falcons")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        titles = []
+        for _ in range(4):
+            await pilot.press("space")
+            await settle(app, pilot)
+            titles.append(title(app).split(" · ")[1])
+        assert titles == ["Most improved", "Goal progress", "Points", "Quality"]
+        await pilot.press("space", "space")
+        await settle(app, pilot)
+        assert board_names(app) == ["Linh Nguyen", "Aisha Khan"]  # only they have a goal
+
+
+async def test_p_changes_the_period(demo_engine: Engine) -> None:
+    app = wallboard(demo_engine, "falcons")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert title(app) == "Falcons · Quality · Last 30 days"
+
+
+async def test_it_rotates_by_itself(demo_engine: Engine) -> None:
+    app = wallboard(demo_engine, "falcons", rotate_seconds=0.2)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        first = title(app)
+        assert "Next up: " in text(app, "#wall-next")
+        await wait_until(app, pilot, lambda: title(app) != first)
+        assert title(app).split(" · ")[1] in {"Most improved", "Goal progress", "Points"}
+
+
+async def test_new_evaluations_change_the_board(demo_engine: Engine, tmp_path: Path) -> None:
+    app = wallboard(demo_engine, "falcons")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert "Siobhán O'Neill" not in board_names(app)
+        import_records(demo_engine, tmp_path / "more.jsonl", perfect_calls("s.oneill", ["N-1", "N-2", "N-3"]))
+        await wait_until(app, pilot, lambda: "Siobhán O'Neill" in board_names(app))
+        assert board_names(app) == ["Rami Haddad", "Siobhán O'Neill", *FALCONS[1:]]
+        assert not app.query_one("#wall-unranked").display
+
+
+# ------------------------------------------------------------- celebrations
+
+
+async def test_a_new_badge_puts_the_agent_in_the_banner(demo_engine: Engine, tmp_path: Path) -> None:
+    import_records(demo_engine, tmp_path / "agent.jsonl", [factories.agent(id="n.new", name="Noor [b]Patel[/b]", team="falcons")])
+    app = wallboard(demo_engine, "falcons")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert not app.query_one("#banner").display
+        import_records(demo_engine, tmp_path / "first.jsonl", perfect_calls("n.new", ["P-1"]))
+        await wait_until(app, pilot, lambda: app.query_one("#banner").display)
+        assert "Noor [b]Patel[/b] earned the Clean sweep badge!" in text(app, "#banner")
+
+
+async def test_an_opted_out_agents_badge_is_celebrated_anonymously(demo_engine: Engine, tmp_path: Path) -> None:
+    import_records(demo_engine, tmp_path / "agent.jsonl", [factories.agent(id="n.new", name="Noor Patel", team="falcons")])
+    set_opt_out(demo_engine, agent_id="n.new", anonymous=True)
+    app = wallboard(demo_engine, "falcons")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        import_records(demo_engine, tmp_path / "first.jsonl", perfect_calls("n.new", ["P-1"]))
+        await wait_until(app, pilot, lambda: app.query_one("#banner").display)
+        banner = text(app, "#banner")
+        assert "Anonymous earned the Clean sweep badge!" in banner
+        assert "Noor" not in banner
+
+
+async def test_an_opted_out_agent_is_anonymous_on_the_board(demo_engine: Engine) -> None:
+    set_opt_out(demo_engine, agent_id="r.haddad", anonymous=True)
+    app = wallboard(demo_engine, "falcons")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert board_names(app) == ["Anonymous", *FALCONS[1:]]
+
+
+async def test_another_teams_badge_is_not_celebrated(demo_engine: Engine, tmp_path: Path) -> None:
+    import_records(demo_engine, tmp_path / "agent.jsonl", [factories.agent(id="n.new", name="Noor Patel", team="otters")])
+    app = wallboard(demo_engine, "falcons")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        import_records(
+            demo_engine, tmp_path / "both.jsonl",
+            [*perfect_calls("n.new", ["P-1"]), *perfect_calls("s.oneill", ["N-1", "N-2", "N-3"])],
+        )
+        await wait_until(app, pilot, lambda: "Siobhán O'Neill" in board_names(app))
+        assert not app.query_one("#banner").display
+
+
+# ------------------------------------------------------------------- sizes
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_rows_fit_and_the_names_show(demo_engine: Engine, size: tuple[int, int]) -> None:
+    app = wallboard(demo_engine, None)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        assert title(app) == "Everyone · Quality · Last 7 days"
+        rows = list(app.query(BoardRow))
+        rows_area = app.query_one("#wall-rows")
+        footer = app.query_one("#wall-next")
+        assert rows
+        assert len(rows) * 3 <= footer.region.y - rows_area.region.y
+        for row in rows:
+            assert row.region.height == 3
+            assert row.region.bottom <= footer.region.y
+        names = board_names(app)
+        assert names == EVERYONE_BY_QUALITY[: len(rows)]
+        hidden = len(EVERYONE_BY_QUALITY) - len(rows)
+        if hidden:
+            assert f"and {hidden} more ranked" in text(app, "#wall-unranked")
+        else:
+            assert "more ranked" not in text(app, "#wall-unranked")
+        assert app.query_one("#wall-unranked").region.bottom <= footer.region.y
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="WallboardApp.on_resize runs before App._on_resize records the new size, so it lays out for the old one",
+)
+async def test_after_the_terminal_shrinks_the_rows_still_fit(demo_engine: Engine) -> None:
+    app = wallboard(demo_engine, None)
+    async with app.run_test(size=(120, 45)) as pilot:
+        await settle(app, pilot)
+        assert len(app.query(BoardRow)) == len(EVERYONE_BY_QUALITY)
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        footer = app.query_one("#wall-next")
+        assert all(row.region.bottom <= footer.region.y for row in app.query(BoardRow))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the board's room is the terminal height less six lines; the banner's three lines are not counted",
+)
+async def test_with_a_banner_up_the_rows_still_fit(demo_engine: Engine, tmp_path: Path) -> None:
+    """The Otters' six places fill 80×24 exactly: a banner must not push the last one off."""
+    import_records(demo_engine, tmp_path / "agent.jsonl", [factories.agent(id="n.new", name="Noor Patel", team="otters")])
+    app = wallboard(demo_engine, "otters")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert len(app.query(BoardRow)) == 6
+        import_records(demo_engine, tmp_path / "first.jsonl", perfect_calls("n.new", ["P-1"]))
+        await wait_until(app, pilot, lambda: app.query_one("#banner").display)
+        await settle(app, pilot)
+        footer = app.query_one("#wall-next")
+        assert all(row.region.bottom <= footer.region.y for row in app.query(BoardRow))
+
+
+async def test_an_empty_period_says_the_board_fills_as_calls_are_scored(demo_engine: Engine) -> None:
+    app = wallboard(demo_engine, "falcons", min_calls=50, period=Period.this_week)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert not app.query(BoardRow)
+        assert "Nobody has 50 scored calls in this week yet." in text(app, "#wall-empty")
+
+
+@pytest.mark.xfail(strict=True, reason="the empty message and the unranked line always give the call count as the reason")
+async def test_a_goal_board_without_goals_does_not_blame_the_calls(demo_engine: Engine) -> None:
+    app = wallboard(demo_engine, "otters")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space", "space")
+        await settle(app, pilot)
+        assert "Goal progress" in title(app)
+        assert not app.query(BoardRow)
+        assert "scored calls" not in text(app, "#wall-empty")
+        assert "under 3 calls" not in text(app, "#wall-unranked")
+
+
+@pytest.mark.xfail(strict=True, reason="the caption is one line high: longer explanations lose their end at 80 columns")
+async def test_the_caption_is_whole_at_80_columns(demo_engine: Engine) -> None:
+    app = wallboard(demo_engine, "otters")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert text(app, "#wall-caption").endswith("ties share a place.")
