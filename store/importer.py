@@ -13,13 +13,14 @@ owns. `import_files` does all three.
 from __future__ import annotations
 
 import csv
-import enum
+import gc
 import hashlib
 import io
 import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
@@ -49,6 +50,7 @@ from .models import (
     EvaluationIn,
     Goal,
     ImportRecord,
+    Outcome,
     Scorecard,
     ScorecardIn,
     Team,
@@ -76,7 +78,8 @@ def _plain_twin(model: type[BaseModel], name: str, **replaced: Any) -> Any:
         annotation = Annotated[replaced.get(key, info.annotation), info]
         fields[key] = annotation if info.is_required() else NotRequired[annotation]
     twin = TypedDict(name, fields)  # type: ignore[operator]
-    twin.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]
+    # Enums are checked as the model checks them, then kept as their plain values.
+    twin.__pydantic_config__ = ConfigDict(extra="forbid", use_enum_values=True)  # type: ignore[attr-defined]
     return twin
 
 
@@ -87,14 +90,20 @@ _FAST_RECORD = TypeAdapter(
 )
 
 EvaluationRecord = dict[str, Any]
-"""A validated evaluation of a batch: the fields of `EvaluationIn` by name, its results as
-dicts of the fields of `CriterionResultIn`; optional fields not given may be absent."""
+"""A validated evaluation of a batch: the fields of `EvaluationIn` by name, enums as their
+values, `occurred_at` in UTC; its results as dicts of the fields of `CriterionResultIn`.
+Optional fields not given may be absent."""
 
 _RESULT_DEFAULTS = {name: None for name in CriterionResultIn.model_fields}
+_OUTCOMES = {outcome.value: outcome for outcome in Outcome}
 
 
 def _evaluation_record(evaluation: EvaluationIn) -> EvaluationRecord:
-    return evaluation.model_dump()
+    record = evaluation.model_dump()
+    record["channel"] = evaluation.channel.value
+    for result in record["results"]:
+        result["outcome"] = result["outcome"].value
+    return record
 _CHUNK = 500  # ids per IN (...) query: well under every database's parameter limit
 ANALYZE_AFTER = 10_000
 """An import writing this many results or more refreshes PostgreSQL's statistics of them."""
@@ -244,6 +253,9 @@ class Batch:
     def add(self, record: TeamIn | AgentIn | ScorecardIn | EvaluationIn | EvaluationRecord, source: Source) -> None:
         if isinstance(record, EvaluationIn):
             record = _evaluation_record(record)
+        if isinstance(record, dict):
+            # Once, here: a parsed zone converts slowly, UTC to UTC is free (fingerprint, row).
+            record["occurred_at"] = record["occurred_at"].astimezone(UTC)
         match record:
             case TeamIn():
                 self._keep(self.teams, record.id, record, source, "id", "team")
@@ -276,14 +288,6 @@ class Batch:
 
 
 _EVALUATION_DEFAULTS = {name: None for name in EvaluationIn.model_fields if name != "kind"}
-_ENUM_FIELDS = tuple(
-    name for name, info in EvaluationIn.model_fields.items()
-    if isinstance(info.annotation, type) and issubclass(info.annotation, enum.Enum)
-)
-_RESULT_ENUM_FIELDS = tuple(
-    name for name, info in CriterionResultIn.model_fields.items()
-    if isinstance(info.annotation, type) and issubclass(info.annotation, enum.Enum)
-)
 
 
 def _content(record: Any) -> Any:
@@ -293,19 +297,16 @@ def _content(record: Any) -> Any:
         # imports must not change.
         data = _EVALUATION_DEFAULTS | record
         del data["kind"]
-        for name in _ENUM_FIELDS:
-            data[name] = data[name].value
         data["occurred_at"] = record["occurred_at"].astimezone(UTC).isoformat()
-        results = []
-        for result in record["results"]:
-            result = _RESULT_DEFAULTS | result
-            for name in _RESULT_ENUM_FIELDS:
-                result[name] = result[name].value
-            results.append(result)
-        results.sort(key=lambda result: result["criterion"])
+        results = [_RESULT_DEFAULTS | result for result in record["results"]]
+        results.sort(key=_by_criterion)
         data["results"] = results
         return data
     return record.model_dump(mode="json", exclude={"kind"})
+
+
+def _by_criterion(result: dict[str, Any]) -> str:
+    return result["criterion"]
 
 
 def content_hash(evaluation: EvaluationIn | EvaluationRecord) -> str:
@@ -319,8 +320,26 @@ def content_hash(evaluation: EvaluationIn | EvaluationRecord) -> str:
 # ------------------------------------------------------------------- reading
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    # A batch is a million small dicts that all live until the import ends: the
+    # cycle collector would walk them again and again, with nothing to free.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_batch(paths: Sequence[Path | str], *, on_progress: ProgressCallback | None = None) -> Batch:
     """Read and validate every record of the files, without touching the store."""
+    with _no_cycle_collection():
+        return _read_batch(paths, on_progress)
+
+
+def _read_batch(paths: Sequence[Path | str], on_progress: ProgressCallback | None) -> Batch:
     batch = Batch()
     for path in map(Path, paths):
         name = str(path)
@@ -737,15 +756,15 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
             continue
         agent, scorecard, given = evaluation["agent"], evaluation["scorecard"], evaluation["results"]
         by_key = criteria[scorecard]
-        scored = rules.score({r["criterion"]: r["outcome"] for r in given}, weights[scorecard])
+        scored = rules.score({r["criterion"]: _OUTCOMES[r["outcome"]] for r in given}, weights[scorecard])
         get = evaluation.get
         row = (
-            call_id, agent, scorecard, evaluation["occurred_at"], evaluation["channel"].value, get("duration_s"),
+            call_id, agent, scorecard, evaluation["occurred_at"], evaluation["channel"], get("duration_s"),
             get("evaluator"), get("csat"), get("first_contact_resolution"), scored.value, bool(scored.critical_missed),
             fingerprint, now,
         )
         results = [
-            (by_key[r["criterion"]][0], r["outcome"].value, r.get("moment_s"), r.get("quote"), r.get("comment"))
+            (by_key[r["criterion"]][0], r["outcome"], r.get("moment_s"), r.get("quote"), r.get("comment"))
             for r in given
         ]
         summary.affected_agents.add(agent)
@@ -823,7 +842,10 @@ def _insert_many(session: Session, table: Table, columns: Sequence[str], rows: l
         converted = rows  # type: ignore[assignment]
     if compiled.positional:
         order = [columns.index(name) for name in compiled.positiontup or ()]
-        parameters: list[Any] = [tuple(values[i] for i in order) for values in converted]
+        if order == list(range(len(columns))):
+            parameters: list[Any] = converted
+        else:
+            parameters = [[values[i] for i in order] for values in converted]
     else:
         parameters = [dict(zip(columns, values, strict=True)) for values in converted]
     cursor = connection.connection.cursor()
@@ -877,7 +899,7 @@ def import_batch(engine: Engine, batch: Batch, *, dry_run: bool = False) -> Impo
     Raises:
         ImportRejected: listing every problem; nothing was written.
     """
-    with Session(engine, expire_on_commit=False) as session:
+    with _no_cycle_collection(), Session(engine, expire_on_commit=False) as session:
         transaction = session.begin()
         try:
             # Checked and written in one turn: another import running at the same

@@ -1,0 +1,99 @@
+"""One cold start, measured from outside by bench/run.py: exits as soon as the first screen has painted.
+
+    python bench/cold_start.py nextcall --db URL --agent ID   the real `nextcall` command, up to Home painted with data
+    python bench/cold_start.py bare                           a bare Textual app that shows one Static
+    python bench/cold_start.py measure ARGV...                runs ARGV in an 80×24 pseudo-terminal and prints
+                                                              {"seconds", "peak_rss_kib", "exit"} as JSON
+
+Both apps run in the same terminal driver; the first screen's data having
+been shown and the next refresh having run, the app exits. `measure` is a
+small process of its own, so the peak RSS it reads of its child is the
+child's alone, not inherited from a large parent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+
+def measure(argv: list[str]) -> None:
+    import fcntl
+    import pty
+    import struct
+    import subprocess
+    import termios
+    import threading
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = os.environ | {"TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+
+    def drain() -> None:
+        while True:
+            try:
+                if not os.read(master, 65536):
+                    return
+            except OSError:
+                return
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    began = time.perf_counter()
+    # Textual draws on stderr: all three are the terminal.
+    child = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - began
+    child.returncode = os.waitstatus_to_exitcode(status)
+    os.close(slave)
+    os.close(master)
+    reader.join(timeout=2)
+    print(json.dumps({"seconds": seconds, "peak_rss_kib": usage.ru_maxrss, "exit": child.returncode}))
+
+
+def bare() -> None:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("Hello")
+
+        def on_mount(self) -> None:
+            self.call_after_refresh(self.exit)
+
+    Bare().run()
+
+
+def nextcall(argv: list[str]) -> None:
+    from nextcall.tui.cli import main
+    from nextcall.tui.screens.home import HomeScreen
+
+    show = HomeScreen.show
+    painted: list[bool] = []
+
+    def show_then_exit(self: HomeScreen, view: object) -> None:
+        show(self, view)
+        painted.append(view is not None and getattr(view, "evaluation_count", 0) > 0)
+        self.call_after_refresh(self.app.exit)
+
+    HomeScreen.show = show_then_exit  # type: ignore[method-assign]
+    sys.argv = ["nextcall", *argv]
+    try:
+        main()
+    except SystemExit as done:
+        if done.code not in (0, None):
+            raise
+    if painted != [True]:
+        sys.exit(3)  # Home never showed the agent's data: the figure would be meaningless
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["bare"]:
+        bare()
+    elif sys.argv[1:2] == ["measure"]:
+        measure(sys.argv[2:])
+    else:
+        nextcall(sys.argv[2:])
