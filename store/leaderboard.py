@@ -90,6 +90,16 @@ class Period(str, enum.Enum):
             Period.this_month: "This month",
         }[self]
 
+    @property
+    def phrase(self) -> str:
+        """The period inside a sentence: "in the last 7 days", "this week"."""
+        return {
+            Period.this_week: "this week",
+            Period.last_7_days: "in the last 7 days",
+            Period.last_30_days: "in the last 30 days",
+            Period.this_month: "this month",
+        }[self]
+
     def next(self) -> Period:
         members = list(Period)
         return members[(members.index(self) + 1) % len(members)]
@@ -208,6 +218,37 @@ class LeaderboardView:
     @property
     def scope(self) -> str:
         return "Everyone" if self.team_id is None else (self.team_name or self.team_id)
+
+    def _short_of_calls(self, row: LeaderboardRowView) -> bool:
+        return row.calls < self.min_calls
+
+    @property
+    def unranked_summary(self) -> str:
+        """Why the unranked are unranked, in a few words: "under 3 calls", "no goal in this period"."""
+        reasons: list[str] = []
+        for row in self.unranked:
+            reason = f"under {self.min_calls} calls" if self._short_of_calls(row) else (row.reason or "")
+            if reason and reason not in reasons:
+                reasons.append(reason)
+        return " or ".join(reasons)
+
+    @property
+    def why_nobody_is_ranked(self) -> str:
+        """An empty board explained by its real reason, and what would change it."""
+        if not self.unranked:
+            return "Nobody here yet. Scores come in with:  nextcall import FILE.jsonl"
+        if all(self._short_of_calls(row) for row in self.unranked):
+            return f"Nobody has {self.min_calls} scored calls {self.period.phrase} yet: the board fills as calls are scored."
+        enough = [row for row in self.unranked if not self._short_of_calls(row)]
+        reasons = {row.reason for row in enough}
+        if reasons == {"no goal in this period"}:
+            return f"Nobody here worked on a goal {self.period.phrase}: goal progress ranks agents with a goal."
+        if reasons <= {"new: no baseline yet"}:
+            return (
+                f"Nobody here has {self.min_calls} calls in the {BASELINE_DAYS} days before the period yet: "
+                "most improved compares each agent with their own earlier calls."
+            )
+        return f"Nobody is ranked on {self.metric.label.lower()} {self.period.phrase} yet ({self.unranked_summary})."
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, tzinfo
 
 from rich.text import Text
 from sqlalchemy import Engine
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -128,6 +128,9 @@ class WallboardApp(App[None]):
         self._celebration_marker: tuple[int, int] | None = None
         self._banner_timer = None
         self._generation = 0
+        self._height: int | None = None
+        self._width: int | None = None
+        self._banner_lines = 0
 
     def compose(self) -> ComposeResult:
         yield Banner(id="banner")
@@ -146,7 +149,9 @@ class WallboardApp(App[None]):
         if self.rotate_seconds > 0:
             self.set_interval(self.rotate_seconds, self.action_rotate)
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        # The app records its new size after this handler: lay out for the size in the event.
+        self._height, self._width = event.size.height, event.size.width
         if self.view is not None:
             self._show(self._generation, self.view)
 
@@ -185,37 +190,32 @@ class WallboardApp(App[None]):
         if generation != self._generation:
             return
         self.view = view
+        height = self._height or self.size.height
+        width = self._width or self.size.width
+        caption = f"{view.metric.explanation[0].upper()}{view.metric.explanation[1:]}; ties share a place."
         self.query_one("#wall-title", Static).update(
             Content(f"{literal(view.scope)} · {view.metric.label} · {view.period.label}")
         )
-        self.query_one("#wall-caption", Static).update(
-            Content(f"{view.metric.explanation[0].upper()}{view.metric.explanation[1:]}; ties share a place.")
-        )
-        rows = self.query_one("#wall-rows", Vertical)
-        room = max((self.size.height - 6) // ROW_HEIGHT, 1)
-        shown = view.ranked[:room]
-        if len(view.ranked) > room and shown[-1].rank == view.ranked[room].rank:
+        self.query_one("#wall-caption", Static).update(Content(caption))
+        shown = view.ranked[: self._room(height, width, caption)]
+        if len(shown) < len(view.ranked) and shown[-1].rank == view.ranked[len(shown)].rank:
             # Never show half of a tie: end the board before the place that does not fit whole.
             shown = [row for row in shown if row.rank != shown[-1].rank] or shown
+        rows = self.query_one("#wall-rows", Vertical)
         rows.remove_children()
         rows.mount_all(
             BoardRow(row, sum(1 for other in view.ranked if other.rank == row.rank) > 1) for row in shown
         )
         empty = self.query_one("#wall-empty", Static)
         empty.display = not view.ranked
-        empty.update(
-            Content(
-                f"Nobody has {view.min_calls} scored calls in {view.period.label.lower()} yet. "
-                "The board fills as calls are scored."
-            )
-        )
+        empty.update(Content(view.why_nobody_is_ranked))
         unranked = self.query_one("#wall-unranked", Static)
         hidden = len(view.ranked) - len(shown)
         parts = []
         if hidden > 0:
             parts.append(f"and {hidden} more ranked")
-        if view.unranked:
-            parts.append(f"{len(view.unranked)} not ranked yet (under {view.min_calls} calls)")
+        if view.unranked and view.ranked:
+            parts.append(f"{len(view.unranked)} not ranked yet ({view.unranked_summary})")
         unranked.update(Content(" · ".join(parts)))
         unranked.display = bool(parts)
         following = view.metric.next().label if self.rotate_seconds > 0 else None
@@ -223,6 +223,16 @@ class WallboardApp(App[None]):
             Content(f"Next up: {following}" if following else "space: next metric")
             + Content("  ·  p: period  ·  q: quit")
         )
+
+    def _room(self, height: int, width: int, caption: str) -> int:
+        """How many rows fit under the title, the caption and any banner, above the last lines."""
+        text_width = max(width - 4, 1)
+        caption_lines = max(-(-len(caption) // text_width), 1)
+        chrome = 1 + 1 + caption_lines + 1 + 1 + 1  # top margin, title, caption, gap, more line, keys
+        banner = self.query_one("#banner", Banner)
+        if banner.display:
+            chrome += self._banner_lines + 2
+        return max((height - chrome) // ROW_HEIGHT, 1)
 
     # ------------------------------------------------------- news from store
 
@@ -252,9 +262,14 @@ class WallboardApp(App[None]):
         banner = self.query_one("#banner", Banner)
         banner.update(Content("\n".join(lines)))
         banner.display = True
+        self._banner_lines = len(lines)
+        if self.view is not None:
+            self._show(self._generation, self.view)
         if self._banner_timer is not None:
             self._banner_timer.stop()
         self._banner_timer = self.set_timer(BANNER_SECONDS, self._hide_banner)
 
     def _hide_banner(self) -> None:
         self.query_one("#banner").display = False
+        if self.view is not None:
+            self._show(self._generation, self.view)

@@ -21,6 +21,12 @@ from nextcall.store.leaderboard import LeaderboardRowView, LeaderboardView, Metr
 from ..text import literal
 from .base import StoreScreen
 
+VALUE_WIDTH = 13
+"""Wide enough for the longest metric's name, "Goal progress"."""
+
+NAME_WIDTH = 44
+"""At most this wide, so on a wide terminal each value stays close to its name."""
+
 MOVEMENT = {
     boards.Movement.up: "▲",
     boards.Movement.down: "▼",
@@ -54,6 +60,8 @@ def ordinal(number: int) -> str:
 def own_line(row: LeaderboardRowView | None, view: LeaderboardView) -> str:
     """The viewer's place in words, toward what comes next."""
     if row is None:
+        if not (view.ranked or view.unranked):
+            return ""
         return "You are not on this board: it shows another team. Press t for your own team."
     hidden = " · others see you as Anonymous" if row.anonymous else ""
     if row.rank is None:
@@ -111,12 +119,6 @@ class LeaderboardScreen(StoreScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("Rank", key="rank", width=4)
-        table.add_column("Move", key="move", width=4)
-        table.add_column("Agent", key="agent")
-        table.add_column("Value", key="value", width=9)
-        table.add_column("Calls", key="calls", width=5)
         self.nextcall.store_changed.subscribe(self, lambda _change: self.load())
         self.load()
 
@@ -206,22 +208,25 @@ class LeaderboardScreen(StoreScreen):
         has_rows = bool(view.ranked or view.unranked)
         empty.display = not view.ranked
         table.display = bool(view.ranked)
-        if not has_rows:
-            empty.update(Content("Nobody here yet. Scores come in with:  nextcall import FILE.jsonl"))
-        elif not view.ranked:
-            empty.update(
-                Content(
-                    f"Nobody has {view.min_calls} scored calls in this period yet, so nobody is ranked. "
-                    "Press p for a longer period."
-                )
-            )
-        table.clear()
+        if not view.ranked:
+            hint = " Press p for a longer period or m for another metric." if has_rows else ""
+            empty.update(Content(view.why_nobody_is_ranked + hint))
+        # Columns are made afresh each time, so the name column fits this board and this width.
+        table.clear(columns=True)
+        room = max((table.size.width or self.size.width - 2) - (4 + 4 + VALUE_WIDTH + 5) - 2 * 5 - 2, 12)
+        room = min(room, NAME_WIDTH)
+        table.add_column("Rank", key="rank", width=4)
+        table.add_column("Move", key="move", width=4)
+        table.add_column("Agent", key="agent", width=room)
+        table.add_column(Text(view.metric.label, justify="right"), key="value", width=VALUE_WIDTH)
+        table.add_column(Text("Calls", justify="right"), key="calls", width=5)
         viewer_index: int | None = None
         for index, row in enumerate(view.ranked):
             name = literal(row.name)
             if row.is_viewer:
                 viewer_index = index
                 name += "  ◀ you" + (" (Anonymous to others)" if row.anonymous else "")
+            name = name if len(name) <= room else name[: room - 1] + "…"
             style = "bold" if row.is_viewer else ""
             table.add_row(
                 Text(rank_text(row, view.ranked), style=style),
@@ -231,7 +236,6 @@ class LeaderboardScreen(StoreScreen):
                 Text(str(row.calls), style=style, justify="right"),
                 key=row.agent_id or f"anonymous-{index}",
             )
-        table.columns["value"].label = Text(view.metric.label, justify="right")
         if viewer_index is not None:
             table.move_cursor(row=viewer_index)
         unranked = self.query_one("#board-unranked", Static)
