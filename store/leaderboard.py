@@ -21,6 +21,7 @@ from sqlalchemy import Engine, and_, case, func, or_, text
 from sqlmodel import Session, col, select
 
 from .badges import BADGES
+from .db import unit_of_work
 from .models import (
     Agent,
     BadgeAward,
@@ -556,12 +557,11 @@ def teams(db: Engine) -> list[TeamChoiceView]:
 
 def set_opt_out(db: Engine, *, agent_id: str, anonymous: bool) -> None:
     """Record an agent's own choice to appear as Anonymous to colleagues (or not)."""
-    with Session(db) as session:
+    with unit_of_work(db) as session:
         agent = session.get(Agent, agent_id)
         if agent is None:
             raise LookupError(f"unknown agent {agent_id!r}")
         agent.leaderboard_opt_out = anonymous
-        session.commit()
 
 
 def is_opted_out(db: Engine, *, agent_id: str) -> bool:

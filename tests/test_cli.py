@@ -130,3 +130,29 @@ def test_every_command_has_help(command: str) -> None:
     result = CliRunner().invoke(app, [command, "--help"], prog_name="nextcall")
     assert result.exit_code == 0
     assert result.output.startswith(f"Usage: nextcall {command} [OPTIONS]")
+
+
+def test_losing_the_database_mid_command_is_one_clear_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from nextcall.store import importer
+    from nextcall.tui import cli
+
+    def connection_lost(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("INSERT INTO evaluation …", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(importer, "import_files", connection_lost)
+    path = factories.write_jsonl(tmp_path / "batch.jsonl", [factories.team()])
+    monkeypatch.setattr(sys, "argv", ["nextcall", "--db", f"sqlite:///{tmp_path}/n.db", "import", str(path)])
+
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "nextcall: lost the database (server closed the connection unexpectedly); nothing was half-written. "
+        "Run the command again once it is back.\n"
+    )

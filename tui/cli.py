@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.exc import OperationalError
 
 from nextcall.store.errors import ImportRejected, NextcallError, SettingsError
 from nextcall.store.settings import Settings, load_settings
@@ -540,6 +541,13 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("nextcall: interrupted; nothing was half-written.\n")
         raise SystemExit(130) from None
+    except OperationalError as error:
+        # The database went away mid-command (a restart, a network cut): the transaction never committed.
+        reason = str(error.orig or error).strip().splitlines()[0] if str(error.orig or error).strip() else type(error).__name__
+        sys.stderr.write(
+            f"nextcall: lost the database ({reason}); nothing was half-written. Run the command again once it is back.\n"
+        )
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":
