@@ -44,6 +44,9 @@ BASELINE_DAYS = 30
 
 ANONYMOUS = "Anonymous"
 
+MASTERY_BADGE = "first_goal_mastered"
+"""The badge for a first mastered goal, which the wallboard celebrates as the goal itself."""
+
 
 class Metric(str, enum.Enum):
     """What the board ranks by."""
@@ -605,7 +608,10 @@ def celebrations_since(db: Engine, *, marker: tuple[int, int], team_id: str | No
             awards = awards.where(in_team(col(BadgeAward.agent_id)))
         for award, agent in session.exec(awards.order_by(col(BadgeAward.id))):
             assert award.id is not None
-            found.append(((award.id, marker[1]), agent, f"earned the {BADGES[award.badge_id].name if award.badge_id in BADGES else award.badge_id} badge"))
+            if award.badge_id == MASTERY_BADGE:
+                continue  # the mastered goal itself is celebrated below; its badge would say it twice
+            name = BADGES[award.badge_id].name if award.badge_id in BADGES else award.badge_id
+            found.append(((award.id, marker[1]), agent, f"earned the {name} badge"))
         goals = select(PointsEntry, Agent).join(Agent, col(Agent.id) == PointsEntry.agent_id).where(
             PointsEntry.source == "goal_mastered", col(PointsEntry.id) > marker[1]
         )

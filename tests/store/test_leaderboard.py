@@ -433,3 +433,16 @@ def test_celebrations_since_a_marker_name_the_agent_and_the_badge(engine: Engine
     assert newer != marker and found[-1].marker == newer
     assert [c.name for c in celebrations_since(engine, marker=marker, team_id="falcons")] == ["Ana"]
     assert celebrations_since(engine, marker=newer, team_id=None) == []
+
+
+def test_a_mastered_goal_is_celebrated_once_by_name(engine: Engine, tmp_path: Path) -> None:
+    load(engine, tmp_path, [*people("ana"), *[on_goal("ana", LAST_MONDAY + timedelta(hours=i), "missed") for i in range(10)]])
+    start_goal(engine, agent_id="ana", criterion_key="k0", now=LAST_MONDAY + timedelta(days=1))
+    marker = celebration_marker(engine)
+
+    # Met on 20 applicable calls in a row: the target (8 of 10) holds on two windows, so the goal sticks.
+    load(engine, tmp_path, [on_goal("ana", MONDAY + timedelta(hours=i), "met") for i in range(20)])
+
+    found = celebrations_since(engine, marker=marker, team_id=None)
+    assert [(c.name, c.headline) for c in found if "goal" in c.headline] == [("Ana", "mastered a goal: it stuck")]
+    assert not any("It stuck" in c.headline for c in found)  # the badge for it would say the same thing twice
