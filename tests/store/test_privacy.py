@@ -26,9 +26,9 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
-from nextcall.store.db import head_revision, make_engine, open_store, schema_revision, unit_of_work
+from nextcall.store.db import head_revision, make_engine, migrate, open_store, schema_revision, unit_of_work
 from nextcall.store.errors import LoginError, StoreError
-from nextcall.store.goals import start_goal
+from nextcall.store.goals import drop_goal, start_goal
 from nextcall.store.importer import import_files
 from nextcall.store.leaderboard import ANONYMOUS, LeaderboardView, Metric, Period, leaderboard, set_opt_out, teams
 from nextcall.store.models import BadgeAward, Goal, PointsEntry, SelfAssessment
@@ -218,6 +218,10 @@ def test_an_agents_login_reads_only_their_own_rows_in_every_table(owner: Engine,
         for private in ("nextcall_access.agent_login", "nextcall_access.board_secret"):
             assert "permission denied" in refused(connection, f"SELECT * FROM {private}")
         refused(connection, "SELECT * FROM nextcall_access.board_viewer()")
+        # Taking on the group role changes nothing: a login is known by the name it logged in with.
+        connection.execute("SET ROLE nextcall_agent")
+        assert visible(connection, pg_url) == own
+        refused(connection, "SET ROLE postgres")
 
 
 def test_a_leads_login_reads_their_team_and_writes_nothing(owner: Engine, pg_url: str, lead: str) -> None:
@@ -289,8 +293,6 @@ def test_the_app_opens_the_store_and_writes_for_its_own_agent_through_their_logi
     engine = make_engine(url)
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     try:
-        from nextcall.store.db import migrate
-
         migrate(engine)  # what open_store does: at the newest schema, nothing is changed
         assert schema_revision(engine) == head_revision()
         assert not [s for s in statements if s.lstrip().upper().startswith(("CREATE", "ALTER", "DROP", "INSERT", "UPDATE"))]
@@ -300,8 +302,6 @@ def test_the_app_opens_the_store_and_writes_for_its_own_agent_through_their_logi
             bens = session.exec(select(BadgeAward.badge_id).where(BadgeAward.agent_id == "ben")).all()
         with Session(engine) as session:
             goal = session.exec(select(Goal).where(Goal.agent_id == "ana", Goal.status == "active")).one()
-        from nextcall.store.goals import drop_goal
-
         drop_goal(engine, agent_id="ana", reason="another one", now=NOW)
         goal_id = start_goal(engine, agent_id="ana", criterion_key="k8", now=NOW)
         save_draft(engine, agent_id="ana", draft=Draft(date(2026, 12, 2), "calm", "recaps", "holds"))
