@@ -364,12 +364,25 @@ def _goal_rates(session: Session, window: Window, team_id: str | None) -> dict[s
         return {}
     met = func.sum(case((CriterionResult.outcome == Outcome.met.value, 1), else_=0))
     applicable = func.sum(case((CriterionResult.outcome != Outcome.na.value, 1), else_=0))
-    pairs = [and_(Evaluation.agent_id == g[1], CriterionResult.criterion_id == g[2]) for g in latest.values()]
+    # Driven from each chosen goal: its agent's calls in the window (by the agent/time index), then the
+    # one result on the goal's behaviour (by the result's key), so the cost follows the goals, not the store.
     rows = session.exec(
-        select(Evaluation.agent_id, met, applicable)
-        .join(CriterionResult, col(CriterionResult.evaluation_id) == Evaluation.id)
-        .where(_in(window, team_id), col(CriterionResult.criterion_id).in_({g[2] for g in latest.values()}), or_(*pairs))
-        .group_by(Evaluation.agent_id)
+        select(Goal.agent_id, met, applicable)
+        .select_from(Goal)
+        .join(
+            Evaluation,
+            and_(
+                col(Evaluation.agent_id) == Goal.agent_id,
+                col(Evaluation.occurred_at) >= window.start,
+                col(Evaluation.occurred_at) < window.end,
+            ),
+        )
+        .join(
+            CriterionResult,
+            and_(col(CriterionResult.evaluation_id) == Evaluation.id, col(CriterionResult.criterion_id) == Goal.criterion_id),
+        )
+        .where(col(Goal.id).in_([g[0] for g in latest.values()]))
+        .group_by(Goal.agent_id)
     )
     rates: dict[str, tuple[int, float | None]] = {}
     for agent, met_count, applicable_count in rows:
