@@ -13,17 +13,21 @@ from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
-from sqlalchemy import Engine, create_engine, event, inspect
+import re
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session
 
 from .errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported only when a schema needs creating or upgrading: most
+# starts find the schema current, and Alembic is a noticeable part of start-up.
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 PG_CONNECT_TIMEOUT_S = 10
@@ -91,6 +95,8 @@ def describe(url: str) -> str:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(files("nextcall.store") / "migrations"))
     return config
@@ -98,6 +104,8 @@ def _alembic_config() -> Config:
 
 def head_revision() -> str:
     """The newest schema revision this version of nextcall knows."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -105,6 +113,8 @@ def head_revision() -> str:
 
 def schema_revision(engine: Engine) -> str | None:
     """The revision the database is at, or None for a database without nextcall's schema."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
@@ -117,6 +127,13 @@ def migrate(engine: Engine) -> None:
             someone else's tables, or was written by a newer nextcall.
     """
     where = describe(str(engine.url))
+    if _is_current(engine):
+        return
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
+
     config = _alembic_config()
     known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
     try:
@@ -154,6 +171,38 @@ def migrate(engine: Engine) -> None:
         ) from None
     except CommandError as error:
         raise StoreError(f"cannot upgrade {where}: {error}") from None
+
+
+_REVISION = re.compile(r'^(revision|down_revision)\s*=\s*["\']?([^"\'\s]+)["\']?\s*$', re.MULTILINE)
+
+
+def shipped_head() -> str:
+    """The newest revision among the shipped migration files, read without Alembic (see head_revision)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (files("nextcall.store") / "migrations" / "versions").iterdir():
+        if not script.name.endswith(".py") or script.name.startswith("_"):
+            continue
+        found = dict(_REVISION.findall(script.read_text(encoding="utf-8")))
+        if "revision" in found:
+            revisions.add(found["revision"])
+            parents.add(found.get("down_revision", "None"))
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise StoreError(f"the shipped migrations have {len(heads)} heads ({', '.join(sorted(heads))}); reinstall nextcall")
+    return heads.pop()
+
+
+def _is_current(engine: Engine) -> bool:
+    """Whether the schema is already at the shipped head: then opening needs no migration machinery."""
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return False
+            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except DBAPIError:
+        return False  # let the full path say what is wrong
+    return current == [shipped_head()]
 
 
 def _first_line(error: Exception) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
 from functools import partial
+from importlib import import_module
 
 from sqlalchemy import Engine
 from textual import on, work
@@ -22,17 +23,22 @@ from nextcall.store.views import AgentView
 
 from .dialogs.agent_picker import AgentPickerDialog
 from .messages import BadgesEarned, EvaluationsImported, StoreChanged
-from .screens.badges import BadgesScreen
-from .screens.goal import GoalScreen
 from .screens.home import HomeScreen
-from .screens.leaderboard import LeaderboardScreen
-from .screens.scorecards import ScorecardsScreen
-from .screens.self_assessment import SelfAssessmentScreen
 from .text import literal, when
 
 
 OUTAGE_NOTICE_SECONDS = 24 * 3600.0
 """The store-out-of-reach notice stays until the store is back (or it is clicked away)."""
+
+
+def lazy_screen(module: str, name: str) -> Callable[[], Screen]:
+    """A screen made, and its module imported, the first time its mode is shown: start-up paints Home sooner."""
+
+    def make() -> Screen:
+        return getattr(import_module(f"nextcall.tui.screens.{module}"), name)()
+
+    make.__qualname__ = name
+    return make
 
 
 class NextcallApp(App[None]):
@@ -42,11 +48,11 @@ class NextcallApp(App[None]):
     TITLE = "nextcall"
     MODES = {
         "home": HomeScreen,
-        "scorecards": ScorecardsScreen,
-        "goal": GoalScreen,
-        "badges": BadgesScreen,
-        "self-assessment": SelfAssessmentScreen,
-        "leaderboard": LeaderboardScreen,
+        "scorecards": lazy_screen("scorecards", "ScorecardsScreen"),
+        "goal": lazy_screen("goal", "GoalScreen"),
+        "badges": lazy_screen("badges", "BadgesScreen"),
+        "self-assessment": lazy_screen("self_assessment", "SelfAssessmentScreen"),
+        "leaderboard": lazy_screen("leaderboard", "LeaderboardScreen"),
     }
     DEFAULT_MODE = "home"
 

@@ -81,3 +81,26 @@ def test_the_password_is_never_shown(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as caught:
         open_store("postgresql+psycopg://nobody:s3cret@127.0.0.1:1/x")
     assert "s3cret" not in str(caught.value)
+
+
+def test_the_head_read_from_the_shipped_files_is_alembics_head() -> None:
+    from nextcall.store.db import head_revision, shipped_head
+
+    assert shipped_head() == head_revision()
+
+
+def test_opening_a_current_store_needs_no_migration_machinery(sqlite_url: str) -> None:
+    # Start-up stays quick: Alembic is loaded only when a schema must be created or upgraded.
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from nextcall.store.db import open_store\n"
+        f"open_store({sqlite_url!r}).dispose()\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    assert subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout == "False\n"
+    fresh = sqlite_url.replace("nextcall.db", "fresh.db")
+    script = script.replace(repr(sqlite_url), repr(fresh))
+    assert subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout == "True\n"

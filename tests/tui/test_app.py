@@ -278,3 +278,13 @@ async def test_a_mastered_goal_is_celebrated_and_the_next_suggested(demo_engine:
         reason = text_of(app, "#focus-reason")
         assert reason.startswith("✓ Acknowledges how the customer feels stuck: mastered.")
         assert "Press g, then n, to make it your goal." in reason
+
+
+def test_screens_other_than_home_are_imported_only_when_shown() -> None:
+    # The Goal screen's chart library and the other screens load when first shown, not before Home paints.
+    import subprocess
+    import sys
+
+    script = "import sys, nextcall.tui.app\nprint(sorted(m for m in sys.modules if m.startswith('nextcall.tui.screens.')))"
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "['nextcall.tui.screens.base', 'nextcall.tui.screens.home']"
