@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -122,3 +121,30 @@ def no_badges_engine(tmp_path: Path) -> Iterator[Engine]:
     import_files(engine, [factories.write_jsonl(tmp_path / "a.jsonl", [*factories.basics(), factories.evaluation()])])
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Leaderboard periods and calibration's 30 days end at the demo's fixed NOW, whatever the machine's clock says."""
+    monkeypatch.setattr("nextcall.store.leaderboard.utc_now", lambda: NOW)
+    monkeypatch.setattr("nextcall.store.queries.utc_now", lambda: NOW)
+
+
+CARE_KEYS = ["greeting", "verify", "confirm_need", "empathy", "hold", "explains", "next_steps", "closing"]
+"""The demo care scorecard's behaviours, in order."""
+
+
+def perfect_calls(agent: str, call_ids: list[str], *, day: str = "2026-11-23") -> list[dict]:
+    """Calls on the demo care scorecard with every behaviour met, an hour apart from 09:00 UTC."""
+    return [
+        factories.evaluation(
+            call_id=call_id, agent=agent, occurred_at=f"{day}T{9 + n:02d}:00:00Z",
+            results=[factories.result(key) for key in CARE_KEYS],
+        )
+        for n, call_id in enumerate(call_ids)
+    ]
+
+
+def import_records(engine: Engine, path: Path, records: list[dict]) -> None:
+    """Import records through the real importer, as `nextcall import` would."""
+    import_files(engine, [factories.write_jsonl(path, records)])

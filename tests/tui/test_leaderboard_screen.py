@@ -13,16 +13,14 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Tabs
 
 from nextcall.store.db import open_store
-from nextcall.store.importer import import_files
 from nextcall.store.leaderboard import is_opted_out
 from nextcall.tui.app import NextcallApp
 from nextcall.tui.screens.leaderboard import LeaderboardScreen
 from tests import factories
 
-from .conftest import NOW, make_app
+from .conftest import import_records, make_app, perfect_calls
 from .test_app import settle
 
-CARE_KEYS = ["greeting", "verify", "confirm_need", "empathy", "hold", "explains", "next_steps", "closing"]
 """The behaviours of the demo's customer care scorecard."""
 
 FALCONS = ["Rami Haddad", "Linh Nguyen", "Elin Lindqvist", "Tomasz Kowalski", "Aisha Khan"]
@@ -31,10 +29,7 @@ FALCONS = ["Rami Haddad", "Linh Nguyen", "Elin Lindqvist", "Tomasz Kowalski", "A
 OTTERS = ["Priya Sharma", "Yuki Tanaka", "Daniel Mensah", "Mercy Okafor", "Camille Dubois", "Jorge García"]
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The board's periods end at the demo's fixed NOW, whatever the machine's clock says."""
-    monkeypatch.setattr("nextcall.store.leaderboard.utc_now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 def board_app(engine: Engine, agent_id: str | None = "a.khan", **options: object) -> NextcallApp:
@@ -82,20 +77,6 @@ async def wait_until(app: NextcallApp, pilot, condition: Callable[[], bool]) -> 
             return
         await pilot.pause(0.1)
     assert condition()
-
-
-def perfect_calls(agent: str, call_ids: list[str], *, day: str = "2026-11-23") -> list[dict]:
-    return [
-        factories.evaluation(
-            call_id=call_id, agent=agent, occurred_at=f"{day}T{9 + n:02d}:00:00Z",
-            results=[factories.result(key) for key in CARE_KEYS],
-        )
-        for n, call_id in enumerate(call_ids)
-    ]
-
-
-def import_records(engine: Engine, path: Path, records: list[dict]) -> None:
-    import_files(engine, [factories.write_jsonl(path, records)])
 
 
 # ------------------------------------------------------------------ opening

@@ -136,22 +136,13 @@ async def calibration_view(pilot) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_self_assessment(snap_compare, demo_engine: Engine, frozen_board_clock: None, size: tuple[int, int]) -> None:
+def test_self_assessment(snap_compare, demo_engine: Engine, frozen_clock: None, size: tuple[int, int]) -> None:
     assert snap_compare(make_app(demo_engine, "j.garcia"), terminal_size=size, run_before=self_assessment_screen)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_calibration(snap_compare, demo_engine: Engine, frozen_board_clock: None, size: tuple[int, int]) -> None:
+def test_calibration(snap_compare, demo_engine: Engine, frozen_clock: None, size: tuple[int, int]) -> None:
     assert snap_compare(make_app(demo_engine, "j.garcia"), terminal_size=size, run_before=calibration_view)
-
-
-@pytest.fixture
-def frozen_board_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Leaderboard periods and calibration's 30 days end at the demo's fixed NOW, whatever the machine's clock says."""
-    from .conftest import NOW
-
-    monkeypatch.setattr("nextcall.store.leaderboard.utc_now", lambda: NOW)
-    monkeypatch.setattr("nextcall.store.queries.utc_now", lambda: NOW)
 
 
 async def leaderboard_screen(pilot) -> None:  # noqa: ANN001
@@ -161,14 +152,14 @@ async def leaderboard_screen(pilot) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_leaderboard_on_demo_data(snap_compare, demo_engine: Engine, frozen_board_clock: None, size: tuple[int, int]) -> None:
+def test_leaderboard_on_demo_data(snap_compare, demo_engine: Engine, frozen_clock: None, size: tuple[int, int]) -> None:
     from datetime import UTC
 
     assert snap_compare(make_app(demo_engine, "a.khan", zone=UTC), terminal_size=size, run_before=leaderboard_screen)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=lambda s: f"{s[0]}x{s[1]}")
-def test_wallboard_on_demo_data(snap_compare, demo_engine: Engine, frozen_board_clock: None, size: tuple[int, int]) -> None:
+def test_wallboard_on_demo_data(snap_compare, demo_engine: Engine, frozen_clock: None, size: tuple[int, int]) -> None:
     from datetime import UTC
 
     from nextcall.tui.wallboard import WallboardApp

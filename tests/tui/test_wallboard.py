@@ -11,14 +11,12 @@ from sqlalchemy import Engine
 from textual.widget import Widget
 from textual.widgets import Static
 
-from nextcall.store.importer import import_files
 from nextcall.store.leaderboard import Period, set_opt_out
 from nextcall.tui.wallboard import BoardRow, WallboardApp
 from tests import factories
 
-from .conftest import NOW
+from .conftest import import_records, perfect_calls
 
-CARE_KEYS = ["greeting", "verify", "confirm_need", "empathy", "hold", "explains", "next_steps", "closing"]
 
 EVERYONE_BY_QUALITY = [
     "Priya Sharma", "Rami Haddad", "Linh Nguyen", "Yuki Tanaka", "Daniel Mensah", "Elin Lindqvist",
@@ -29,10 +27,7 @@ EVERYONE_BY_QUALITY = [
 FALCONS = ["Rami Haddad", "Linh Nguyen", "Elin Lindqvist", "Tomasz Kowalski", "Aisha Khan"]
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The board's periods end at the demo's fixed NOW, whatever the machine's clock says."""
-    monkeypatch.setattr("nextcall.store.leaderboard.utc_now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 def wallboard(engine: Engine, team_id: str | None = None, **options: object) -> WallboardApp:
@@ -75,20 +70,6 @@ def title(app: WallboardApp) -> str:
 
 def board_names(app: WallboardApp) -> list[str]:
     return [shown(row.query_one(".board-name", Static)) for row in app.query(BoardRow)]
-
-
-def perfect_calls(agent: str, call_ids: list[str], *, day: str = "2026-11-23") -> list[dict]:
-    return [
-        factories.evaluation(
-            call_id=call_id, agent=agent, occurred_at=f"{day}T{9 + n:02d}:00:00Z",
-            results=[factories.result(key) for key in CARE_KEYS],
-        )
-        for n, call_id in enumerate(call_ids)
-    ]
-
-
-def import_records(engine: Engine, path: Path, records: list[dict]) -> None:
-    import_files(engine, [factories.write_jsonl(path, records)])
 
 
 # ------------------------------------------------------------------ showing
