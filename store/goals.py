@@ -16,6 +16,7 @@ from . import rules
 from .db import unit_of_work
 from .errors import NextcallError
 from .models import Criterion, CriterionResult, Evaluation, Goal, GoalStatus, Outcome, utc_now
+from .privacy import can_derive_recognition
 from .queries import current_goal_in, latest_scorecard_in
 from .recognition import refresh_recognition
 
@@ -77,7 +78,8 @@ def start_goal(
         )
         session.add(goal)
         session.flush()
-        refresh_recognition(session, [agent_id])
+        if can_derive_recognition(session):  # else the owner's next import or `nextcall db refresh`
+            refresh_recognition(session, [agent_id])
         assert goal.id is not None
         return goal.id
 
@@ -92,7 +94,8 @@ def _outcomes_before(session: Session, agent_id: str, criterion_id: int, now: da
             CriterionResult.outcome != Outcome.na.value,
             Evaluation.occurred_at < now,
         )
-        .order_by(col(Evaluation.occurred_at).desc())
+        # Ties at one instant by id, so the database's check of an agent's goal (migration 0005) finds the same calls.
+        .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
         .limit(count)
     ).all()
     return [Outcome(outcome) for outcome in rows]
@@ -114,4 +117,5 @@ def drop_goal(db: Engine, *, agent_id: str, reason: str | None = None, now: date
         goal.ended_at = now or utc_now()
         goal.drop_reason = reason.strip() if reason and reason.strip() else None
         session.flush()
-        refresh_recognition(session, [agent_id])
+        if can_derive_recognition(session):
+            refresh_recognition(session, [agent_id])

@@ -7,8 +7,12 @@ row-level security (migration 0004), not by the app:
 - an agent's login reads that agent's own evaluations and their results,
   goals, self-assessments, badges and points, and the team, scorecard and
   behaviour names; it writes only what the app writes for its agent (goals,
-  self-assessment drafts and submissions, badges and points derived from
-  them, and the leaderboard opt-out);
+  self-assessment drafts and submissions, and the leaderboard opt-out), each
+  checked by the database (migration 0005): a goal starts now with the
+  baseline the store computes and then only ends; a submission is made now;
+- badges and points are derived by the store's owner alone: an import
+  derives them for the agents it touches, and `derive_recognition` (`nextcall
+  db refresh`) for goals and self-assessments changed by agents' logins;
 - a lead's login reads every row of one team's agents, and writes nothing;
 - both read the leaderboard of everyone through aggregate functions that show
   an opted-out colleague as Anonymous, with no agent id.
@@ -23,7 +27,7 @@ tables, such as the one that created the database.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,9 +37,12 @@ from psycopg import sql
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, col, select
 
-from .db import describe
-from .errors import LoginError
+from .db import describe, unit_of_work
+from .errors import LoginError, NextcallError
+from .models import Agent
+from .recognition import refresh_recognition
 
 AGENT_GROUP = "nextcall_agent"
 LEAD_GROUP = "nextcall_lead"
@@ -177,6 +184,58 @@ def list_logins(db: Engine) -> list[LoginView]:
             )
         )
         return [LoginView(*row) for row in rows]
+
+
+def can_derive_recognition(session: Session) -> bool:
+    """Whether this session may write badges and points (the owner's may; an agent's login may not).
+
+    One query on PostgreSQL, none on SQLite. A session that may not derives
+    nothing: the owner's next import or `derive_recognition` does.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return True
+    checks = " AND ".join(
+        f"has_table_privilege('{table}', '{privilege}')"
+        for table in ("badge_award", "points_entry")
+        for privilege in ("INSERT", "UPDATE", "DELETE")
+    )
+    return bool(connection.exec_driver_sql(f"SELECT {checks}").scalar())
+
+
+class RecognitionError(NextcallError):
+    """Recognition cannot be derived as asked."""
+
+    title = "Recognition"
+
+
+def derive_recognition(db: Engine, *, agent_ids: Sequence[str] = ()) -> tuple[int, int]:
+    """Derive badges and points afresh for these agents (default: everyone), as the store's owner.
+
+    Agents' logins start goals and submit self-assessments but derive no
+    recognition; this brings theirs up to date. Run after imports or on a schedule.
+
+    Returns:
+        How many agents were derived, and how many badges are new to the store.
+
+    Raises:
+        RecognitionError: an unknown agent, or a connection that may not write badges and points.
+    """
+    with unit_of_work(db) as session:
+        if not can_derive_recognition(session):
+            raise RecognitionError(
+                f"{_user(db)} may not write badges and points in {describe(str(db.url))}: "
+                "run this as the role that owns nextcall's tables."
+            )
+        query = select(Agent.id)
+        if agent_ids:
+            query = query.where(col(Agent.id).in_(agent_ids))
+        known = set(session.exec(query))
+        missing = sorted(set(agent_ids) - known)
+        if missing:
+            raise RecognitionError(f"There is no agent {', '.join(map(repr, missing))} in {describe(str(db.url))}.")
+        awards = refresh_recognition(session, known)
+        return len(known), len(awards)
 
 
 # ------------------------------------------------------------------ helpers

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from .db import unit_of_work
 from .errors import NextcallError
 from .models import SelfAssessment, utc_now
+from .privacy import can_derive_recognition
 from .recognition import refresh_recognition
 from .rules import SELF_RATINGS
 
@@ -86,6 +87,7 @@ def submit(db: Engine, *, agent_id: str, now: datetime | None = None) -> int:
         row.submitted_at = now or utc_now()
         row.updated_at = row.submitted_at
         session.flush()
-        refresh_recognition(session, [agent_id])
+        if can_derive_recognition(session):  # else the owner's next import or `nextcall db refresh`
+            refresh_recognition(session, [agent_id])
         assert row.id is not None
         return row.id

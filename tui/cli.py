@@ -432,6 +432,31 @@ def db_upgrade(ctx: click.Context, db: str | None) -> None:
     click.echo(f"{describe(settings.db_url)} is at schema {head_revision()}.")
 
 
+@db_app.command("refresh", context_settings=CONTEXT)
+@click.argument("agents", nargs=-1, metavar="[AGENT]...")
+@db_option
+@click.pass_context
+def db_refresh(ctx: click.Context, agents: tuple[str, ...], db: str | None) -> None:
+    """Derive badges and points afresh for AGENTs (default: everyone).
+
+    On a shared PostgreSQL database agents' logins start goals and submit
+    self-assessments but derive no badges or points: run this as the
+    database's owner after imports, or on a schedule, to bring theirs up to date.
+    """
+    from nextcall.store.db import open_store
+    from nextcall.store.privacy import derive_recognition
+
+    try:
+        engine = open_store(_settings(ctx, db).db_url)
+        derived, new_badges = derive_recognition(engine, agent_ids=agents)
+    except NextcallError as error:
+        raise _fail(error) from None
+    click.echo(
+        f"Badges and points derived for {derived:,} agent{'s' if derived != 1 else ''}; "
+        f"{new_badges:,} new badge{'s' if new_badges != 1 else ''}."
+    )
+
+
 def _admin_engine(ctx: click.Context, db: str | None) -> tuple[Any, str]:
     """The shared database for `nextcall admin`, opened as its owner; SQLite is refused before anything is created."""
     from nextcall.store.db import open_store

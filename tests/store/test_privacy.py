@@ -23,9 +23,11 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
+from nextcall.store.badges import POINT_SOURCES
 from nextcall.store.db import head_revision, make_engine, migrate, open_store, schema_revision, unit_of_work
 from nextcall.store.errors import LoginError, StoreError
 from nextcall.store.goals import drop_goal, start_goal
@@ -33,8 +35,9 @@ from nextcall.store.importer import import_files
 from nextcall.store.leaderboard import ANONYMOUS, LeaderboardView, Metric, Period, leaderboard, set_opt_out, teams
 from nextcall.store.models import BadgeAward, Goal, PointsEntry, SelfAssessment
 from nextcall.store.prep import PrepError, prep_brief
-from nextcall.store.privacy import grant_agent, grant_lead, list_logins, login_url, revoke
+from nextcall.store.privacy import can_derive_recognition, derive_recognition, grant_agent, grant_lead, list_logins, login_url, revoke
 from nextcall.store.recognition import refresh_recognition
+from nextcall.store.rules import Target
 from nextcall.store.self_assessments import Draft, load_draft, save_draft, submit
 from nextcall.tui.cli import app
 from tests import factories as f
@@ -265,8 +268,9 @@ def test_an_agents_login_cannot_change_another_agents_rows(owner: Engine, pg_url
         # Their own row moved to someone else's name is refused too.
         refused(connection, "UPDATE goal SET agent_id = 'ben' WHERE agent_id = 'ana'")
         assert changed(connection, "UPDATE goal SET drop_reason = 'x' WHERE agent_id <> 'ana'") == 0
-        assert changed(connection, "DELETE FROM badge_award WHERE agent_id <> 'ana'") == 0
-        assert changed(connection, "DELETE FROM points_entry WHERE agent_id <> 'ana'") == 0
+        # Badges and points are not an agent's to write at all, their own included.
+        refused(connection, "DELETE FROM badge_award WHERE agent_id <> 'ana'")
+        refused(connection, "DELETE FROM points_entry WHERE agent_id <> 'ana'")
         assert changed(connection, "UPDATE self_assessment SET strengths = 'x' WHERE agent_id <> 'ana'") == 0
         assert changed(connection, "UPDATE agent SET leaderboard_opt_out = false WHERE id <> 'ana'") == 0
         # What the app never writes for an agent is not theirs to write at all, own rows included.
@@ -302,30 +306,32 @@ def test_the_app_opens_the_store_and_writes_for_its_own_agent_through_their_logi
             bens = session.exec(select(BadgeAward.badge_id).where(BadgeAward.agent_id == "ben")).all()
         with Session(engine) as session:
             goal = session.exec(select(Goal).where(Goal.agent_id == "ana", Goal.status == "active")).one()
-        drop_goal(engine, agent_id="ana", reason="another one", now=NOW)
-        goal_id = start_goal(engine, agent_id="ana", criterion_key="k8", now=NOW)
-        save_draft(engine, agent_id="ana", draft=Draft(date(2026, 12, 2), "calm", "recaps", "holds"))
-        assert load_draft(engine, agent_id="ana") == Draft(date(2026, 12, 2), "calm", "recaps", "holds", {})
-        submit(engine, agent_id="ana", now=NOW)
+        # Goals and submissions an agent's login writes are stamped with the time they are made.
+        session_on = datetime.now(UTC).date() + timedelta(days=7)
+        drop_goal(engine, agent_id="ana", reason="another one")
+        goal_id = start_goal(engine, agent_id="ana", criterion_key="k8")
+        save_draft(engine, agent_id="ana", draft=Draft(session_on, "calm", "recaps", "holds"))
+        assert load_draft(engine, agent_id="ana") == Draft(session_on, "calm", "recaps", "holds", {})
+        submitted_id = submit(engine, agent_id="ana")
         set_opt_out(engine, agent_id="ana", anonymous=False)
         with pytest.raises(LookupError):
             set_opt_out(engine, agent_id="ben", anonymous=True)  # ben is not even there to ana's login
-        with unit_of_work(engine) as session:
-            refresh_recognition(session, ["ana"])
-            refresh_recognition(session, ["ben"])  # reads nothing of ben's, so changes nothing of his
+        with pytest.raises(ProgrammingError, match="permission denied for table"), unit_of_work(engine) as session:
+            refresh_recognition(session, ["ana"])  # badges and points are the owner's to derive
     finally:
         engine.dispose()
+    assert derive_recognition(owner, agent_ids=["ana"]) == (1, 1)  # listened_first, new
 
     with Session(owner) as session:
         goals = {g.id: g for g in session.exec(select(Goal).where(Goal.agent_id == "ana"))}
         assert goals[goal.id].status == "dropped" and goals[goal_id].status == "active"
         submitted = session.exec(select(SelfAssessment).where(SelfAssessment.agent_id == "ana")).all()
-        assert [s.submitted_at for s in submitted] == [NOW]
+        assert [s.id for s in submitted if s.submitted_at is not None] == [submitted_id]
         assert session.exec(select(BadgeAward.badge_id).where(BadgeAward.agent_id == "ben")).all() == bens
         assert "listened_first" in session.exec(select(BadgeAward.badge_id).where(BadgeAward.agent_id == "ana")).all()
         assert session.exec(select(PointsEntry).where(PointsEntry.agent_id == "ana")).all()
     with unit_of_work(owner) as session:
-        # What ana's login stored equals a full recomputation by the owner.
+        # What the owner derived for ana's login's changes equals a full recomputation.
         assert refresh_recognition(session, ["ana", "ben"]) == []
 
 
@@ -520,3 +526,196 @@ def test_nextcall_admin_on_sqlite_says_logins_need_postgresql_and_creates_nothin
     assert "logins need a shared PostgreSQL database" in result.stderr
     assert result.stdout == ""
     assert not path.exists()
+
+
+# ------------------------------------------------------------------ a fair leaderboard
+
+
+def boards(engine: Engine) -> dict[Metric, tuple[object, ...]]:
+    """The points and goal-progress boards of this week, as the engine reads them."""
+    return {
+        metric: settled(leaderboard(engine, viewer_id="ana", min_calls=1, metric=metric, team_id=None, now=NOW, zone=UTC))
+        for metric in (Metric.points, Metric.goal)
+    }
+
+
+def goal_row(connection: psycopg.Connection, **values: object) -> str:
+    """An INSERT of a goal for ana on k9: honest unless `values` say otherwise (baseline 1 of 7: see `records`)."""
+    row: dict[str, object] = {
+        "agent_id": "'ana'", "criterion_id": "(SELECT id FROM criterion WHERE key = 'k9')", "status": "'active'",
+        "baseline_met": 1, "baseline_applicable": 7, "target_met": 8, "target_window": 10, "started_at": "now()",
+    }
+    row.update(values)
+    return f"INSERT INTO goal ({', '.join(row)}) VALUES ({', '.join(map(str, row.values()))})"
+
+
+def test_an_agents_login_cannot_write_badges_or_points_even_their_own(owner: Engine, pg_url: str, ana: str) -> None:
+    engine = engine_as(pg_url, ana)
+    try:
+        before = boards(engine)
+        with connect(pg_url, ana) as connection:
+            refused(connection, "INSERT INTO points_entry (agent_id, day, source, points) VALUES ('ana', '2026-11-24', 'badge', 500)")
+            refused(connection, "INSERT INTO badge_award (agent_id, badge_id, awarded_at) VALUES ('ana', 'steady', now())")
+            refused(connection, "UPDATE points_entry SET points = points * 10 WHERE agent_id = 'ana'")
+            refused(connection, "UPDATE badge_award SET awarded_at = now() WHERE agent_id = 'ana'")
+            refused(connection, "DELETE FROM points_entry WHERE agent_id = 'ana'")
+            refused(connection, "SELECT nextval(pg_get_serial_sequence('points_entry', 'id'))")
+        # Granting again (which re-runs the group's grants) gives none of it back.
+        grant_agent(owner, "ana")
+        with connect(pg_url, ana) as connection:
+            refused(connection, "INSERT INTO points_entry (agent_id, day, source, points) VALUES ('ana', '2026-11-24', 'badge', 500)")
+        assert boards(engine) == before == boards(owner)
+        with Session(engine) as session:
+            assert not can_derive_recognition(session)
+        with Session(owner) as session:
+            assert can_derive_recognition(session)
+    finally:
+        engine.dispose()
+
+
+def test_an_agents_login_cannot_fake_a_goals_baseline_start_or_end(owner: Engine, pg_url: str, ana: str) -> None:
+    with psycopg.connect(pg_url.replace("+psycopg", "")) as admin:
+        k8 = admin.execute("SELECT id FROM criterion WHERE key = 'k8'").fetchone()[0]
+    engine = engine_as(pg_url, ana)
+    try:
+        with connect(pg_url, ana) as connection:
+            # What the app does, by hand: the goal dropped now, another started now with the store's baseline.
+            assert changed(connection, "UPDATE goal SET status = 'dropped', ended_at = now() WHERE status = 'active'") == 1
+            live = connection.execute(goal_row(connection) + " RETURNING id").fetchone()[0]
+            dropped = connection.execute("SELECT id FROM goal WHERE status = 'dropped'").fetchone()[0]
+            goals = connection.execute("SELECT * FROM goal ORDER BY id").fetchall()
+            before = boards(engine)
+
+            for fake in (
+                {"baseline_met": 0},  # a lower baseline makes the same calls a bigger gain
+                {"baseline_met": 7},
+                {"baseline_applicable": 70},
+                {"started_at": "now() - interval '2 days'"},  # calls from before the goal counted for it
+                {"started_at": "now() + interval '1 day'"},
+                # Right for a start before any call of the week, and still a backdated start.
+                {"baseline_met": 0, "baseline_applicable": 3, "started_at": f"'{MONDAY.isoformat()}'"},
+                {"status": "'mastered'", "ended_at": "now()"},
+                {"ended_at": "now()"},
+                {"target_met": 1, "target_window": 1},  # mastered on two calls
+                {"target_met": 2, "target_window": 10},
+                {"target_met": 200, "target_window": 200},
+            ):
+                assert "permission denied" in refused(connection, goal_row(connection, **fake)), fake
+            # Changing a goal is ending it, nothing else.
+            for change in (
+                "baseline_met = 0", "baseline_applicable = 100", "started_at = started_at - interval '1 day'",
+                f"criterion_id = {k8}", "target_met = 5", "drop_reason = 'x'",
+                "status = 'dropped', ended_at = now() - interval '1 day'",
+                "status = 'dropped', ended_at = now(), baseline_met = 0",
+                "status = 'mastered', ended_at = started_at - interval '1 hour'",
+            ):
+                assert "permission denied" in refused(connection, f"UPDATE goal SET {change} WHERE id = {live}"), change
+            # A goal once ended stays as it ended.
+            refused(connection, f"UPDATE goal SET status = 'active', ended_at = NULL WHERE id = {dropped}")
+            refused(connection, f"UPDATE goal SET drop_reason = 'later' WHERE id = {dropped}")
+            assert connection.execute("SELECT * FROM goal ORDER BY id").fetchall() == goals
+        assert boards(engine) == before == boards(owner)
+    finally:
+        engine.dispose()
+
+
+def test_an_agents_login_starts_and_drops_goals_with_the_stores_own_baseline(owner: Engine, pg_url: str, ana: str) -> None:
+    engine = engine_as(pg_url, ana)
+    try:
+        drop_goal(engine, agent_id="ana", reason="another one")
+        first = start_goal(engine, agent_id="ana", criterion_key="k9")
+        drop_goal(engine, agent_id="ana")
+        second = start_goal(engine, agent_id="ana", criterion_key="k0", target=Target(5, 8))
+        drop_goal(engine, agent_id="ana")
+        # A team's own target is kept, within bounds: one met of two would be mastered on four calls.
+        with pytest.raises(ProgrammingError, match="permission denied: a goal's target"):
+            start_goal(engine, agent_id="ana", criterion_key="k1", target=Target(1, 2))
+    finally:
+        engine.dispose()
+    with Session(owner) as session:
+        theirs = {g.id: g for g in session.exec(select(Goal).where(Goal.agent_id == "ana"))}
+    assert [theirs[first].status, theirs[second].status] == ["dropped", "dropped"]
+    assert (theirs[first].baseline_met, theirs[first].baseline_applicable) == (1, 7)
+    assert (theirs[second].baseline_met, theirs[second].baseline_applicable) == (7, 7)
+    # The owner, starting the same goals at the same moments, stores the same baselines.
+    for goal, key in ((theirs[first], "k9"), (theirs[second], "k0")):
+        target = Target(goal.target_met, goal.target_window)
+        again = start_goal(owner, agent_id="ana", criterion_key=key, target=target, now=goal.started_at)
+        drop_goal(owner, agent_id="ana", now=goal.started_at)
+        with Session(owner) as session:
+            owners = session.get(Goal, again)
+        assert owners is not None
+        assert (owners.baseline_met, owners.baseline_applicable) == (goal.baseline_met, goal.baseline_applicable)
+
+
+def test_an_agents_submission_earns_listened_first_once_the_owner_derives_recognition(
+    owner: Engine, pg_url: str, ana: str
+) -> None:
+    def recognition(agent: str) -> tuple[list[str], dict[str, int]]:
+        with Session(owner) as session:
+            badges = sorted(session.exec(select(BadgeAward.badge_id).where(BadgeAward.agent_id == agent)))
+            points = {e.source: e.points for e in session.exec(select(PointsEntry).where(PointsEntry.agent_id == agent))
+                      if e.day == today}
+        return badges, points
+
+    today = datetime.now(UTC).date()
+    engine = engine_as(pg_url, ana)
+    try:
+        assert "listened_first" not in recognition("ana")[0]
+        board = boards(engine)
+        save_draft(engine, agent_id="ana", draft=Draft(today + timedelta(days=3), "I listen", "", ""))
+        submit(engine, agent_id="ana")
+        # Nothing is derived by the login itself: the board is as it was until the owner derives.
+        assert "listened_first" not in recognition("ana")[0]
+        with connect(pg_url, ana) as connection:
+            # A submission is made now, and then it is history.
+            refused(connection, "INSERT INTO self_assessment (agent_id, session_on, strengths, struggles, want_to_work_on,"
+                                " ratings, submitted_at, updated_at) VALUES ('ana', '2026-11-20', 'x', '', '', '{}',"
+                                " now() - interval '4 days', now())")
+            refused(connection, "UPDATE self_assessment SET session_on = session_on + 30 WHERE submitted_at IS NOT NULL")
+            refused(connection, "UPDATE self_assessment SET submitted_at = now() - interval '1 day' WHERE submitted_at IS NOT NULL")
+            assert changed(connection, "UPDATE self_assessment SET strengths = 'a draft' WHERE submitted_at IS NULL") == 0
+        assert boards(engine) == board
+        assert derive_recognition(owner, agent_ids=["ana"]) == (1, 1)
+        badges, points = recognition("ana")
+        assert "listened_first" in badges
+        assert points["self_assessment"] == POINT_SOURCES["self_assessment"].points
+        assert points["badge"] >= POINT_SOURCES["badge"].points
+        assert derive_recognition(owner) == (len(FALCONS + HAWKS), 0)  # everyone, and nothing more to add
+    finally:
+        engine.dispose()
+
+
+# ------------------------------------------------------------------ nextcall db refresh
+
+
+def test_nextcall_db_refresh_derives_what_agents_logins_could_not(owner: Engine, pg_url: str, ana: str) -> None:
+    runner = CliRunner()
+    engine = engine_as(pg_url, ana)
+    try:
+        save_draft(engine, agent_id="ana", draft=Draft(datetime.now(UTC).date(), "I listen", "", ""))
+        submit(engine, agent_id="ana")
+    finally:
+        engine.dispose()
+    as_ana = runner.invoke(app, ["--db", login_url(pg_url, ana), "db", "refresh"], prog_name="nextcall")
+    assert as_ana.exit_code == 1
+    assert f"nextcall: {ana} may not write badges and points" in as_ana.stderr
+    unknown = runner.invoke(app, ["db", "refresh", "ana", "nobody", "--db", pg_url], prog_name="nextcall")
+    assert unknown.exit_code == 1
+    assert "nextcall: There is no agent 'nobody'" in unknown.stderr
+    one = runner.invoke(app, ["db", "refresh", "ana", "--db", pg_url], prog_name="nextcall")
+    assert (one.exit_code, one.stdout) == (0, "Badges and points derived for 1 agent; 1 new badge.\n")
+    everyone = runner.invoke(app, ["db", "refresh", "--db", pg_url], prog_name="nextcall")
+    assert (everyone.exit_code, everyone.stdout) == (0, "Badges and points derived for 5 agents; 0 new badges.\n")
+    with Session(owner) as session:
+        assert "listened_first" in session.exec(select(BadgeAward.badge_id).where(BadgeAward.agent_id == "ana")).all()
+
+
+def test_nextcall_db_refresh_on_sqlite_changes_nothing_the_app_already_derived(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'nextcall.db'}"
+    engine = open_store(url)
+    import_files(engine, [f.write_jsonl(tmp_path / "calls.jsonl", records())])
+    start_goal(engine, agent_id="ana", criterion_key="k9", now=MONDAY - timedelta(hours=1))
+    engine.dispose()
+    result = CliRunner().invoke(app, ["--db", url, "db", "refresh"], prog_name="nextcall")
+    assert (result.exit_code, result.stdout) == (0, "Badges and points derived for 5 agents; 0 new badges.\n")
