@@ -24,7 +24,7 @@ from textual.widgets import OptionList  # noqa: E402
 
 from nextcall.store.db import make_engine  # noqa: E402
 from tests.tui.conftest import make_app  # noqa: E402
-from tests.tui.test_app import settle  # noqa: E402
+from tests.tui.conftest import settle  # noqa: E402
 
 DEADLINE_S = 90
 

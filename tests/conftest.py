@@ -15,6 +15,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -75,7 +76,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
-    template = request.getfixturevalue("pg_template")
+    with fresh_pg_database(request.getfixturevalue("pg_template")) as url:
+        yield url
+
+
+@contextmanager
+def fresh_pg_database(template: str) -> Iterator[str]:
+    """A PostgreSQL database copied from `template`, dropped afterwards; yields its URL."""
     name = f"nextcall_t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(_pg_admin_dsn(), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
@@ -84,6 +91,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     finally:
         with psycopg.connect(_pg_admin_dsn(), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_url(pg_template: str) -> Iterator[str]:
+    """A clean PostgreSQL database at the newest schema, as its owner, for PostgreSQL-only tests."""
+    with fresh_pg_database(pg_template) as url:
+        yield url
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ from nextcall.store.rules import Target
 from nextcall.store.self_assessments import Draft, load_draft, save_draft, submit
 from nextcall.tui.cli import app
 from tests import factories as f
-from tests.conftest import _pg_admin_dsn, _pg_url_for
+from tests.conftest import _pg_admin_dsn, fresh_pg_database
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -94,19 +94,6 @@ def records() -> list[dict[str, Any]]:
         out += [call(i, agent, LAST_MONDAY + timedelta(hours=i), 8) for i in range(3)]
         out += [call(10 + i, agent, MONDAY + timedelta(hours=i), met) for i, met in enumerate(scores)]
     return out
-
-
-@pytest.fixture
-def pg_url(pg_template: str) -> Iterator[str]:
-    """A clean PostgreSQL database at the newest schema, as its owner."""
-    name = f"nextcall_t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_pg_admin_dsn(), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
-    try:
-        yield _pg_url_for(name)
-    finally:
-        with psycopg.connect(_pg_admin_dsn(), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -338,20 +325,13 @@ def test_the_app_opens_the_store_and_writes_for_its_own_agent_through_their_logi
 def test_a_login_reads_no_ones_rows_in_another_nextcall_database_of_the_server(
     owner: Engine, pg_url: str, ana: str, tmp_path: Path, pg_template: str
 ) -> None:
-    other = f"nextcall_t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_pg_admin_dsn(), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{other}" TEMPLATE "{pg_template}"')
-    try:
-        other_url = _pg_url_for(other)
+    with fresh_pg_database(pg_template) as other_url:
         engine = make_engine(other_url)
         import_files(engine, [f.write_jsonl(tmp_path / "other.jsonl", records())])
         engine.dispose()
         with connect(other_url, ana) as connection:
             assert visible(connection, other_url) == {table: [] for table in WHOSE}
             refused(connection, "SELECT * FROM nextcall_access.board_agents(NULL)")
-    finally:
-        with psycopg.connect(_pg_admin_dsn(), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{other}" WITH (FORCE)')
 
 
 def test_a_login_that_finds_an_older_schema_asks_for_an_upgrade_and_changes_nothing(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from textual.app import App
 
 from nextcall.seed.demo import DEMO_AGENTS
 from nextcall.seed.load import load_demo
@@ -148,3 +149,27 @@ def perfect_calls(agent: str, call_ids: list[str], *, day: str = "2026-11-23") -
 def import_records(engine: Engine, path: Path, records: list[dict]) -> None:
     """Import records through the real importer, as `nextcall import` would."""
     import_files(engine, [factories.write_jsonl(path, records)])
+
+
+async def settle(app: App, pilot) -> None:  # noqa: ANN001 (Textual's Pilot)
+    """Let the store workers finish and the screen repaint.
+
+    A write's worker publishes a change that starts a reading worker, which
+    repaints: wait through a few rounds, until no worker is left running.
+    """
+    for _ in range(4):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(worker.is_running for worker in app.workers):
+            break
+
+
+async def wait_until(app: App, pilot, condition: Callable[[], bool]) -> None:  # noqa: ANN001
+    """Let the poller and the workers run until `condition` holds (a bound on tries, not a timing check)."""
+    for _ in range(150):
+        await settle(app, pilot)
+        if condition():
+            return
+        await pilot.pause(0.1)
+    assert condition()

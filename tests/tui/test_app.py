@@ -17,21 +17,7 @@ from nextcall.tui.widgets.moment import MomentCard
 from nextcall.tui.widgets.verdicts import VerdictStrip
 from tests import factories
 
-from .conftest import make_app
-
-
-async def settle(app: NextcallApp, pilot) -> None:  # noqa: ANN001 (Textual's Pilot)
-    """Let the store workers finish and the screen repaint.
-
-    A write's worker publishes a change that starts a reading worker, which
-    repaints: wait through a few rounds, until no worker is left running.
-    """
-    for _ in range(4):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(worker.is_running for worker in app.workers):
-            break
+from .conftest import make_app, settle
 
 
 def text_of(app: NextcallApp, selector: str) -> str:

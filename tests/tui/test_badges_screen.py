@@ -11,8 +11,7 @@ from nextcall.store.importer import import_files
 from nextcall.tui.screens.badges import BadgeCard, BadgesScreen
 from tests import factories
 
-from .conftest import make_app
-from .test_app import settle
+from .conftest import make_app, settle
 
 
 async def open_badges(app, pilot) -> None:  # noqa: ANN001

@@ -12,8 +12,7 @@ from nextcall.tui.dialogs.goal_picker import GoalPickerDialog
 from nextcall.tui.screens.goal import GoalScreen
 from nextcall.tui.widgets.goal_chart import GoalChart
 
-from .conftest import make_app
-from .test_app import settle
+from .conftest import make_app, settle
 
 
 def goal_text(app) -> str:  # noqa: ANN001

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
 
@@ -18,8 +17,7 @@ from nextcall.tui.app import NextcallApp
 from nextcall.tui.screens.leaderboard import LeaderboardScreen
 from tests import factories
 
-from .conftest import import_records, make_app, perfect_calls
-from .test_app import settle
+from .conftest import import_records, make_app, perfect_calls, settle, wait_until
 
 """The behaviours of the demo's customer care scorecard."""
 
@@ -67,16 +65,6 @@ def cursor_key(app: NextcallApp) -> str | None:
 
 def active_tab(app: NextcallApp) -> str | None:
     return app.screen.query_one("#metrics", Tabs).active
-
-
-async def wait_until(app: NextcallApp, pilot, condition: Callable[[], bool]) -> None:  # noqa: ANN001
-    """Let the store poller and the workers run until `condition` holds (a bound on tries, not a timing check)."""
-    for _ in range(150):
-        await settle(app, pilot)
-        if condition():
-            return
-        await pilot.pause(0.1)
-    assert condition()
 
 
 # ------------------------------------------------------------------ opening

@@ -17,8 +17,7 @@ from nextcall.store.db import make_engine
 from nextcall.tui.screens.self_assessment import SelfAssessmentScreen
 from nextcall.tui.widgets.calibration import CalibrationView
 
-from .conftest import make_app
-from .test_app import settle
+from .conftest import make_app, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -115,7 +114,7 @@ def test_a_draft_survives_kill_9(demo_db: Path, tmp_path: Path) -> None:
         sys.path.insert(0, {str(ROOT)!r})
         from nextcall.store.db import make_engine
         from tests.tui.conftest import make_app
-        from tests.tui.test_app import settle
+        from tests.tui.conftest import settle
 
         async def main():
             app = make_app(make_engine({f"sqlite:///{database}"!r}), "a.khan")

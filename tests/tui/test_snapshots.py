@@ -15,8 +15,7 @@ from nextcall.store.db import open_store
 from nextcall.store.importer import import_files
 from tests import factories
 
-from .conftest import make_app
-from .test_app import settle
+from .conftest import make_app, settle
 
 SIZES = [(80, 24), (160, 48)]
 

@@ -21,8 +21,7 @@ from nextcall.store.importer import import_files
 from nextcall.tui.screens.scorecards import ScorecardsScreen
 from tests import factories
 
-from .conftest import make_app
-from .test_app import settle
+from .conftest import make_app, settle
 
 OUTAGE_TITLE = "Store out of reach"
 

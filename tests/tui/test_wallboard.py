@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from nextcall.store.leaderboard import Period, set_opt_out
 from nextcall.tui.wallboard import BoardRow, WallboardApp
 from tests import factories
 
-from .conftest import import_records, perfect_calls
+from .conftest import import_records, perfect_calls, settle, wait_until
 
 
 EVERYONE_BY_QUALITY = [
@@ -33,26 +32,6 @@ pytestmark = pytest.mark.usefixtures("frozen_clock")
 def wallboard(engine: Engine, team_id: str | None = None, **options: object) -> WallboardApp:
     settings: dict = {"rotate_seconds": 0, "poll_seconds": 0.2, "zone": UTC} | options
     return WallboardApp(engine=engine, team_id=team_id, **settings)
-
-
-async def settle(app: WallboardApp, pilot) -> None:  # noqa: ANN001 (Textual's Pilot)
-    """Let the board's workers finish and the screen repaint."""
-    for _ in range(4):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(worker.is_running for worker in app.workers):
-            break
-
-
-async def wait_until(app: WallboardApp, pilot, condition: Callable[[], bool]) -> None:  # noqa: ANN001
-    """Let the poller, the rotation and the workers run until `condition` holds (a bound on tries, not a timing check)."""
-    for _ in range(150):
-        await settle(app, pilot)
-        if condition():
-            return
-        await pilot.pause(0.1)
-    assert condition()
 
 
 def shown(widget: Widget) -> str:
