@@ -7,9 +7,12 @@ as mastered, never on the agent's behalf.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from . import rules
@@ -25,6 +28,21 @@ class GoalError(NextcallError):
     """A goal cannot be started or dropped as asked."""
 
     title = "Goal"
+
+
+@contextmanager
+def _refused_as_goal_error() -> Iterator[None]:
+    """On a shared database the store itself checks an agent's goals (see README, Data and privacy): word its refusal."""
+    try:
+        yield
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) != "42501":
+            raise
+        reason = str(error.orig).strip().splitlines()[0].removeprefix("permission denied: ")
+        raise GoalError(
+            f"The team's database refused this goal: {reason}. "
+            "Ask whoever looks after it about the goal target nextcall is set up with."
+        ) from None
 
 
 def start_goal(
@@ -45,7 +63,7 @@ def start_goal(
         GoalError: no such behaviour on the agent's scorecard, or a goal still in progress.
     """
     now = now or utc_now()
-    with unit_of_work(db) as session:
+    with _refused_as_goal_error(), unit_of_work(db) as session:
         scorecard_id = latest_scorecard_in(session, agent_id)
         if scorecard_id is None:
             raise GoalError(f"{agent_id} has no scored calls yet: a goal starts from a behaviour on your scorecard.")
@@ -107,7 +125,7 @@ def drop_goal(db: Engine, *, agent_id: str, reason: str | None = None, now: date
     Raises:
         GoalError: there is no goal to drop.
     """
-    with unit_of_work(db) as session:
+    with _refused_as_goal_error(), unit_of_work(db) as session:
         goal = session.exec(
             select(Goal).where(Goal.agent_id == agent_id, Goal.status == GoalStatus.active.value)
         ).first()

@@ -30,7 +30,7 @@ from sqlmodel import Session, select
 from nextcall.store.badges import POINT_SOURCES
 from nextcall.store.db import head_revision, make_engine, migrate, open_store, schema_revision, unit_of_work
 from nextcall.store.errors import LoginError, StoreError
-from nextcall.store.goals import drop_goal, start_goal
+from nextcall.store.goals import GoalError, drop_goal, start_goal
 from nextcall.store.importer import import_files
 from nextcall.store.leaderboard import ANONYMOUS, LeaderboardView, Metric, Period, leaderboard, set_opt_out, teams
 from nextcall.store.models import BadgeAward, Goal, PointsEntry, SelfAssessment
@@ -608,7 +608,7 @@ def test_an_agents_login_starts_and_drops_goals_with_the_stores_own_baseline(own
         second = start_goal(engine, agent_id="ana", criterion_key="k0", target=Target(5, 8))
         drop_goal(engine, agent_id="ana")
         # A team's own target is kept, within bounds: one met of two would be mastered on four calls.
-        with pytest.raises(ProgrammingError, match="permission denied: a goal's target"):
+        with pytest.raises(GoalError, match="The team's database refused this goal: a goal's target"):
             start_goal(engine, agent_id="ana", criterion_key="k1", target=Target(1, 2))
     finally:
         engine.dispose()
