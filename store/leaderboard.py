@@ -13,8 +13,10 @@ viewer's time zone: "this week" starts on Monday at midnight where they sit.
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy import Engine, and_, case, func, or_, text
@@ -44,8 +46,23 @@ BASELINE_DAYS = 30
 
 ANONYMOUS = "Anonymous"
 
+NO_BASELINE = "new: no baseline yet"
+NO_GOAL = "no goal in this period"
+GOAL_WITHOUT_BASELINE = "goal has no baseline yet"
+NOTHING_SCORED = "nothing scored yet"
+"""Why an agent with enough calls is still unranked (short of calls, the reason says how short)."""
+
 MASTERY_BADGE = "first_goal_mastered"
 """The badge for a first mastered goal, which the wallboard celebrates as the goal itself."""
+
+
+_Member = TypeVar("_Member", bound=enum.Enum)
+
+
+def _following(member: _Member) -> _Member:
+    """The next member of an enum, back to the first after the last: what a key press cycles to."""
+    members = list(type(member))
+    return members[(members.index(member) + 1) % len(members)]
 
 
 class Metric(str, enum.Enum):
@@ -65,8 +82,7 @@ class Metric(str, enum.Enum):
         return _METRIC_LABELS[self][1]
 
     def next(self) -> Metric:
-        members = list(Metric)
-        return members[(members.index(self) + 1) % len(members)]
+        return _following(self)
 
 
 _METRIC_LABELS = {
@@ -105,8 +121,7 @@ class Period(str, enum.Enum):
         }[self]
 
     def next(self) -> Period:
-        members = list(Period)
-        return members[(members.index(self) + 1) % len(members)]
+        return _following(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +191,8 @@ class LeaderboardRowView:
     team_id: str
     value: float | None
     calls: int
+    shares_rank: bool = False
+    """Tied: another row has the same rank."""
     movement: Movement | None = None
     places: int = 0
     """How many places up or down since the previous period."""
@@ -245,9 +262,9 @@ class LeaderboardView:
             return f"Nobody has {self.min_calls} scored calls {self.period.phrase} yet: the board fills as calls are scored."
         enough = [row for row in self.unranked if not self._short_of_calls(row)]
         reasons = {row.reason for row in enough}
-        if reasons == {"no goal in this period"}:
+        if reasons == {NO_GOAL}:
             return f"Nobody here worked on a goal {self.period.phrase}: goal progress ranks agents with a goal."
-        if reasons <= {"new: no baseline yet"}:
+        if reasons <= {NO_BASELINE}:
             return (
                 f"Nobody here has {self.min_calls} calls in the {BASELINE_DAYS} days before the period yet: "
                 "most improved compares each agent with their own earlier calls."
@@ -300,10 +317,15 @@ def _agents(session: Session, team_id: str | None) -> dict[str, _Standing]:
     return {row[0]: _Standing(row[0], row[1], row[2], bool(row[3])) for row in session.exec(query)}
 
 
-def _in(window: Window, team_id: str | None, *conditions):  # noqa: ANN202 - a list of SQL conditions
-    where = [col(Evaluation.occurred_at) >= window.start, col(Evaluation.occurred_at) < window.end, *conditions]
+def _of_team(agent_column, team_id: str):  # noqa: ANN001, ANN202 - SQL expressions
+    """Rows whose agent is on the team."""
+    return col(agent_column).in_(select(Agent.id).where(Agent.team_id == team_id))
+
+
+def _in(window: Window, team_id: str | None):  # noqa: ANN202 - a SQL condition
+    where = [col(Evaluation.occurred_at) >= window.start, col(Evaluation.occurred_at) < window.end]
     if team_id is not None:
-        where.append(col(Evaluation.agent_id).in_(select(Agent.id).where(Agent.team_id == team_id)))
+        where.append(_of_team(Evaluation.agent_id, team_id))
     return and_(*where)
 
 
@@ -331,7 +353,7 @@ def _points(session: Session, window: Window, zone: tzinfo, team_id: str | None)
         .group_by(PointsEntry.agent_id)
     )
     if team_id is not None:
-        query = query.where(col(PointsEntry.agent_id).in_(select(Agent.id).where(Agent.team_id == team_id)))
+        query = query.where(_of_team(PointsEntry.agent_id, team_id))
     return {agent: int(total or 0) for agent, total in session.exec(query)}
 
 
@@ -341,12 +363,7 @@ def _goal_rates(session: Session, window: Window, team_id: str | None) -> dict[s
     The gain is None for a goal started before its behaviour ever applied: it has no baseline to beat."""
     if _through_board_functions(session):
         found = _board(session, "board_goal_rates", start=window.start, end=window.end, team=team_id)
-        return {
-            agent: (int(applicable), met / applicable - baseline_met / baseline_applicable)
-            if applicable and baseline_applicable
-            else (0, 0.0 if baseline_applicable else None)
-            for agent, applicable, met, baseline_met, baseline_applicable in found
-        }
+        return {agent: _goal_gain(applicable, met, baseline) for agent, applicable, met, *baseline in found}
     goals = select(
         Goal.id, Goal.agent_id, Goal.criterion_id, Goal.baseline_met, Goal.baseline_applicable, Goal.started_at
     ).where(
@@ -355,7 +372,7 @@ def _goal_rates(session: Session, window: Window, team_id: str | None) -> dict[s
         or_(col(Goal.ended_at).is_(None), Goal.status == GoalStatus.active.value, col(Goal.ended_at) >= window.start),
     )
     if team_id is not None:
-        goals = goals.where(col(Goal.agent_id).in_(select(Agent.id).where(Agent.team_id == team_id)))
+        goals = goals.where(_of_team(Goal.agent_id, team_id))
     latest: dict[str, tuple] = {}
     for goal in session.exec(goals):
         if goal[1] not in latest or goal[5] > latest[goal[1]][5]:
@@ -384,13 +401,20 @@ def _goal_rates(session: Session, window: Window, team_id: str | None) -> dict[s
         .where(col(Goal.id).in_([g[0] for g in latest.values()]))
         .group_by(Goal.agent_id)
     )
-    rates: dict[str, tuple[int, float | None]] = {}
-    for agent, met_count, applicable_count in rows:
-        goal = latest[agent]
-        if not applicable_count or not goal[4]:
-            continue
-        rates[agent] = (int(applicable_count), met_count / applicable_count - goal[3] / goal[4])
-    return rates | {agent: (0, 0.0 if goal[4] else None) for agent, goal in latest.items() if agent not in rates}
+    counts = {agent: (applicable_count, met_count) for agent, met_count, applicable_count in rows}
+    return {agent: _goal_gain(*counts.get(agent, (0, 0)), goal[3:5]) for agent, goal in latest.items()}
+
+
+def _goal_gain(applicable: int | None, met: int | None, baseline: tuple[int, int]) -> tuple[int, float | None]:
+    """Applicable calls on the goal in the window, and the met rate there minus the goal's baseline rate.
+
+    No applicable call yet is no progress either way (0.0); no baseline (None) is nothing to beat."""
+    baseline_met, baseline_applicable = baseline
+    if not baseline_applicable:
+        return 0, None
+    if not applicable:
+        return 0, 0.0
+    return int(applicable), (met or 0) / applicable - baseline_met / baseline_applicable
 
 
 def _standings(
@@ -415,7 +439,7 @@ def _standings(
                 base_calls, base_mean = baseline.get(agent, (0, None))
                 if base_calls < min_calls or base_mean is None:
                     if agent in standings:
-                        standings[agent].reason = "new: no baseline yet"
+                        standings[agent].reason = NO_BASELINE
                     continue
                 if mean is not None:
                     values[agent] = mean - base_mean
@@ -425,9 +449,9 @@ def _standings(
                 values[agent] = gain
             for agent, standing in standings.items():
                 if agent not in values:
-                    standing.reason = "no goal in this period"
+                    standing.reason = NO_GOAL
                 elif values[agent] is None:
-                    standing.reason = "goal has no baseline yet"
+                    standing.reason = GOAL_WITHOUT_BASELINE
     for agent, standing in standings.items():
         if standing.calls < min_calls:
             standing.reason = f"{standing.calls} of {min_calls} calls"
@@ -435,7 +459,7 @@ def _standings(
         if standing.reason is None and values.get(agent) is not None:
             standing.value = values[agent]
         elif standing.reason is None:
-            standing.reason = "nothing scored yet"
+            standing.reason = NOTHING_SCORED
     return standings
 
 
@@ -472,6 +496,7 @@ def leaderboard_in(
     window = period_window(period, now, zone)
     standings = _standings(session, metric, window, zone, team_id, min_calls)
     ranks = _ranks(standings.values(), metric)
+    tied = {rank for rank, count in Counter(ranks.values()).items() if count > 1}
     before = _ranks(
         _standings(session, metric, previous_window(period, now, zone), zone, team_id, min_calls).values(), metric
     )
@@ -497,6 +522,7 @@ def leaderboard_in(
             team_id=standing.team_id,
             value=standing.value if rank is not None else None,
             calls=standing.calls,
+            shares_rank=rank in tied,
             movement=movement,
             places=places,
             is_viewer=is_viewer,
@@ -580,6 +606,16 @@ def set_opt_out(db: Engine, *, agent_id: str, anonymous: bool) -> None:
         agent.leaderboard_opt_out = anonymous
 
 
+def toggle_opt_out(db: Engine, *, agent_id: str) -> bool:
+    """Flip the agent's own choice to appear as Anonymous, in one unit of work; returns the new choice."""
+    with unit_of_work(db) as session:
+        agent = session.get(Agent, agent_id)
+        if agent is None:
+            raise LookupError(f"unknown agent {agent_id!r}")
+        agent.leaderboard_opt_out = not agent.leaderboard_opt_out
+        return agent.leaderboard_opt_out
+
+
 def is_opted_out(db: Engine, *, agent_id: str) -> bool:
     with Session(db) as session:
         agent = session.get(Agent, agent_id)
@@ -611,32 +647,32 @@ def celebration_marker(db: Engine) -> tuple[int, int]:
 
 def celebrations_since(db: Engine, *, marker: tuple[int, int], team_id: str | None) -> list[CelebrationView]:
     """Badges earned and goals mastered after `marker`, oldest first; opted-out agents stay Anonymous."""
-    found: list[tuple[tuple[int, int], Agent, str]] = []
+    found: list[tuple[Agent, str]] = []
+    newest_award, newest_mastery = marker
     with Session(db) as session:
-        in_team = (lambda column: column.in_(select(Agent.id).where(Agent.team_id == team_id))) if team_id else None
         awards = select(BadgeAward, Agent).join(Agent, col(Agent.id) == BadgeAward.agent_id).where(
             col(BadgeAward.id) > marker[0]
         )
-        if in_team:
-            awards = awards.where(in_team(col(BadgeAward.agent_id)))
-        for award, agent in session.exec(awards.order_by(col(BadgeAward.id))):
-            assert award.id is not None
-            if award.badge_id == MASTERY_BADGE:
-                continue  # the mastered goal itself is celebrated below; its badge would say it twice
-            name = BADGES[award.badge_id].name if award.badge_id in BADGES else award.badge_id
-            found.append(((award.id, marker[1]), agent, f"earned the {name} badge"))
         goals = select(PointsEntry, Agent).join(Agent, col(Agent.id) == PointsEntry.agent_id).where(
             PointsEntry.source == "goal_mastered", col(PointsEntry.id) > marker[1]
         )
-        if in_team:
-            goals = goals.where(in_team(col(PointsEntry.agent_id)))
+        if team_id is not None:
+            awards = awards.where(_of_team(BadgeAward.agent_id, team_id))
+            goals = goals.where(_of_team(PointsEntry.agent_id, team_id))
+        for award, agent in session.exec(awards.order_by(col(BadgeAward.id))):
+            newest_award = max(newest_award, award.id or 0)
+            if award.badge_id == MASTERY_BADGE:
+                continue  # the mastered goal itself is celebrated below; its badge would say it twice
+            name = BADGES[award.badge_id].name if award.badge_id in BADGES else award.badge_id
+            found.append((agent, f"earned the {name} badge"))
         for entry, agent in session.exec(goals.order_by(col(PointsEntry.id))):
-            assert entry.id is not None
-            found.append(((marker[0], entry.id), agent, "mastered a goal: it stuck"))
-        top = (max([marker[0], *(m[0] for m, _, _ in found)]), max([marker[1], *(m[1] for m, _, _ in found)]))
+            newest_mastery = max(newest_mastery, entry.id or 0)
+            found.append((agent, "mastered a goal: it stuck"))
         return [
-            CelebrationView(top, ANONYMOUS if agent.leaderboard_opt_out else agent.name, agent.team_id, headline)
-            for _, agent, headline in found
+            CelebrationView(
+                (newest_award, newest_mastery), ANONYMOUS if agent.leaderboard_opt_out else agent.name, agent.team_id, headline
+            )
+            for agent, headline in found
         ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from nextcall.store.leaderboard import LeaderboardRowView, Movement
 from nextcall.store.models import Outcome
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -72,3 +73,17 @@ _BLOCKS = " ▁▂▃▄▅▆▇█"
 def spark(rates: list[float] | tuple[float, ...], width: int = 40) -> str:
     """Rates from 0 to 1 as a one-line bar chart on a fixed 0–100% scale (the latest `width`)."""
     return "".join(_BLOCKS[round(max(0.0, min(1.0, rate)) * 8)] for rate in rates[-width:])
+
+
+def movement(row: LeaderboardRowView, *, gap: str = "") -> str:
+    """A leaderboard row's move since the previous period in symbols (▲2, ▼1, –, new), never colour alone."""
+    match row.movement:
+        case Movement.up:
+            return f"▲{gap}{row.places}"
+        case Movement.down:
+            return f"▼{gap}{row.places}"
+        case Movement.same:
+            return "–"
+        case Movement.new:
+            return "new"
+    return ""

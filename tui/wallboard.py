@@ -23,7 +23,7 @@ from nextcall.store import leaderboard as boards
 from nextcall.store import queries
 from nextcall.store.leaderboard import CelebrationView, LeaderboardRowView, LeaderboardView, Metric, Period
 
-from .text import literal
+from .text import literal, movement
 
 ROW_HEIGHT = 3
 """Each place on the board is three lines tall: rank and value in large digits."""
@@ -45,32 +45,18 @@ def big_value(row: LeaderboardRowView) -> tuple[str, str]:
             return f"{row.value:.0f}", "pts"
 
 
-def movement_words(row: LeaderboardRowView) -> str:
-    match row.movement:
-        case boards.Movement.up:
-            return f"▲ {row.places}"
-        case boards.Movement.down:
-            return f"▼ {row.places}"
-        case boards.Movement.same:
-            return "–"
-        case boards.Movement.new:
-            return "new"
-    return ""
-
-
 class BoardRow(Horizontal):
     """One place: big rank, movement, name, big value."""
 
-    def __init__(self, row: LeaderboardRowView, shared: bool) -> None:
+    def __init__(self, row: LeaderboardRowView) -> None:
         super().__init__(classes="board-row")
         self.row = row
-        self.shared = shared
 
     def compose(self) -> ComposeResult:
         row = self.row
         value, unit = big_value(row)
         yield Digits(str(row.rank), classes="board-rank")
-        yield Static(movement_words(row) + ("\n(tie)" if self.shared else ""), classes="board-move")
+        yield Static(movement(row, gap=" ") + ("\n(tie)" if row.shares_rank else ""), classes="board-move")
         yield Static(Text(literal(row.name)), classes="board-name")
         yield Digits(value, classes="board-value")
         yield Static(unit, classes="board-unit")
@@ -203,9 +189,7 @@ class WallboardApp(App[None]):
             shown = [row for row in shown if row.rank != shown[-1].rank] or shown
         rows = self.query_one("#wall-rows", Vertical)
         rows.remove_children()
-        rows.mount_all(
-            BoardRow(row, sum(1 for other in view.ranked if other.rank == row.rank) > 1) for row in shown
-        )
+        rows.mount_all(BoardRow(row) for row in shown)
         empty = self.query_one("#wall-empty", Static)
         empty.display = not view.ranked
         empty.update(Content(view.why_nobody_is_ranked))

@@ -76,7 +76,7 @@ async def test_shared_places_are_marked(demo_engine: Engine) -> None:
             await pilot.press("space")
         await settle(app, pilot)
         assert "Points" in title(app)
-        shared = {shown(row.query_one(".board-name", Static)): row.shared for row in app.query(BoardRow)}
+        shared = {shown(row.query_one(".board-name", Static)): row.row.shares_rank for row in app.query(BoardRow)}
         assert shared == {
             "Aisha Khan": False, "Linh Nguyen": False,
             "Elin Lindqvist": True, "Rami Haddad": True, "Tomasz Kowalski": True,

@@ -6,7 +6,7 @@ starts on it) and their line is pinned below the table, wherever it scrolls.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual import on, work
@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 from nextcall.store import leaderboard as boards
 from nextcall.store.leaderboard import LeaderboardRowView, LeaderboardView, Metric, Period, TeamChoiceView
 
-from ..text import literal
+from ..text import literal, movement
 from .base import StoreScreen
 
 VALUE_WIDTH = 13
@@ -27,29 +27,10 @@ VALUE_WIDTH = 13
 NAME_WIDTH = 44
 """At most this wide, so on a wide terminal each value stays close to its name."""
 
-MOVEMENT = {
-    boards.Movement.up: "▲",
-    boards.Movement.down: "▼",
-    boards.Movement.same: "–",
-    boards.Movement.new: "new",
-}
-"""Movement since the previous period, in symbols as well as colour."""
-
-
-def movement_text(row: LeaderboardRowView) -> str:
-    if row.movement is None:
-        return ""
-    symbol = MOVEMENT[row.movement]
-    if row.movement in (boards.Movement.up, boards.Movement.down):
-        return f"{symbol}{row.places}"
-    return symbol
-
-
-def rank_text(row: LeaderboardRowView, ranked: list[LeaderboardRowView]) -> str:
+def rank_text(row: LeaderboardRowView) -> str:
     if row.rank is None:
         return "–"
-    shared = sum(1 for other in ranked if other.rank == row.rank) > 1
-    return f"={row.rank}" if shared else str(row.rank)
+    return f"={row.rank}" if row.shares_rank else str(row.rank)
 
 
 def ordinal(number: int) -> str:
@@ -66,18 +47,16 @@ def own_line(row: LeaderboardRowView | None, view: LeaderboardView) -> str:
     hidden = " · others see you as Anonymous" if row.anonymous else ""
     if row.rank is None:
         line = f"You: not ranked yet ({row.reason}). Every call you take this period counts toward a place.{hidden}"
-        if view.viewer_goal is not None:
-            line += f"\nOn your next call: {literal(view.viewer_goal[1])}"
-        return line
-    move = {
-        boards.Movement.up: f", up {row.places} since the last period",
-        boards.Movement.down: f", down {row.places} since the last period: one good call at a time",
-        boards.Movement.same: ", same place as the last period",
-        boards.Movement.new: ", new on the board this period",
-        None: "",
-    }[row.movement]
-    of = len(view.ranked)
-    line = f"You: {ordinal(row.rank)} of {of} · {view.metric.label.lower()} {row.value_text}{move}.{hidden}"
+    else:
+        move = {
+            boards.Movement.up: f", up {row.places} since the last period",
+            boards.Movement.down: f", down {row.places} since the last period: one good call at a time",
+            boards.Movement.same: ", same place as the last period",
+            boards.Movement.new: ", new on the board this period",
+            None: "",
+        }[row.movement]
+        place = f"{ordinal(row.rank)} of {len(view.ranked)}"
+        line = f"You: {place} · {view.metric.label.lower()} {row.value_text}{move}.{hidden}"
     if view.viewer_goal is not None:
         line += f"\nOn your next call: {literal(view.viewer_goal[1])}"
     return line
@@ -129,12 +108,12 @@ class LeaderboardScreen(StoreScreen):
 
     def action_next_metric(self) -> None:
         if self.choice is not None:
-            self.choice = _Choice(self.choice.metric.next(), self.choice.period, self.choice.team_id)
+            self.choice = replace(self.choice, metric=self.choice.metric.next())
             self.load()
 
     def action_next_period(self) -> None:
         if self.choice is not None:
-            self.choice = _Choice(self.choice.metric, self.choice.period.next(), self.choice.team_id)
+            self.choice = replace(self.choice, period=self.choice.period.next())
             self.load()
 
     def action_next_team(self) -> None:
@@ -142,14 +121,14 @@ class LeaderboardScreen(StoreScreen):
             return
         scopes: list[str | None] = [team.id for team in self.teams] + [None]
         at = scopes.index(self.choice.team_id) if self.choice.team_id in scopes else -1
-        self.choice = _Choice(self.choice.metric, self.choice.period, scopes[(at + 1) % len(scopes)])
+        self.choice = replace(self.choice, team_id=scopes[(at + 1) % len(scopes)])
         self.load()
 
     @on(Tabs.TabActivated, "#metrics")
     def _metric_tab(self, event: Tabs.TabActivated) -> None:
         metric = Metric(event.tab.id.removeprefix("metric-")) if event.tab.id else Metric.quality
         if self.choice is not None and metric is not self.choice.metric:
-            self.choice = _Choice(metric, self.choice.period, self.choice.team_id)
+            self.choice = replace(self.choice, metric=metric)
             self.load()
 
     def action_toggle_anonymous(self) -> None:
@@ -158,8 +137,7 @@ class LeaderboardScreen(StoreScreen):
 
     @work(thread=True, exclusive=True, group="opt-out", exit_on_error=False)
     def _toggle_anonymous(self, agent_id: str) -> None:
-        anonymous = not boards.is_opted_out(self.engine, agent_id=agent_id)
-        boards.set_opt_out(self.engine, agent_id=agent_id, anonymous=anonymous)
+        anonymous = boards.toggle_opt_out(self.engine, agent_id=agent_id)
         message = (
             "Colleagues and the wallboard now see you as Anonymous. You still see your own place."
             if anonymous
@@ -229,8 +207,8 @@ class LeaderboardScreen(StoreScreen):
             name = name if len(name) <= room else name[: room - 1] + "…"
             style = "bold" if row.is_viewer else ""
             table.add_row(
-                Text(rank_text(row, view.ranked), style=style),
-                Text(movement_text(row), style=style),
+                Text(rank_text(row), style=style),
+                Text(movement(row), style=style),
                 Text(name, style=style),
                 Text(row.value_text, style=style, justify="right"),
                 Text(str(row.calls), style=style, justify="right"),
