@@ -56,7 +56,53 @@ def make_engine(url: str) -> Engine:
     # A server that stops answering fails a connection in seconds rather than
     # hanging the app's poll for minutes.
     timeout = {} if "connect_timeout" in parsed.query else {"connect_timeout": PG_CONNECT_TIMEOUT_S}
-    return create_engine(parsed, pool_pre_ping=True, connect_args=timeout)
+    engine = create_engine(parsed, pool_pre_ping=True, connect_args=timeout)
+    event.listen(engine, "connect", _search_only_nextcall, insert=True)
+    return engine
+
+
+HOME = "nextcall"
+"""The PostgreSQL schema that holds nextcall's tables (migration 0006): only the owner uses it."""
+
+SCOPE = "nextcall_scope"
+"""The schema an agent's or lead's login reads through: views named like the tables, each over a guarded function."""
+
+OWNER, LOGIN, UNMIGRATED = "owner", "login", "unmigrated"
+"""What a PostgreSQL session is: the owner's (or another role with the tables), an agent's or
+lead's login (migration 0006), or one on a database whose tables are not where nextcall keeps them yet."""
+
+
+def _search_only_nextcall(dbapi_connection, record) -> None:  # noqa: ANN001 (DB-API objects)
+    # Every name nextcall's SQL uses unqualified resolves in its own schema or
+    # in pg_catalog, never in one a login can create in (a writable public):
+    # an operator or function planted there cannot run inside the owner's
+    # import, admin command or refresh. A login, which holds no privilege on
+    # the tables, resolves the same names to its scope's views.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_catalog.has_schema_privilege(pg_catalog.to_regnamespace(%s)::oid, 'USAGE'),"
+            " pg_catalog.has_schema_privilege(pg_catalog.to_regnamespace(%s)::oid, 'USAGE')",
+            (HOME, SCOPE),
+        )
+        home, scope = cursor.fetchone()
+        kind, schema = (OWNER, HOME) if home else (LOGIN, SCOPE) if scope else (UNMIGRATED, None)
+        if schema is not None:
+            cursor.execute("SELECT pg_catalog.set_config('search_path', %s, false)", (f"{schema}, pg_catalog, pg_temp",))
+    dbapi_connection.commit()
+    record.info["nextcall_session"] = kind
+
+
+def session_kind(session: Session) -> str:
+    """OWNER, LOGIN or UNMIGRATED on PostgreSQL; OWNER on SQLite, whose file holds everything."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return OWNER
+    return connection.info.get("nextcall_session", OWNER)
+
+
+def through_login(session: Session) -> bool:
+    """Whether this session is an agent's or lead's own login: it reads its scope and writes through functions."""
+    return session_kind(session) == LOGIN
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API objects)
@@ -154,6 +200,8 @@ def migrate(engine: Engine) -> None:
                 )
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+        # Connections opened before the upgrade search where the tables were.
+        engine.dispose()
     except StoreError:
         raise
     except OperationalError as error:
@@ -217,8 +265,10 @@ def open_store(url: str) -> Engine:
     return engine
 
 
-WRITE_LOCK_ID = 7_061_982_502
-"""PostgreSQL advisory lock that writers take turns on (beside the migration lock in migrations/env.py)."""
+WRITER_TURN = "SELECT 1 FROM nextcall_access.writer_turn FOR UPDATE"
+"""The row PostgreSQL writers take turns on: one that no agent's or lead's login may lock (migration 0006)."""
+
+LOCK_NOT_AVAILABLE = "55P03"
 
 WRITE_WAIT_SECONDS = 30.0
 """How long a change made in the app waits for another writer (an import) to finish."""
@@ -234,7 +284,9 @@ def lock_for_writing(session: Session, *, wait_seconds: float = WRITE_WAIT_SECON
     another import is changing. Readers are never held up.
 
     SQLite takes its one write lock now (`BEGIN IMMEDIATE`) instead of at the
-    first write; PostgreSQL takes an advisory lock held to the end of the transaction.
+    first write; PostgreSQL locks the writers' row to the end of the transaction.
+    An agent's or lead's login takes no turn: the functions it writes through
+    change only its own rows, one write of its own at a time.
 
     Raises:
         StoreError: another writer held the store for longer than `wait_seconds`.
@@ -252,12 +304,21 @@ def lock_for_writing(session: Session, *, wait_seconds: float = WRITE_WAIT_SECON
                 if "locked" not in str(error.orig) and "busy" not in str(error.orig):
                     raise
         elif backend == "postgresql":
-            if connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_ID})").scalar():
+            if through_login(session):
                 return
-            time.sleep(0.05)
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, int(wait_seconds * 1000))}")
+            try:
+                connection.exec_driver_sql(WRITER_TURN)
+            except DBAPIError as error:
+                if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                    raise
+                deadline = time.monotonic()  # the wait was the server's: the transaction is over
+            else:
+                connection.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
+                return
         else:
             return
-        if time.monotonic() > deadline:
+        if time.monotonic() >= deadline:
             raise StoreError(
                 f"{describe(str(connection.engine.url))} stayed busy with another writer for "
                 f"{wait_seconds:.0f} s (a large import?); try again when it is done."

@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from . import rules
-from .db import unit_of_work
+from .db import through_login, unit_of_work
 from .errors import NextcallError
 from .models import Criterion, CriterionResult, Evaluation, Goal, GoalStatus, Outcome, utc_now
 from .privacy import can_derive_recognition
@@ -30,13 +30,17 @@ class GoalError(NextcallError):
     title = "Goal"
 
 
+REFUSALS = {"42501", "22023", "23505", "P0002"}
+"""What the database says when it checks an agent's goal and refuses it (migration 0006's functions)."""
+
+
 @contextmanager
 def _refused_as_goal_error() -> Iterator[None]:
     """On a shared database the store itself checks an agent's goals (see README, Data and privacy): word its refusal."""
     try:
         yield
     except DBAPIError as error:
-        if getattr(error.orig, "sqlstate", None) != "42501":
+        if getattr(error.orig, "sqlstate", None) not in REFUSALS:
             raise
         reason = str(error.orig).strip().splitlines()[0].removeprefix("permission denied: ")
         raise GoalError(
@@ -73,11 +77,19 @@ def start_goal(
         if criterion is None or criterion.id is None:
             raise GoalError(f"{criterion_key!r} is not a behaviour of scorecard {scorecard_id}.")
         current = current_goal_in(session, agent_id)
+        if current is not None and current.status != GoalStatus.mastered.value:
+            raise GoalError(f"You are still working on {current.criterion.name}. Drop it first (d) to start another.")
+        if through_login(session):
+            # The database starts it, now, with the baseline it computes itself (migration 0006).
+            call = session.connection().execute
+            if current is not None and current.id is not None:
+                call(text("SELECT nextcall_access.end_goal('mastered', :at, NULL)"), {"at": current.mastered_at})
+            made = call(
+                text("SELECT nextcall_access.start_goal(:criterion, :met, :window)"),
+                {"criterion": criterion.id, "met": target.met, "window": target.window},
+            ).scalar()
+            return int(made)
         if current is not None:
-            if current.status != GoalStatus.mastered.value:
-                raise GoalError(
-                    f"You are still working on {current.criterion.name}. Drop it first (d) to start another."
-                )
             stored = session.get(Goal, current.id)
             assert stored is not None
             stored.status = GoalStatus.mastered.value
@@ -131,6 +143,11 @@ def drop_goal(db: Engine, *, agent_id: str, reason: str | None = None, now: date
         ).first()
         if goal is None:
             raise GoalError("There is no goal to drop.")
+        if through_login(session):
+            session.connection().execute(
+                text("SELECT nextcall_access.end_goal('dropped', NULL, :reason)"), {"reason": reason}
+            )
+            return
         goal.status = GoalStatus.dropped.value
         goal.ended_at = now or utc_now()
         goal.drop_reason = reason.strip() if reason and reason.strip() else None

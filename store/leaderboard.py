@@ -18,12 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 from datetime import date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, and_, case, func, or_, text
 from sqlmodel import Session, col, select
 
 from .badges import BADGES
-from .db import unit_of_work
+from .db import through_login, unit_of_work
 from .models import (
     Agent,
     BadgeAward,
@@ -141,32 +142,44 @@ def _midnight(day: date, zone: tzinfo) -> datetime:
 
 
 def period_window(period: Period, now: datetime, zone: tzinfo) -> Window:
-    """The span a period covers at `now`, with calendar boundaries in `zone`."""
-    local = now.astimezone(zone)
+    """The span a period covers at `now`: from midnight of its first day in `zone` to now.
+
+    Whole days, also for the rolling periods ("the last 7 days" are today and
+    the six days before), so a board changes as calls are scored and at
+    midnight, never minute by minute. Shared databases compute the same
+    windows for agents' logins (migration 0006, `board_window`).
+    """
+    today = now.astimezone(zone).date()
     match period:
         case Period.this_week:
-            start = _midnight(local.date() - timedelta(days=local.weekday()), zone)
+            first = today - timedelta(days=today.weekday())
         case Period.this_month:
-            start = _midnight(local.date().replace(day=1), zone)
+            first = today.replace(day=1)
         case Period.last_7_days:
-            start = now - timedelta(days=7)
+            first = today - timedelta(days=6)
         case Period.last_30_days:
-            start = now - timedelta(days=30)
-    return Window(start, now)
+            first = today - timedelta(days=29)
+    return Window(_midnight(first, zone), now)
 
 
 def previous_window(period: Period, now: datetime, zone: tzinfo) -> Window:
     """The whole period before the current one (last week, last month, the 7 days before …)."""
     current = period_window(period, now, zone)
-    local_start = current.start.astimezone(zone)
+    first = current.start.astimezone(zone).date()
     match period:
-        case Period.this_week:
-            start = _midnight(local_start.date() - timedelta(days=7), zone)
+        case Period.this_week | Period.last_7_days:
+            start = first - timedelta(days=7)
         case Period.this_month:
-            start = _midnight((local_start.date() - timedelta(days=1)).replace(day=1), zone)
-        case Period.last_7_days | Period.last_30_days:
-            start = current.start - (current.end - current.start)
-    return Window(start, current.start)
+            start = (first - timedelta(days=1)).replace(day=1)
+        case Period.last_30_days:
+            start = first - timedelta(days=30)
+    return Window(_midnight(start, zone), current.start)
+
+
+def baseline_window(window: Window, zone: tzinfo) -> Window:
+    """Most improved's yardstick: the agent's own 30 days before the window, from midnight."""
+    first = window.start.astimezone(zone).date()
+    return Window(_midnight(first - timedelta(days=BASELINE_DAYS), zone), window.start)
 
 
 # ------------------------------------------------------------------ read models
@@ -293,23 +306,31 @@ class _Standing:
     reason: str | None = None
 
 
-def _through_board_functions(session: Session) -> bool:
-    # On PostgreSQL the figures come from the database's leaderboard functions
-    # (migration 0004): an agent's own login reads only its own rows, yet sees
-    # everyone's figures there, with opted-out colleagues masked by the database.
-    return session.get_bind().dialect.name == "postgresql"
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """Which calls one figure counts: a window of a named period, and its name for the database."""
+
+    period: Period
+    name: str
+    """"current", "previous", "baseline" or "previous_baseline" (the 30 days before either)."""
+    window: Window
 
 
 def _board(session: Session, function: str, **arguments: object):  # noqa: ANN202 - result rows
-    # Typed placeholders, so a None team is a text NULL.
-    types = {"start": "timestamptz", "end": "timestamptz", "first": "date", "last": "date", "team": "text"}
-    placeholders = ", ".join(f"CAST(:{name} AS {types[name]})" for name in arguments)
+    # An agent's or lead's login reads the board through the database's functions
+    # (migration 0006): everyone's figures for the named periods only, with
+    # opted-out colleagues masked and thin figures withheld by the database.
+    placeholders = ", ".join(f"CAST(:{name} AS text)" for name in arguments)
     return session.connection().execute(text(f"SELECT * FROM nextcall_access.{function}({placeholders})"), arguments)
 
 
-def _agents(session: Session, team_id: str | None) -> dict[str, _Standing]:
-    if _through_board_functions(session):
-        rows = _board(session, "board_agents", team=team_id)
+def _span_arguments(span: _Span, team_id: str | None) -> dict[str, object]:
+    return {"period": span.period.value, "span": span.name, "team": team_id}
+
+
+def _agents(session: Session, period: Period, team_id: str | None) -> dict[str, _Standing]:
+    if through_login(session):
+        rows = _board(session, "board_agents", period=period.value, team=team_id)
         return {key: _Standing(key, name, team, bool(opt_out)) for key, name, team, opt_out in rows}
     query = select(Agent.id, Agent.name, Agent.team_id, Agent.leaderboard_opt_out)
     if team_id is not None:
@@ -329,23 +350,23 @@ def _in(window: Window, team_id: str | None):  # noqa: ANN202 - a SQL condition
     return and_(*where)
 
 
-def _scores(session: Session, window: Window, team_id: str | None) -> dict[str, tuple[int, float | None]]:
-    """Per agent: calls in the window and their mean score (calls where nothing applied have no score)."""
-    if _through_board_functions(session):
-        found = _board(session, "board_scores", start=window.start, end=window.end, team=team_id)
+def _scores(session: Session, span: _Span, team_id: str | None) -> dict[str, tuple[int, float | None]]:
+    """Per agent: calls in the span and their mean score (calls where nothing applied have no score)."""
+    if through_login(session):
+        found = _board(session, "board_scores", **_span_arguments(span, team_id))
         return {agent: (int(calls), None if mean is None else float(mean)) for agent, calls, mean in found}
     rows = session.exec(
         select(Evaluation.agent_id, func.count(), func.avg(Evaluation.score))
-        .where(_in(window, team_id))
+        .where(_in(span.window, team_id))
         .group_by(Evaluation.agent_id)
     )
     return {agent: (calls, None if mean is None else float(mean)) for agent, calls, mean in rows}
 
 
-def _points(session: Session, window: Window, zone: tzinfo, team_id: str | None) -> dict[str, int]:
-    first, last = window.local_days(zone)
-    if _through_board_functions(session):
-        found = _board(session, "board_points", first=first, last=last, team=team_id)
+def _points(session: Session, span: _Span, zone: tzinfo, team_id: str | None) -> dict[str, int]:
+    first, last = span.window.local_days(zone)
+    if through_login(session):
+        found = _board(session, "board_points", **_span_arguments(span, team_id))
         return {agent: int(total or 0) for agent, total in found}
     query = (
         select(PointsEntry.agent_id, func.sum(PointsEntry.points))
@@ -357,13 +378,14 @@ def _points(session: Session, window: Window, zone: tzinfo, team_id: str | None)
     return {agent: int(total or 0) for agent, total in session.exec(query)}
 
 
-def _goal_rates(session: Session, window: Window, team_id: str | None) -> dict[str, tuple[int, float | None]]:
-    """Per agent with a goal worked on in the window: applicable calls on it, and met rate minus baseline.
+def _goal_gains(session: Session, span: _Span, team_id: str | None) -> dict[str, float | None]:
+    """Per agent with a goal worked on in the span: its behaviour's met rate there minus the goal's baseline.
 
     The gain is None for a goal started before its behaviour ever applied: it has no baseline to beat."""
-    if _through_board_functions(session):
-        found = _board(session, "board_goal_rates", start=window.start, end=window.end, team=team_id)
-        return {agent: _goal_gain(applicable, met, baseline) for agent, applicable, met, *baseline in found}
+    if through_login(session):
+        found = _board(session, "board_goal_gains", **_span_arguments(span, team_id))
+        return {agent: gain if has_baseline else None for agent, has_baseline, gain in found}
+    window = span.window
     goals = select(
         Goal.id, Goal.agent_id, Goal.criterion_id, Goal.baseline_met, Goal.baseline_applicable, Goal.started_at
     ).where(
@@ -405,23 +427,23 @@ def _goal_rates(session: Session, window: Window, team_id: str | None) -> dict[s
     return {agent: _goal_gain(*counts.get(agent, (0, 0)), goal[3:5]) for agent, goal in latest.items()}
 
 
-def _goal_gain(applicable: int | None, met: int | None, baseline: tuple[int, int]) -> tuple[int, float | None]:
-    """Applicable calls on the goal in the window, and the met rate there minus the goal's baseline rate.
+def _goal_gain(applicable: int | None, met: int | None, baseline: tuple[int, int]) -> float | None:
+    """The met rate on the goal in the window minus the goal's baseline rate.
 
     No applicable call yet is no progress either way (0.0); no baseline (None) is nothing to beat."""
     baseline_met, baseline_applicable = baseline
     if not baseline_applicable:
-        return 0, None
+        return None
     if not applicable:
-        return 0, 0.0
-    return int(applicable), (met or 0) / applicable - baseline_met / baseline_applicable
+        return 0.0
+    return (met or 0) / applicable - baseline_met / baseline_applicable
 
 
 def _standings(
-    session: Session, metric: Metric, window: Window, zone: tzinfo, team_id: str | None, min_calls: int
+    session: Session, metric: Metric, span: _Span, baseline: _Span, zone: tzinfo, team_id: str | None, min_calls: int
 ) -> dict[str, _Standing]:
-    standings = _agents(session, team_id)
-    scores = _scores(session, window, team_id)
+    standings = _agents(session, span.period, team_id)
+    scores = _scores(session, span, team_id)
     for agent, (calls, _) in scores.items():
         if agent in standings:
             standings[agent].calls = calls
@@ -429,14 +451,13 @@ def _standings(
         case Metric.quality:
             values = {agent: mean for agent, (_, mean) in scores.items()}
         case Metric.points:
-            earned = _points(session, window, zone, team_id)
+            earned = _points(session, span, zone, team_id)
             values = {agent: float(earned.get(agent, 0)) for agent in standings}
         case Metric.improved:
-            before = Window(window.start - timedelta(days=BASELINE_DAYS), window.start)
-            baseline = _scores(session, before, team_id)
+            before = _scores(session, baseline, team_id)
             values = {}
             for agent, (_, mean) in scores.items():
-                base_calls, base_mean = baseline.get(agent, (0, None))
+                base_calls, base_mean = before.get(agent, (0, None))
                 if base_calls < min_calls or base_mean is None:
                     if agent in standings:
                         standings[agent].reason = NO_BASELINE
@@ -444,9 +465,7 @@ def _standings(
                 if mean is not None:
                     values[agent] = mean - base_mean
         case Metric.goal:
-            values = {}
-            for agent, (_applicable, gain) in _goal_rates(session, window, team_id).items():
-                values[agent] = gain
+            values = dict(_goal_gains(session, span, team_id))
             for agent, standing in standings.items():
                 if agent not in values:
                     standing.reason = NO_GOAL
@@ -493,13 +512,26 @@ def leaderboard_in(
     zone: tzinfo,
     min_calls: int = DEFAULT_MIN_CALLS,
 ) -> LeaderboardView:
+    if through_login(session):
+        # The team's board, as the database keeps it for every login: its clock,
+        # its time zone and its minimum, whatever this app's settings say.
+        zone_name, min_calls, now = session.connection().execute(
+            text("SELECT * FROM nextcall_access.board_settings()")
+        ).one()
+        zone = ZoneInfo(zone_name)
     window = period_window(period, now, zone)
-    standings = _standings(session, metric, window, zone, team_id, min_calls)
+    earlier = previous_window(period, now, zone)
+    current = _Span(period, "current", window)
+    previous = _Span(period, "previous", earlier)
+    standings = _standings(
+        session, metric, current, _Span(period, "baseline", baseline_window(window, zone)), zone, team_id, min_calls
+    )
     ranks = _ranks(standings.values(), metric)
     tied = {rank for rank, count in Counter(ranks.values()).items() if count > 1}
-    before = _ranks(
-        _standings(session, metric, previous_window(period, now, zone), zone, team_id, min_calls).values(), metric
+    before_standings = _standings(
+        session, metric, previous, _Span(period, "previous_baseline", baseline_window(earlier, zone)), zone, team_id, min_calls
     )
+    before = _ranks(before_standings.values(), metric)
     team = session.get(Team, team_id) if team_id is not None else None
     team_name = team.name if team is not None else None
 
@@ -581,7 +613,7 @@ def leaderboard(
 def teams(db: Engine) -> list[TeamChoiceView]:
     """Every team with its head count, for choosing whose board to show."""
     with Session(db) as session:
-        if _through_board_functions(session):
+        if through_login(session):
             # Head counts from the board, which counts colleagues an agent's login cannot read.
             counts = dict(_board(session, "board_team_sizes").all())
             return [
@@ -599,20 +631,27 @@ def teams(db: Engine) -> list[TeamChoiceView]:
 
 def set_opt_out(db: Engine, *, agent_id: str, anonymous: bool) -> None:
     """Record an agent's own choice to appear as Anonymous to colleagues (or not)."""
-    with unit_of_work(db) as session:
-        agent = session.get(Agent, agent_id)
-        if agent is None:
-            raise LookupError(f"unknown agent {agent_id!r}")
-        agent.leaderboard_opt_out = anonymous
+    _choose_anonymous(db, agent_id, anonymous)
 
 
 def toggle_opt_out(db: Engine, *, agent_id: str) -> bool:
     """Flip the agent's own choice to appear as Anonymous, in one unit of work; returns the new choice."""
+    return _choose_anonymous(db, agent_id, None)
+
+
+def _choose_anonymous(db: Engine, agent_id: str, anonymous: bool | None) -> bool:
+    """Set (or, with None, flip) the choice; returns it."""
     with unit_of_work(db) as session:
         agent = session.get(Agent, agent_id)
         if agent is None:
             raise LookupError(f"unknown agent {agent_id!r}")
-        agent.leaderboard_opt_out = not agent.leaderboard_opt_out
+        if through_login(session):
+            # The login's own agent, whichever id was asked for: the database decides whose choice it is.
+            chosen = session.connection().execute(
+                text("SELECT nextcall_access.set_opt_out(CAST(:anonymous AS boolean))"), {"anonymous": anonymous}
+            ).scalar()
+            return bool(chosen)
+        agent.leaderboard_opt_out = (not agent.leaderboard_opt_out) if anonymous is None else anonymous
         return agent.leaderboard_opt_out
 
 

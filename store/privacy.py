@@ -51,6 +51,7 @@ LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,62}$")
 """Login names people can type in a URL: letters, digits and . _ - @, at most 63 characters."""
 
 INSUFFICIENT_PRIVILEGE = "42501"
+DEPENDENT_OBJECTS = "2BP01"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +139,16 @@ def grant_lead(db: Engine, team_id: str, login: str, *, password: str | None = N
         return login
 
 
-def revoke(db: Engine, login: str) -> None:
-    """Remove a login made by `grant_agent` or `grant_lead`: its role is dropped and its sessions ended.
+def revoke(db: Engine, login: str) -> str | None:
+    """Remove a login made by `grant_agent` or `grant_lead`: its sessions ended, what it made here dropped, its role dropped.
+
+    Whatever the login created in this database (large objects, objects in a
+    schema it could create in) is dropped with it, so nothing it made can keep
+    it. Roles are shared by the server's databases: if it still owns something
+    in another one, the role stays, unable to log in, and the returned note says so.
+
+    Returns:
+        None when the role is gone; else a sentence on what is left and what to do.
 
     Raises:
         LoginError: SQLite, a name that is not a login of this database, or a
@@ -151,17 +160,44 @@ def revoke(db: Engine, login: str) -> None:
         ).first()
         if found is None:
             raise LoginError(f"{login} is not a nextcall login of this database; `nextcall admin logins` lists them.")
-        if _role_exists(connection, login):
-            may_signal = connection.execute(
-                text("SELECT pg_has_role(current_user, 'pg_signal_backend', 'USAGE')")
-            ).scalar()
-            if may_signal:
-                # Sessions already open would otherwise go on with the role's last privileges.
-                connection.execute(
-                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :login"),
-                    {"login": login},
-                )
-            _ddl(connection, sql.SQL("DROP ROLE {}").format(sql.Identifier(login)))
+        if not _role_exists(connection, login):
+            return None
+        role = sql.Identifier(login)
+        # First of all it may not log in again, whatever else happens.
+        _ddl(connection, sql.SQL("ALTER ROLE {} NOLOGIN").format(role))
+        may_signal = connection.execute(text("SELECT pg_catalog.pg_has_role(current_user, 'pg_signal_backend', 'USAGE')")).scalar()
+        if may_signal:
+            # Sessions already open would otherwise go on with the role's last privileges.
+            connection.execute(
+                text("SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = :login"),
+                {"login": login},
+            )
+        superuser = connection.execute(
+            text("SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user")
+        ).scalar()
+        if not superuser:
+            _ddl(connection, sql.SQL("GRANT {} TO CURRENT_USER").format(role))
+        _ddl(connection, sql.SQL("DROP OWNED BY {}").format(role))
+        if not superuser:
+            _ddl(connection, sql.SQL("REVOKE {} FROM CURRENT_USER").format(role))
+        try:
+            with connection.begin_nested():
+                _ddl(connection, sql.SQL("DROP ROLE {}").format(role))
+        except (DBAPIError, psycopg.Error) as error:
+            original = getattr(error, "orig", None) or error
+            if getattr(original, "sqlstate", None) != DEPENDENT_OBJECTS:
+                raise
+            detail = str(original).strip().splitlines()
+            where = next((line.strip() for line in detail[1:] if "database" in line), detail[0])
+            _ddl(connection, sql.SQL("REVOKE {}, {} FROM {}").format(
+                sql.Identifier(AGENT_GROUP), sql.Identifier(LEAD_GROUP), role
+            ))
+            return (
+                f"{login} can no longer log in or read anything here, but its role stays: it still owns "
+                f"something in another database of the server ({where}). Run `DROP OWNED BY \"{login}\"` "
+                f"there, then `DROP ROLE \"{login}\"`."
+            )
+        return None
 
 
 def list_logins(db: Engine) -> list[LoginView]:
@@ -184,6 +220,52 @@ def list_logins(db: Engine) -> list[LoginView]:
             )
         )
         return [LoginView(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRulesView:
+    """How the board is kept for every login of a shared database (migration 0006)."""
+
+    time_zone: str
+    """Periods start at midnight here (the team's zone, not each app's)."""
+    min_calls: int
+    """Calls in a period before an agent is ranked, and before a colleague's figure is shown at all."""
+
+
+def board_rules(db: Engine) -> BoardRulesView:
+    """The board's time zone and minimum as the database keeps them for logins.
+
+    Raises:
+        LoginError: SQLite, or a database without logins yet.
+    """
+    with _admin(db, creates_roles=False) as connection:
+        zone, min_calls = connection.execute(text("SELECT time_zone, min_calls FROM nextcall_access.board_rules")).one()
+        return BoardRulesView(zone, min_calls)
+
+
+def set_board_rules(db: Engine, *, time_zone: str | None = None, min_calls: int | None = None) -> BoardRulesView:
+    """Change the board every login reads: the team's time zone, the minimum of calls (1 to 1,000).
+
+    Raises:
+        LoginError: an unknown zone, a minimum out of range, SQLite, or a role that may not manage logins.
+    """
+    if min_calls is not None and not 1 <= min_calls <= 1000:
+        raise LoginError(f"The minimum of calls is a whole number from 1 to 1,000 (got {min_calls}).")
+    with _admin(db, creates_roles=False, writes=True) as connection:
+        if time_zone is not None:
+            known = connection.execute(
+                text("SELECT 1 FROM pg_catalog.pg_timezone_names WHERE name = :zone"), {"zone": time_zone}
+            ).first()
+            if known is None:
+                raise LoginError(f"{time_zone!r} is not a time zone this server knows; use an IANA name such as Europe/London.")
+        zone, calls = connection.execute(
+            text(
+                "UPDATE nextcall_access.board_rules SET time_zone = coalesce(:zone, time_zone),"
+                " min_calls = coalesce(:min_calls, min_calls) RETURNING time_zone, min_calls"
+            ),
+            {"zone": time_zone, "min_calls": min_calls},
+        ).one()
+        return BoardRulesView(zone, calls)
 
 
 def can_derive_recognition(session: Session) -> bool:
@@ -242,8 +324,9 @@ def derive_recognition(db: Engine, *, agent_ids: Sequence[str] = ()) -> tuple[in
 
 
 @contextmanager
-def _admin(db: Engine, *, creates_roles: bool = True) -> Iterator[Connection]:
+def _admin(db: Engine, *, creates_roles: bool = True, writes: bool | None = None) -> Iterator[Connection]:
     """One transaction on a PostgreSQL database with logins, as a role that may manage them."""
+    writes = creates_roles if writes is None else writes
     where = describe(str(db.url))
     require_shared(str(db.url))
     try:
@@ -256,7 +339,7 @@ def _admin(db: Engine, *, creates_roles: bool = True) -> Iterator[Connection]:
                     " has_table_privilege('nextcall_access.agent_login', :privilege)"
                     " FROM pg_roles WHERE rolname = current_user"
                 ),
-                {"privilege": "INSERT" if creates_roles else "SELECT"},
+                {"privilege": "INSERT" if writes else "SELECT"},
             ).one()
             if not may_change or (creates_roles and not may_create):
                 raise LoginError(_not_allowed(user, where))

@@ -28,7 +28,7 @@ from .models import (
     PointsEntry,
     SelfAssessment,
 )
-from .rules import Target
+from .rules import Target, counts_as_listened_first
 
 
 _OUTCOMES = {outcome.value: outcome for outcome in Outcome}
@@ -105,7 +105,9 @@ def agent_histories(session: Session, agent_ids: Iterable[str]) -> dict[str, Age
             )
         on_time: dict[str, list[datetime]] = defaultdict(list)
         for a in session.exec(select(SelfAssessment).where(col(SelfAssessment.agent_id).in_(chunk))):
-            if a.submitted_at is not None and a.session_on is not None and a.submitted_at.date() <= a.session_on:
+            if a.submitted_at is not None and counts_as_listened_first(
+                a.submitted_at, a.session_on, a.strengths, a.struggles, a.want_to_work_on
+            ):
                 on_time[a.agent_id].append(a.submitted_at)
         for agent_id in chunk:
             histories[agent_id] = AgentHistory(calls[agent_id], goals[agent_id], sorted(on_time[agent_id]))

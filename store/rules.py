@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from .models import Outcome
 
@@ -338,6 +339,40 @@ def effectiveness(
 
 
 # ------------------------------------------------------------ self-assessment
+
+SESSION_HORIZON_DAYS = 60
+"""A self-assessment is for a coaching session today or within the next 60 days."""
+
+
+def session_date_problem(session_on: date | None, today: date) -> str | None:
+    """What is wrong with a self-assessment's session date on `today`, or None when it can be submitted."""
+    if session_on is None:
+        return "Add the date of the coaching session this is for, then submit."
+    if session_on < today:
+        return f"The coaching session is today or later: {session_on:%d %b %Y} has passed."
+    last = today + timedelta(days=SESSION_HORIZON_DAYS)
+    if session_on > last:
+        return (
+            f"The coaching session is within the next {SESSION_HORIZON_DAYS} days (by {last:%d %b %Y}); "
+            f"{session_on:%d %b %Y} is further off."
+        )
+    return None
+
+
+def has_words(*boxes: str) -> bool:
+    """Whether the agent wrote anything in at least one box: a rating alone says nothing in their words."""
+    return any(box.strip() for box in boxes)
+
+
+def counts_as_listened_first(submitted_at: datetime, session_on: date | None, *boxes: str) -> bool:
+    """A submission counts before a session when it has words and the session is due within the horizon."""
+    submitted_on = submitted_at.date()
+    return (
+        session_on is not None
+        and submitted_on <= session_on <= submitted_on + timedelta(days=SESSION_HORIZON_DAYS)
+        and has_words(*boxes)
+    )
+
 
 SELF_RATINGS: dict[int, tuple[str, float, float]] = {
     1: ("never", 0.0, 0.25),

@@ -7,18 +7,20 @@ read-only history.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
-from .db import unit_of_work
+from .db import through_login, unit_of_work
 from .errors import NextcallError
 from .models import SelfAssessment, utc_now
 from .privacy import can_derive_recognition
 from .recognition import refresh_recognition
-from .rules import SELF_RATINGS
+from .rules import SELF_RATINGS, has_words, session_date_problem
 
 
 class SelfAssessmentError(NextcallError):
@@ -48,6 +50,16 @@ def save_draft(db: Engine, *, agent_id: str, draft: Draft, now: datetime | None 
     """Keep the agent's draft as it stands now (creating it on the first save)."""
     ratings = {key: value for key, value in (draft.ratings or {}).items() if value in SELF_RATINGS}
     with unit_of_work(db) as session:
+        if through_login(session):
+            # Written by the database for the login's own agent, stamped with its clock (migration 0006).
+            session.connection().execute(
+                text("SELECT nextcall_access.save_draft(:session_on, :strengths, :struggles, :want, CAST(:ratings AS json))"),
+                {
+                    "session_on": draft.session_on, "strengths": draft.strengths, "struggles": draft.struggles,
+                    "want": draft.want_to_work_on, "ratings": json.dumps(ratings),
+                },
+            )
+            return
         row = _draft_row(session, agent_id)
         if row is None:
             row = SelfAssessment(agent_id=agent_id)
@@ -73,18 +85,34 @@ def load_draft(db: Engine, *, agent_id: str) -> Draft | None:
 def submit(db: Engine, *, agent_id: str, now: datetime | None = None) -> int:
     """Lock the draft for its session; returns its id.
 
+    The session is today (in this machine's zone) or within the next
+    `rules.SESSION_HORIZON_DAYS` days, and at least one box has words: a
+    submission earns Listened first and points, so the same rule holds at
+    every door (the database's own check for agents' logins, recognition).
+
     Raises:
-        SelfAssessmentError: no draft, no session date, or nothing written at all.
+        SelfAssessmentError: no draft, no session date or one out of range, or no words.
     """
+    now = now or utc_now()
     with unit_of_work(db) as session:
         row = _draft_row(session, agent_id)
         if row is None:
             raise SelfAssessmentError("There is nothing to submit yet: write what you do well and what you struggle with.")
-        if row.session_on is None:
-            raise SelfAssessmentError("Add the date of the coaching session this is for, then submit.")
-        if not (row.strengths.strip() or row.struggles.strip() or row.want_to_work_on.strip() or row.ratings):
-            raise SelfAssessmentError("Write a few words (or rate a behaviour) before you submit.")
-        row.submitted_at = now or utc_now()
+        problem = session_date_problem(row.session_on, now.astimezone().date())
+        if problem is not None:
+            raise SelfAssessmentError(problem)
+        if not has_words(row.strengths, row.struggles, row.want_to_work_on):
+            raise SelfAssessmentError("Write a few words in at least one box before you submit: your coach starts from them.")
+        if through_login(session):
+            try:
+                submitted = session.connection().execute(text("SELECT nextcall_access.submit_self_assessment()"))
+                return int(submitted.scalar_one())
+            except DBAPIError as error:
+                if getattr(error.orig, "sqlstate", None) not in ("23514", "P0002"):
+                    raise
+                reason = str(error.orig).strip().splitlines()[0]
+                raise SelfAssessmentError(f"The team's database refused this: {reason}.") from None
+        row.submitted_at = now
         row.updated_at = row.submitted_at
         session.flush()
         if can_derive_recognition(session):  # else the owner's next import or `nextcall db refresh`

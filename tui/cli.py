@@ -525,15 +525,38 @@ def admin_grant_lead(ctx: click.Context, team: str, login: str, password_stdin: 
 @db_option
 @click.pass_context
 def admin_revoke(ctx: click.Context, login: str, db: str | None) -> None:
-    """Remove LOGIN: its role is dropped and its open sessions are ended."""
+    """Remove LOGIN: its open sessions are ended, what it made in the database is dropped, and so is its role."""
     from nextcall.store.privacy import revoke
 
     try:
         engine, _url = _admin_engine(ctx, db)
-        revoke(engine, login)
+        left = revoke(engine, login)
     except NextcallError as error:
         raise _fail(error) from None
     click.echo(f"{login} is revoked.")
+    if left is not None:
+        click.echo(f"nextcall: {left}", err=True)
+
+
+@admin_app.command("board", context_settings=CONTEXT)
+@click.option("--time-zone", "time_zone", metavar="ZONE", help="Where the board's periods start at midnight (an IANA name, Europe/London).")
+@click.option("--min-calls", type=int, metavar="N", help="Calls in a period before an agent is ranked, and before anyone else sees their figure.")
+@db_option
+@click.pass_context
+def admin_board(ctx: click.Context, time_zone: str | None, min_calls: int | None, db: str | None) -> None:
+    """Show (or change) the leaderboard every login of the database reads: its time zone and minimum of calls."""
+    from nextcall.store.privacy import board_rules, set_board_rules
+
+    try:
+        engine, _url = _admin_engine(ctx, db)
+        if time_zone is None and min_calls is None:
+            rules = board_rules(engine)
+        else:
+            rules = set_board_rules(engine, time_zone=time_zone, min_calls=min_calls)
+    except NextcallError as error:
+        raise _fail(error) from None
+    calls = f"{rules.min_calls} call{'s' if rules.min_calls != 1 else ''}"
+    click.echo(f"The board logins read: periods start at midnight in {rules.time_zone}; agents are ranked from {calls}.")
 
 
 @admin_app.command("logins", context_settings=CONTEXT)
@@ -543,6 +566,8 @@ def admin_logins(ctx: click.Context, db: str | None) -> None:
     """List the agents' and leads' logins of the database."""
     from nextcall.store.privacy import list_logins
 
+    from .text import literal
+
     try:
         engine, _url = _admin_engine(ctx, db)
         logins = list_logins(engine)
@@ -551,9 +576,10 @@ def admin_logins(ctx: click.Context, db: str | None) -> None:
     if not logins:
         click.echo("No logins yet: nextcall admin grant AGENT gives an agent one.")
     for found in logins:
-        whose = f"agent {found.agent_id} ({found.name}), team {found.team_id}" if found.kind == "agent" else (
-            f"lead of team {found.team_id} ({found.name})"
-        )
+        # Names are data: shown literally, never obeyed (an escape code in one cannot clear the screen).
+        whose = f"agent {literal(found.agent_id or '')} ({literal(found.name)}), team {literal(found.team_id)}" if (
+            found.kind == "agent"
+        ) else f"lead of team {literal(found.team_id)} ({literal(found.name)})"
         click.echo(f"{found.login:<20} {whose}")
 
 

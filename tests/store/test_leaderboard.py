@@ -303,8 +303,9 @@ def test_an_opted_out_agent_is_anonymous_to_others_but_themselves(engine: Engine
     [
         (Period.this_week, datetime(2026, 11, 23), datetime(2026, 11, 16)),
         (Period.this_month, datetime(2026, 11, 1), datetime(2026, 10, 1)),
-        (Period.last_7_days, datetime(2026, 11, 18, 12), datetime(2026, 11, 11, 12)),
-        (Period.last_30_days, datetime(2026, 10, 26, 12), datetime(2026, 9, 26, 12)),
+        # Rolling periods are whole days: today (Wednesday 25th) and the six (or 29) days before.
+        (Period.last_7_days, datetime(2026, 11, 19), datetime(2026, 11, 12)),
+        (Period.last_30_days, datetime(2026, 10, 27), datetime(2026, 9, 27)),
     ],
 )
 def test_period_windows_and_the_whole_period_before(period: Period, start: datetime, previous_start: datetime) -> None:

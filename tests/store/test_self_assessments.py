@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from nextcall.store.db import unit_of_work
 from nextcall.store.importer import import_files
-from nextcall.store.models import BadgeAward
+from nextcall.store.models import BadgeAward, PointsEntry, SelfAssessment
+from nextcall.store.recognition import refresh_recognition
 from nextcall.store.queries import self_assessment_view
 from nextcall.store.self_assessments import Draft, SelfAssessmentError, load_draft, save_draft, submit
 from tests import factories
@@ -32,14 +34,58 @@ def test_one_draft_is_saved_over_and_over(store: Engine) -> None:
 
 
 def test_submit_needs_a_session_date_and_some_words(store: Engine) -> None:
+    now = datetime(2026, 11, 27, 9, tzinfo=UTC)
     with pytest.raises(SelfAssessmentError, match="nothing to submit"):
-        submit(store, agent_id="a.khan")
+        submit(store, agent_id="a.khan", now=now)
     save_draft(store, agent_id="a.khan", draft=Draft(strengths="Calm"))
     with pytest.raises(SelfAssessmentError, match="date of the coaching session"):
-        submit(store, agent_id="a.khan")
+        submit(store, agent_id="a.khan", now=now)
     save_draft(store, agent_id="a.khan", draft=Draft(session_on=date(2026, 12, 1)))
     with pytest.raises(SelfAssessmentError, match="Write a few words"):
-        submit(store, agent_id="a.khan")
+        submit(store, agent_id="a.khan", now=now)
+    # Ratings alone are not the agent's words, and blank space is not either.
+    save_draft(store, agent_id="a.khan", draft=Draft(date(2026, 12, 1), " ", "\n\t", "", {"verify": 4}))
+    with pytest.raises(SelfAssessmentError, match="Write a few words in at least one box"):
+        submit(store, agent_id="a.khan", now=now)
+    assert load_draft(store, agent_id="a.khan") is not None  # nothing was submitted
+
+
+@pytest.mark.parametrize(
+    ("session_on", "refused"),
+    [
+        (date(2026, 11, 26), "has passed"),
+        (date(2027, 1, 27), "within the next 60 days"),
+        (date(9999, 12, 31), "within the next 60 days"),
+        (date(2026, 11, 27), None),
+        (date(2027, 1, 26), None),
+    ],
+)
+def test_a_session_is_today_or_within_the_next_sixty_days(
+    store: Engine, session_on: date, refused: str | None
+) -> None:
+    now = datetime(2026, 11, 27, 9, tzinfo=UTC)
+    save_draft(store, agent_id="a.khan", draft=Draft(session_on, "Calm"))
+    if refused is None:
+        submit(store, agent_id="a.khan", now=now)
+        assert load_draft(store, agent_id="a.khan") is None
+        return
+    with pytest.raises(SelfAssessmentError, match=refused):
+        submit(store, agent_id="a.khan", now=now)
+    assert load_draft(store, agent_id="a.khan") == Draft(session_on, "Calm", "", "", {})
+    with Session(store) as session:
+        assert session.exec(select(BadgeAward)).all() == []
+
+
+def test_a_submission_for_a_far_off_session_earns_nothing_whoever_wrote_it(store: Engine) -> None:
+    # Written straight into the store (as an old file or another tool might): recognition applies the same rule.
+    with unit_of_work(store) as session:
+        session.add(SelfAssessment(agent_id="a.khan", session_on=date(9999, 12, 31), strengths="x",
+                                   submitted_at=datetime(2026, 11, 27, tzinfo=UTC)))
+        session.add(SelfAssessment(agent_id="a.khan", session_on=date(2026, 12, 1), strengths=" ",
+                                   submitted_at=datetime(2026, 11, 27, tzinfo=UTC)))
+    with unit_of_work(store) as session:
+        assert refresh_recognition(session, ["a.khan"]) == []
+        assert session.exec(select(PointsEntry).where(PointsEntry.source == "self_assessment")).all() == []
 
 
 def test_submitted_before_the_session_is_locked_listed_and_recognised(store: Engine) -> None:

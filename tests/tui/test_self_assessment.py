@@ -9,6 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 from textual.widgets import Input, Select, Static, TextArea
 
@@ -20,6 +21,8 @@ from nextcall.tui.widgets.calibration import CalibrationView
 from .conftest import make_app, settle
 
 ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.usefixtures("frozen_clock")  # "today" is the demo's, whatever the machine's date
 
 
 async def open_form(app, pilot) -> None:  # noqa: ANN001
@@ -90,6 +93,21 @@ async def test_a_date_that_is_not_a_date_is_explained_inline(demo_engine: Engine
         await settle(app, pilot)
         error = app.screen.query_one("#sa-date-error", Static)
         assert error.display and "YYYY-MM-DD" in str(error.render())
+
+
+async def test_a_session_date_out_of_range_is_explained_inline_and_not_submitted(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(app, pilot)
+        await type_into(app, pilot, "#sa-date", "9999-12-31")
+        await type_into(app, pilot, "#sa-strengths", "Warm openings")
+        error = app.screen.query_one("#sa-date-error", Static)
+        assert error.display and "within the next 60 days" in str(error.render())
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert any("within the next 60 days" in str(n.message) for n in app._notifications)
+        draft = self_assessments.load_draft(demo_engine, agent_id="a.khan")
+        assert draft is not None and str(draft.session_on) == "9999-12-31"  # kept as a draft, not submitted
 
 
 async def test_calibration_calls_out_the_largest_gap_as_a_talking_point(demo_engine: Engine) -> None:

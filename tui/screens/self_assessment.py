@@ -14,7 +14,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from nextcall.store import queries, self_assessments
 from nextcall.store.errors import NextcallError
-from nextcall.store.rules import SELF_RATINGS
+from nextcall.store.rules import SELF_RATINGS, session_date_problem
 from nextcall.store.views import SelfAssessmentScreenView
 
 from ..messages import StoreChanged
@@ -147,6 +147,8 @@ class SelfAssessmentScreen(StoreScreen):
     def _edited(self, event: object) -> None:
         if isinstance(event, Select.Changed):
             self._show_calibration()
+        if isinstance(event, Input.Changed):
+            self._session_on()
         if self._filling:
             return
         self.query_one("#sa-status", Static).update("Saving…")
@@ -154,21 +156,25 @@ class SelfAssessmentScreen(StoreScreen):
             self._autosave.stop()
         self._autosave = self.set_timer(AUTOSAVE_SECONDS, self.save_now)
 
-    def _draft(self) -> self_assessments.Draft | None:
+    def _session_on(self) -> date | None:
+        """The session date as typed, with what is wrong with it said beside the field at once."""
         text = self.query_one("#sa-date", Input).value.strip()
-        error = self.query_one("#sa-date-error", Static)
-        session_on = None
+        problem, session_on = None, None
         if text:
             try:
                 session_on = date.fromisoformat(text)
             except ValueError:
-                error.update("The session date reads YYYY-MM-DD, for example 2026-12-01.")
-                error.display = True
-                session_on = None
+                problem = "The session date reads YYYY-MM-DD, for example 2026-12-01."
             else:
-                error.display = False
-        else:
-            error.display = False
+                # Kept in the draft as typed; said now, so submitting holds no surprise.
+                problem = session_date_problem(session_on, queries.utc_now().astimezone(self.nextcall.zone).date())
+        error = self.query_one("#sa-date-error", Static)
+        error.update(problem or "")
+        error.display = problem is not None
+        return session_on
+
+    def _draft(self) -> self_assessments.Draft | None:
+        session_on = self._session_on()
         return self_assessments.Draft(
             session_on,
             self.query_one("#sa-strengths", TextArea).text,
@@ -204,7 +210,7 @@ class SelfAssessmentScreen(StoreScreen):
     def _submit(self, agent_id: str, draft: self_assessments.Draft) -> None:
         self_assessments.save_draft(self.engine, agent_id=agent_id, draft=draft)
         try:
-            self_assessments.submit(self.engine, agent_id=agent_id)
+            self_assessments.submit(self.engine, agent_id=agent_id, now=queries.utc_now())
         except NextcallError as error:
             self.app.call_from_thread(self.app.notify, error.message, title="Not yet", severity="warning", markup=False)
             return
