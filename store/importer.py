@@ -34,8 +34,8 @@ from sqlalchemy import Engine, Table, bindparam, delete, func, insert, text, upd
 from sqlmodel import Session, select
 
 from . import rules
-from .db import lock_for_writing
-from .errors import ImportRejected
+from .db import lock_for_writing, through_login
+from .errors import ImportRejected, StoreError
 from .recognition import refresh_recognition
 from .models import (
     CSV_CALL_COLUMNS,
@@ -905,6 +905,11 @@ def import_batch(engine: Engine, batch: Batch, *, dry_run: bool = False) -> Impo
             # Checked and written in one turn: another import running at the same
             # time waits, so neither builds on what the other is still changing.
             lock_for_writing(session, wait_seconds=IMPORT_WAIT_SECONDS)
+            if through_login(session):
+                raise StoreError(
+                    f"{session.get_bind().url.username} is an agent's or a lead's own login, which reads and writes only "
+                    "its own rows; nothing was imported. Import as the role that owns nextcall's tables."
+                )
             if not batch.too_many_problems:
                 check_batch(session, batch)
             if batch.problems:

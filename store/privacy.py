@@ -1,21 +1,26 @@
 """Agents' and team leads' own logins to a shared PostgreSQL database.
 
 On a shared database every agent's app could read every agent's calls. A
-login made here reads only what its owner may see, enforced by PostgreSQL's
-row-level security (migration 0004), not by the app:
+login made here holds no privilege on nextcall's tables (schema `nextcall`);
+what it may see and change is decided by functions in the database
+(migration 0006), not by the app:
 
-- an agent's login reads that agent's own evaluations and their results,
+- an agent's login reads, through views in `nextcall_scope` over
+  SECURITY DEFINER functions, that agent's own evaluations and their results,
   goals, self-assessments, badges and points, and the team, scorecard and
-  behaviour names; it writes only what the app writes for its agent (goals,
-  self-assessment drafts and submissions, and the leaderboard opt-out), each
-  checked by the database (migration 0005): a goal starts now with the
-  baseline the store computes and then only ends; a submission is made now;
+  behaviour names; it writes only through functions that check each change:
+  a goal starts now with the baseline the database computes and then only
+  ends; a draft is its own; a submission is made now, for a session soon;
+  the leaderboard opt-out is its own;
 - badges and points are derived by the store's owner alone: an import
   derives them for the agents it touches, and `derive_recognition` (`nextcall
   db refresh`) for goals and self-assessments changed by agents' logins;
-- a lead's login reads every row of one team's agents, and writes nothing;
-- both read the leaderboard of everyone through aggregate functions that show
-  an opted-out colleague as Anonymous, with no agent id.
+- a lead's login reads every row of one team's agents, drafts excepted, and
+  writes nothing;
+- both read the leaderboard of everyone, for named periods only, through
+  functions that show an opted-out colleague as Anonymous, with no agent id,
+  and withhold figures resting on fewer calls than the team's minimum
+  (`board_rules`, the owner's to set).
 
 Logins belong to the group roles `nextcall_agent` or `nextcall_lead`, which
 hold the privileges; the mapping of login to agent or team lives in
@@ -187,8 +192,8 @@ def revoke(db: Engine, login: str) -> str | None:
             original = getattr(error, "orig", None) or error
             if getattr(original, "sqlstate", None) != DEPENDENT_OBJECTS:
                 raise
-            detail = str(original).strip().splitlines()
-            where = next((line.strip() for line in detail[1:] if "database" in line), detail[0])
+            diagnosis = getattr(original, "diag", None)
+            where = (getattr(diagnosis, "message_detail", None) or str(original)).strip().splitlines()[0]
             _ddl(connection, sql.SQL("REVOKE {}, {} FROM {}").format(
                 sql.Identifier(AGENT_GROUP), sql.Identifier(LEAD_GROUP), role
             ))

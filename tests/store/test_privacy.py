@@ -599,6 +599,73 @@ def test_nextcall_admin_grants_lists_and_revokes_printing_the_url_to_use(
     assert f"nextcall: {login} is not a nextcall login of this database" in again.stderr
 
 
+def test_nextcall_admin_board_shows_and_sets_the_board_every_login_reads(owner: Engine, pg_url: str, ana: str) -> None:
+    runner = CliRunner()
+
+    def admin(*args: str) -> Any:
+        return runner.invoke(app, ["admin", "board", *args, "--db", pg_url], prog_name="nextcall")
+
+    shown = admin()
+    assert (shown.exit_code, shown.stdout) == (
+        0, "The board logins read: periods start at midnight in UTC; agents are ranked from 3 calls.\n"
+    )
+    changed_rules = admin("--time-zone", "Europe/Berlin", "--min-calls", "4")
+    assert changed_rules.stdout == "The board logins read: periods start at midnight in Europe/Berlin; agents are ranked from 4 calls.\n"
+    engine = engine_as(pg_url, ana)
+    try:
+        view = leaderboard(engine, viewer_id="ana", team_id=None, zone=UTC, min_calls=1)
+        assert view.min_calls == 4 and view.window.start == datetime(2026, 11, 23, tzinfo=ZoneInfo("Europe/Berlin"))
+    finally:
+        engine.dispose()
+    for args, said in (
+        (("--time-zone", "Mars/Olympus"), "'Mars/Olympus' is not a time zone this server knows"),
+        (("--min-calls", "0"), "The minimum of calls is a whole number from 1 to 1,000 (got 0)"),
+    ):
+        refused_rules = admin(*args)
+        assert refused_rules.exit_code == 1 and said in refused_rules.stderr and "Traceback" not in refused_rules.output
+    as_ana = runner.invoke(app, ["--db", login_url(pg_url, ana), "admin", "board", "--min-calls", "1"], prog_name="nextcall")
+    assert as_ana.exit_code == 1 and f"{ana} may not manage logins" in as_ana.stderr
+    assert admin().stdout.endswith("in Europe/Berlin; agents are ranked from 4 calls.\n")
+
+
+def test_revoke_drops_what_the_login_made_so_nothing_keeps_it(owner: Engine, pg_url: str, ana: str) -> None:
+    with connect(pg_url, ana) as connection:
+        made = connection.execute("SELECT lo_create(0)").fetchone()[0]
+    assert revoke(owner, ana) is None
+    with pytest.raises(psycopg.OperationalError, match=f'role "{ana}" does not exist'):
+        connect(pg_url, ana)
+    with as_owner(pg_url) as admin:
+        assert admin.execute("SELECT count(*) FROM pg_largeobject_metadata WHERE oid = %s", (made,)).fetchone() == (0,)
+
+
+def test_a_login_that_owns_something_in_another_database_is_locked_out_and_revoke_says_where(
+    owner: Engine, pg_url: str, ana: str, pg_template: str
+) -> None:
+    with fresh_pg_database(pg_template) as other_url:
+        with psycopg.connect(login_url(other_url, ana), autocommit=True) as elsewhere:
+            elsewhere.execute("SELECT lo_create(0)")
+        left = revoke(owner, ana)
+        assert left is not None and "can no longer log in" in left and make_url(other_url).database in left
+        with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
+            connect(pg_url, ana)
+        assert list_logins(owner) == []
+        with psycopg.connect(other_url.replace("+psycopg", ""), autocommit=True) as admin:
+            admin.execute(psycopg.sql.SQL("DROP OWNED BY {}").format(psycopg.sql.Identifier(ana)))
+
+
+def test_an_import_through_a_login_is_one_clear_line_and_writes_nothing(
+    owner: Engine, pg_url: str, ana: str, tmp_path: Path
+) -> None:
+    with as_owner(pg_url) as admin:
+        before = visible(admin, pg_url)
+    late = f.write_jsonl(tmp_path / "late.jsonl", [call(99, "ana", NOW, 10)])
+    result = CliRunner().invoke(app, ["--db", login_url(pg_url, ana), "import", str(late)], prog_name="nextcall")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"nextcall: {ana} is an agent's or a lead's own login" in result.stderr and "nothing was imported" in result.stderr
+    with as_owner(pg_url) as admin:
+        assert visible(admin, pg_url) == before
+
+
 def test_nextcall_admin_on_sqlite_says_logins_need_postgresql_and_creates_nothing(tmp_path: Path) -> None:
     path = tmp_path / "nextcall.db"
     result = CliRunner().invoke(app, ["--db", f"sqlite:///{path}", "admin", "grant", "ana"], prog_name="nextcall")
@@ -764,3 +831,89 @@ def test_nextcall_db_refresh_on_sqlite_changes_nothing_the_app_already_derived(t
     engine.dispose()
     result = CliRunner().invoke(app, ["--db", url, "db", "refresh"], prog_name="nextcall")
     assert (result.exit_code, result.stdout) == (0, "Badges and points derived for 5 agents; 0 new badges.\n")
+
+
+# ------------------------------------------------------------------ upgrading a shared store
+
+
+LEGACY_TABLES = (
+    "team", "scorecard", "criterion", "agent", "evaluation", "criterion_result",
+    "goal", "self_assessment", "badge_award", "points_entry",
+)
+"""Every table with rows, parents first."""
+
+
+def _rows(connection: psycopg.Connection, schema: str) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+    found = {}
+    for table in LEGACY_TABLES:
+        cursor = connection.execute(f"SELECT * FROM {schema}.{table} ORDER BY 1, 2")
+        found[table] = ([c.name for c in cursor.description or []], cursor.fetchall())
+    return found
+
+
+def test_upgrading_a_store_made_before_revision_0006_moves_it_home_and_keeps_every_row(
+    owner: Engine, pg_url: str, names: Callable[[str], str]
+) -> None:
+    from alembic import command
+
+    from nextcall.store.db import _alembic_config
+
+    with as_owner(pg_url) as source:
+        rows = _rows(source, HOME)
+    login = names("ana")
+    name = f"nextcall_legacy_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_pg_admin_dsn(), autocommit=True) as server:
+        server.execute(f'CREATE DATABASE "{name}"')
+    legacy_url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        # A store as nextcall made them before revision 0006: at 0005, its tables in public.
+        engine = make_engine(legacy_url)
+        config = _alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0005")
+        engine.dispose()
+        with psycopg.connect(legacy_url.replace("+psycopg", ""), autocommit=True) as legacy:
+            for table in (*LEGACY_TABLES, "alembic_version"):
+                legacy.execute(f"ALTER TABLE {HOME}.{table} SET SCHEMA public")
+            legacy.execute(f"DROP SCHEMA {HOME}")
+            for table, (columns, values) in rows.items():
+                if values:
+                    marks = ", ".join(["%s"] * len(columns))
+                    with legacy.cursor() as cursor:
+                        cursor.executemany(
+                            f"INSERT INTO public.{table} ({', '.join(columns)}) VALUES ({marks})",
+                            [tuple(psycopg.types.json.Json(v) if isinstance(v, dict) else v for v in row) for row in values],
+                        )
+            legacy.execute(psycopg.sql.SQL("CREATE ROLE {} LOGIN").format(psycopg.sql.Identifier(login)))
+            legacy.execute(psycopg.sql.SQL("GRANT nextcall_agent TO {}").format(psycopg.sql.Identifier(login)))
+            legacy.execute("INSERT INTO nextcall_access.agent_login (login, kind, agent_id) VALUES (%s, 'agent', 'ana')", (login,))
+            # Before: the login reads the tables themselves (row-level security keeps it to its rows).
+            assert legacy.execute("SELECT has_table_privilege('nextcall_agent', 'public.evaluation', 'SELECT')").fetchone() == (True,)
+
+        open_store(legacy_url).dispose()
+
+        with psycopg.connect(legacy_url.replace("+psycopg", "")) as upgraded:
+            assert _rows(upgraded, HOME) == rows  # every row, as it was
+            assert upgraded.execute(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+            ).fetchone() == (0,)
+            assert upgraded.execute(f"SELECT version_num FROM {HOME}.alembic_version").fetchone() == (head_revision(),)
+            for group in ("nextcall_agent", "nextcall_lead"):
+                assert upgraded.execute(
+                    "SELECT has_schema_privilege(%s, %s, 'USAGE'),"
+                    " has_table_privilege(%s, 'nextcall.evaluation', 'SELECT')",
+                    (group, HOME, group),
+                ).fetchone() == (False, False)
+        with connect(legacy_url, login) as connection:
+            assert {row[0] for row in connection.execute("SELECT agent_id FROM evaluation")} == {"ana"}
+            assert connection.execute("SELECT count(*) FROM self_assessment").fetchone() == (1,)
+        # A store already moved opens as it is, and an owner's app finds it.
+        engine = open_store(legacy_url)
+        try:
+            assert prep_brief(engine, agent_id="ben", now=NOW) == prep_brief(owner, agent_id="ben", now=NOW)
+        finally:
+            engine.dispose()
+    finally:
+        with psycopg.connect(_pg_admin_dsn(), autocommit=True) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -134,7 +134,7 @@ async def test_clicking_a_metric_tab_switches_the_board(demo_engine: Engine) -> 
         await settle(app, pilot)
         assert active_tab(app) == "metric-points"
         assert names(app)[:2] == ["Aisha Khan", "Linh Nguyen"]
-        assert "You: 1st of 5 · points 60" in text(app, "#board-you")
+        assert "You: 1st of 5 · points 50" in text(app, "#board-you")  # today and the 6 days before
         assert "points earned in the period" in text(app, "#board-caption")
         assert await pilot.click("#metric-quality")
         await settle(app, pilot)
