@@ -220,32 +220,34 @@ def start_goals(url: str, shape: Shape) -> None:
     engine.dispose()
 
 
-def screen_queries(url: str, shape: Shape) -> list[tuple[str, Callable[[str], object], float]]:
-    """(name, query for one agent, goal in ms) for every screen's data."""
+def screen_queries(engine_for: Callable[[str], Any], shape: Shape) -> list[tuple[str, Callable[[str], object], float]]:
+    """(name, query for one agent, goal in ms) for every screen's data, each agent's read through `engine_for(agent)`."""
     from nextcall.store import queries
-    from nextcall.store.db import open_store
 
-    engine = open_store(url)
     checks: list[tuple[str, Callable[[str], object], float]] = [
-        ("home", lambda a: queries.home_view(engine, agent_id=a), 50),
-        ("scorecards page", lambda a: queries.scorecard_page(engine, agent_id=a), 50),
-        ("scorecards page, filtered", lambda a: queries.scorecard_page(engine, agent_id=a, criterion_key="verify"), 50),
-        ("goal series", lambda a: queries.goal_screen_view(engine, agent_id=a), 50),
-        ("badges", lambda a: queries.badges_view(engine, agent_id=a), 50),
+        ("home", lambda a: queries.home_view(engine_for(a), agent_id=a), 50),
+        ("scorecards page", lambda a: queries.scorecard_page(engine_for(a), agent_id=a), 50),
+        ("scorecards page, filtered", lambda a: queries.scorecard_page(engine_for(a), agent_id=a, criterion_key="verify"), 50),
+        ("goal series", lambda a: queries.goal_screen_view(engine_for(a), agent_id=a), 50),
+        ("badges", lambda a: queries.badges_view(engine_for(a), agent_id=a), 50),
     ]
     try:
         from nextcall.store import leaderboard
     except ImportError:
         return checks
-    checks.extend(leaderboard_checks(engine, leaderboard, shape))
+    checks.extend(leaderboard_checks(engine_for, leaderboard, shape))
     return checks
 
 
-def leaderboard_checks(engine: Any, boards: Any, shape: Shape) -> list[tuple[str, Callable[[str], object], float]]:
+def board_now(shape: Shape) -> datetime:
+    return last_call_time(shape) + timedelta(hours=1)
+
+
+def leaderboard_checks(engine_for: Callable[[str], Any], boards: Any, shape: Shape) -> list[tuple[str, Callable[[str], object], float]]:
     """The leaderboard for the viewer's team and for everyone, per metric, and one wallboard refresh."""
     from nextcall.store import queries
 
-    now = last_call_time(shape) + timedelta(hours=1)
+    now = board_now(shape)
     zone = UTC
     team_of = {agent_id(n): team_id(n // TEAM_SIZE) for n in range(shape.agents)}
     checks: list[tuple[str, Callable[[str], object], float]] = []
@@ -253,13 +255,14 @@ def leaderboard_checks(engine: Any, boards: Any, shape: Shape) -> list[tuple[str
         for scope in ("team", "all"):
             def board(agent: str, metric: Any = metric, scope: str = scope) -> object:
                 return boards.leaderboard(
-                    engine, metric=metric, period=boards.Period.last_30_days, viewer_id=agent,
+                    engine_for(agent), metric=metric, period=boards.Period.last_30_days, viewer_id=agent,
                     team_id=team_of[agent] if scope == "team" else None, now=now, zone=zone,
                 )
             checks.append((f"leaderboard, {scope}, {metric.value}", board, 100))
 
     def wallboard_refresh(agent: str) -> object:
         # What the wallboard does on each poll, and the board it then redraws.
+        engine = engine_for(agent)
         queries.import_marker(engine)
         boards.celebration_marker(engine)
         return boards.leaderboard(
@@ -271,10 +274,10 @@ def leaderboard_checks(engine: Any, boards: Any, shape: Shape) -> list[tuple[str
     return checks
 
 
-def print_queries(label: str, url: str, shape: Shape) -> None:
+def print_queries(label: str, engine_for: Callable[[str], Any], shape: Shape) -> None:
     """Milliseconds per query per sampled agent, after a warm-up on two of them; median and worst."""
     agents = sample_agents(shape)
-    checks = screen_queries(url, shape)
+    checks = screen_queries(engine_for, shape)
     print(f"  {label}: ms per call over {len(agents)} agents, median / worst (the goal is judged on the median)")
     for name, query, goal in checks:
         for agent in agents[:2]:
@@ -290,6 +293,36 @@ def print_queries(label: str, url: str, shape: Shape) -> None:
               f"{'met' if median <= goal else 'NOT MET'}")
     if importlib.util.find_spec("nextcall.store.leaderboard") is None:
         print("    leaderboard: not available")
+
+
+def print_owner_queries(label: str, url: str, shape: Shape) -> None:
+    from nextcall.store.db import open_store
+
+    engine = open_store(url)
+    print_queries(label, lambda _agent: engine, shape)
+    engine.dispose()
+
+
+def print_login_queries(url: str, shape: Shape) -> None:
+    """The same screens read as each agent's own login: through the database's guarded functions."""
+    from nextcall.store.db import make_engine, open_store
+    from nextcall.store.privacy import grant_agent, login_url, revoke
+
+    owner = open_store(url)
+    with owner.begin() as connection:
+        connection.exec_driver_sql(
+            "UPDATE nextcall_access.board_rules SET clock = %(now)s, time_zone = 'UTC'", {"now": board_now(shape)}
+        )
+    logins = {agent: grant_agent(owner, agent, login=f"nc_bench_{agent}") for agent in sample_agents(shape)}
+    engines = {agent: make_engine(login_url(url, login)) for agent, login in logins.items()}
+    try:
+        print_queries("PostgreSQL, each agent's own login", engines.__getitem__, shape)
+    finally:
+        for engine in engines.values():
+            engine.dispose()
+        for login in logins.values():
+            revoke(owner, login)
+        owner.dispose()
 
 
 # ---------------------------------------------------------------------- main
@@ -370,9 +403,10 @@ def main() -> None:
 
     # --- screens' queries
     print("screen queries")
-    print_queries("SQLite", sqlite_url, shape)
+    print_owner_queries("SQLite", sqlite_url, shape)
     if pg:
-        print_queries("PostgreSQL", pg, shape)
+        print_owner_queries("PostgreSQL", pg, shape)
+        print_login_queries(pg, shape)
         drop_pg(args.pg)
 
 

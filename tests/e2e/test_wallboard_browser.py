@@ -39,10 +39,10 @@ import aiohttp
 import pytest
 
 from nextcall.seed.load import load_demo
+from nextcall.store.db import make_engine
+from nextcall.store.leaderboard import Metric, Period, leaderboard
 
 CHROMIUM = Path("/usr/bin/chromium")
-NAME = "Rami Haddad"
-"""Top of the demo team's quality board over the last 7 days, so always on screen."""
 VIEWPORT = (1280, 800)
 PATIENCE = 25.0
 """Seconds any one step may take before the test gives up (polling, never a timing assertion)."""
@@ -222,6 +222,12 @@ def chromium() -> Path:
 async def test_served_wallboard_shows_agent_names_in_the_browser(chromium: Path, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     load_demo(url, today=date.today(), now=datetime.now(UTC))
+    # Whoever tops everyone's quality board over the last 7 days today: always on screen.
+    engine = make_engine(url)
+    top = leaderboard(engine, metric=Metric.quality, period=Period.last_7_days, team_id=None).ranked
+    engine.dispose()
+    assert top, "the demo ranks nobody over the last 7 days"
+    NAME = top[0].name
     port = free_port()
     env = {**os.environ, "NEXTCALL_DATA_DIR": str(tmp_path / "data"), "NEXTCALL_CONFIG_DIR": str(tmp_path / "config")}
     nextcall = Path(sys.executable).parent / "nextcall"
