@@ -161,22 +161,31 @@ def revoke(db: Engine, login: str) -> str | None:
     """
     with _admin(db) as connection:
         found = connection.execute(
-            text("DELETE FROM nextcall_access.agent_login WHERE login = :login RETURNING login"), {"login": login}
+            text("SELECT login FROM nextcall_access.agent_login WHERE login = :login"), {"login": login}
         ).first()
         if found is None:
             raise LoginError(f"{login} is not a nextcall login of this database; `nextcall admin logins` lists them.")
-        if not _role_exists(connection, login):
-            return None
         role = sql.Identifier(login)
-        # First of all it may not log in again, whatever else happens.
-        _ddl(connection, sql.SQL("ALTER ROLE {} NOLOGIN").format(role))
-        may_signal = connection.execute(text("SELECT pg_catalog.pg_has_role(current_user, 'pg_signal_backend', 'USAGE')")).scalar()
-        if may_signal:
-            # Sessions already open would otherwise go on with the role's last privileges.
-            connection.execute(
-                text("SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = :login"),
-                {"login": login},
-            )
+        exists = _role_exists(connection, login)
+        if exists:
+            # First of all it may not log in again, whatever else happens.
+            _ddl(connection, sql.SQL("ALTER ROLE {} NOLOGIN").format(role))
+            may_signal = connection.execute(
+                text("SELECT pg_catalog.pg_has_role(current_user, 'pg_signal_backend', 'USAGE')")
+            ).scalar()
+            if may_signal:
+                # Sessions already open would otherwise go on with the role's last privileges, and
+                # one in the middle of a write holds its mapping's row: ended, it lets go of it.
+                connection.execute(
+                    text(
+                        "SELECT pg_catalog.pg_terminate_backend(pid, 10000)"
+                        " FROM pg_catalog.pg_stat_activity WHERE usename = :login"
+                    ),
+                    {"login": login},
+                )
+        connection.execute(text("DELETE FROM nextcall_access.agent_login WHERE login = :login"), {"login": login})
+        if not exists:
+            return None
         superuser = connection.execute(
             text("SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user")
         ).scalar()
