@@ -581,12 +581,11 @@ def leaderboard_in(
 
 
 def _goal_of(session: Session, agent_id: str) -> tuple[str, str] | None:
-    row = session.exec(
-        select(Criterion.name, Criterion.next_call)
-        .join(Goal, col(Goal.criterion_id) == Criterion.id)
-        .where(Goal.agent_id == agent_id, Goal.status == GoalStatus.active.value)
-    ).first()
-    return (row[0], row[1]) if row is not None else None
+    """The viewer's one focus and its next-call instruction, as Home shows it: what moves them up."""
+    from .queries import coaching_state_in  # the coaching rules, loaded only when a board has a viewer
+
+    state = coaching_state_in(session, agent_id)
+    return state.next_call if state is not None else None
 
 
 def leaderboard(

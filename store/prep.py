@@ -280,16 +280,18 @@ def _talking_point(measured: MeasuredView, calibration: Calibration) -> str:
 
 
 def _focus(goals: GoalScreenView) -> tuple[str, str] | None:
-    """The behaviour to listen for, and its name: the goal's, else the top suggestion's."""
-    if goals.current is not None:
-        return goals.current.criterion.key, goals.current.criterion.name
-    if goals.suggestions:
-        return goals.suggestions[0].criterion.key, goals.suggestions[0].criterion.name
-    return None
+    """The behaviour to listen for, and its name: the agent's one focus, as every screen shows it.
+
+    After a goal stuck, that is the next behaviour, not the one already landed."""
+    focus = goals.state.focus if goals.state is not None else None
+    return (focus.criterion.key, focus.criterion.name) if focus is not None else None
 
 
 def _goal_section(goals: GoalScreenView, zone: tzinfo | None) -> list[str]:
     lines = ["## Current goal", ""]
+    if goals.state is not None and goals.state.next_call is not None:
+        # The one instruction their app gives them, word for word.
+        lines += [f"On their next call: {md(goals.state.next_call[1])}", ""]
     goal = goals.current
     if goal is None:
         if not goals.suggestions:

@@ -38,6 +38,7 @@ from .views import (
     BadgesScreenView,
     BadgeView,
     BehaviourRateView,
+    CoachingStateView,
     EffectivenessView,
     GoalScreenView,
     GoalView,
@@ -264,6 +265,41 @@ def _evaluation_count(session: Session, agent_id: str) -> int:
     return session.exec(select(func.count()).where(Evaluation.agent_id == agent_id)).one()
 
 
+def _coaching_state(
+    session: Session, agent: AgentView, scorecard_id: str | None, behaviours: list[CriterionView]
+) -> CoachingStateView:
+    goal = current_goal_in(session, agent.id)
+    suggestions: tuple[SuggestionView, ...] = ()
+    if scorecard_id is not None:
+        exclude = goal.criterion.key if goal is not None else None
+        suggestions = tuple(_suggestions(session, agent, scorecard_id, behaviours, exclude=exclude))
+    focus: FocusView | None = None
+    if goal is not None and goal.status == GoalStatus.active.value:
+        focus = FocusView(
+            goal.criterion,
+            f"met on {goal.met_in_window} of your last {goal.in_window} calls where it applied "
+            f"(target: {goal.target_met} of {goal.target_window}, twice in a row).",
+            from_goal=True,
+        )
+    elif suggestions:
+        focus = FocusView(suggestions[0].criterion, suggestions[0].reason)
+    return CoachingStateView(focus, goal, suggestions)
+
+
+def coaching_state_in(session: Session, agent_id: str) -> CoachingStateView | None:
+    """The agent's one coaching truth (see CoachingStateView), or None for no such agent."""
+    agent = _agent_row(session, agent_id)
+    if agent is None:
+        return None
+    scorecard_id = latest_scorecard_in(session, agent_id)
+    return _coaching_state(session, agent, scorecard_id, _criteria(session, scorecard_id) if scorecard_id else [])
+
+
+def coaching_state(db: Engine, *, agent_id: str) -> CoachingStateView | None:
+    with Session(db) as session:
+        return coaching_state_in(session, agent_id)
+
+
 def home_view(db: Engine, *, agent_id: str) -> HomeView | None:
     """What the agent needs between calls: the behaviour to land next and how it went lately.
 
@@ -280,20 +316,8 @@ def home_view(db: Engine, *, agent_id: str) -> HomeView | None:
         behaviours = _criteria(session, scorecard_id)
         recent = _agent_calls(session, agent_id, scorecard_id, limit=FOCUS_WINDOW)
 
-        goal = current_goal_in(session, agent_id)
-        focus: FocusView | None = None
-        if goal is not None and goal.status == GoalStatus.active.value:
-            focus = FocusView(
-                goal.criterion,
-                f"met on {goal.met_in_window} of your last {goal.in_window} calls where it applied "
-                f"(target: {goal.target_met} of {goal.target_window}, twice in a row).",
-                from_goal=True,
-            )
-        else:
-            exclude = goal.criterion.key if goal is not None else None
-            suggestions = _suggestions(session, agent, scorecard_id, behaviours, exclude=exclude)
-            if suggestions:
-                focus = FocusView(suggestions[0].criterion, suggestions[0].reason)
+        state = _coaching_state(session, agent, scorecard_id, behaviours)
+        goal, focus = state.goal, state.focus
         verdicts: tuple[VerdictView, ...] = ()
         latest_miss = None
         if focus is not None:
@@ -319,7 +343,6 @@ def goal_screen_view(db: Engine, *, agent_id: str) -> GoalScreenView | None:
         if agent is None:
             return None
         count = _evaluation_count(session, agent_id)
-        current = current_goal_in(session, agent_id)
         history = []
         for goal in session.exec(
             select(Goal)
@@ -330,13 +353,9 @@ def goal_screen_view(db: Engine, *, agent_id: str) -> GoalScreenView | None:
             assert criterion is not None
             history.append(_goal_view(session, goal, _criterion_view(criterion)))
         scorecard_id = latest_scorecard_in(session, agent_id)
-        suggestions: list[SuggestionView] = []
-        behaviours: list[CriterionView] = []
-        if scorecard_id is not None:
-            behaviours = _criteria(session, scorecard_id)
-            exclude = current.criterion.key if current is not None else None
-            suggestions = _suggestions(session, agent, scorecard_id, behaviours, exclude=exclude)
-        return GoalScreenView(agent, count, current, tuple(suggestions), tuple(history), tuple(behaviours))
+        behaviours = _criteria(session, scorecard_id) if scorecard_id is not None else []
+        state = _coaching_state(session, agent, scorecard_id, behaviours)
+        return GoalScreenView(agent, count, state.goal, state.suggestions, tuple(history), tuple(behaviours), state)
 
 
 def goal_view(db: Engine, *, goal_id: int) -> GoalView | None:

@@ -216,6 +216,28 @@ class SuggestionView:
 
 
 @dataclass(frozen=True, slots=True)
+class CoachingStateView:
+    """The agent's one coaching truth: the behaviour to land on the next call, and why.
+
+    The active goal while it is being worked on; once it has stuck (or when
+    there is none), the suggestion with the most impact. Home, the Goal screen,
+    the leaderboard's line and the coach's brief all read this one answer.
+    """
+
+    focus: FocusView | None
+    """None only without scored calls to suggest from."""
+    goal: GoalView | None
+    """The current goal: being worked on, or mastered and not followed by the next one yet."""
+    suggestions: tuple[SuggestionView, ...]
+    """Behaviours ranked by impact, the current goal's left out."""
+
+    @property
+    def next_call(self) -> tuple[str, str] | None:
+        """The focus behaviour's name and its one next-call instruction."""
+        return (self.focus.criterion.name, self.focus.criterion.next_call) if self.focus is not None else None
+
+
+@dataclass(frozen=True, slots=True)
 class GoalScreenView:
     """Everything the Goal screen shows."""
 
@@ -227,6 +249,8 @@ class GoalScreenView:
     history: tuple[GoalView, ...]
     behaviours: tuple[CriterionView, ...] = ()
     """Every behaviour of the agent's scorecard, to pick a goal from."""
+    state: CoachingStateView | None = None
+    """The one coaching truth the screen's goal and suggestions come from."""
 
 
 @dataclass(frozen=True, slots=True)
