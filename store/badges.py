@@ -40,6 +40,7 @@ class GoalRecord:
     started_at: datetime
     ended_at: datetime | None
     target: Target = Target()
+    goal_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,13 +99,18 @@ def _goal_calls(history: AgentHistory, goal: GoalRecord) -> list[tuple[CallRecor
     ]
 
 
+def mastering_call(history: AgentHistory, goal: GoalRecord) -> CallRecord | None:
+    """The call on which a goal stuck (its target held over two consecutive windows), or None."""
+    calls = [(c, o) for c, o in _goal_calls(history, goal) if o is not Outcome.na]
+    progress = goal_progress([o for _, o in calls], goal.target)
+    return calls[progress.mastered_at][0] if progress.mastered_at is not None else None
+
+
 def first_goal_mastered(history: AgentHistory) -> BadgeState:
     """A goal that stuck: the target held over two consecutive windows."""
     for goal in history.goals:
-        calls = [(c, o) for c, o in _goal_calls(history, goal) if o is not Outcome.na]
-        progress = goal_progress([o for _, o in calls], goal.target)
-        if progress.mastered_at is not None:
-            call = calls[progress.mastered_at][0]
+        call = mastering_call(history, goal)
+        if call is not None:
             return BadgeState(Earned(call.occurred_at, call.evaluation_id), 1, 1)
     return BadgeState(None, 0, 1)
 
@@ -302,9 +308,9 @@ def daily_points(history: AgentHistory, earned: Mapping[str, BadgeState]) -> dic
         for call, outcome in calls:
             if outcome is Outcome.met:
                 add(call.occurred_at, "goal_behaviour")
-        progress = goal_progress([o for _, o in calls], goal.target)
-        if progress.mastered_at is not None:
-            add(calls[progress.mastered_at][0].occurred_at, "goal_mastered")
+        mastered = mastering_call(history, goal)
+        if mastered is not None:
+            add(mastered.occurred_at, "goal_mastered")
     for submitted in history.self_assessments_on_time:
         add(submitted, "self_assessment")
     for state in earned.values():

@@ -50,6 +50,7 @@ ANONYMOUS = "Anonymous"
 NO_BASELINE = "new: no baseline yet"
 NO_GOAL = "no goal in this period"
 GOAL_WITHOUT_BASELINE = "goal has no baseline yet"
+GOAL_STUCK = "goal stuck, ranked again on the next one"
 NOTHING_SCORED = "nothing scored yet"
 """Why an agent with enough calls is still unranked (short of calls, the reason says how short)."""
 
@@ -304,6 +305,8 @@ class _Standing:
     calls: int = 0
     value: float | None = None
     reason: str | None = None
+    since_goal: bool = False
+    """`calls` counts only the calls since the agent's goal started (goal progress)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,16 +381,33 @@ def _points(session: Session, span: _Span, zone: tzinfo, team_id: str | None) ->
     return {agent: int(total or 0) for agent, total in session.exec(query)}
 
 
-def _goal_gains(session: Session, span: _Span, team_id: str | None) -> dict[str, float | None]:
-    """Per agent with a goal worked on in the span: its behaviour's met rate there minus the goal's baseline.
+@dataclass(frozen=True, slots=True)
+class _GoalFigure:
+    """An agent's goal on the board: its calls since it started, in the span, and the gain on them."""
 
-    The gain is None for a goal started before its behaviour ever applied: it has no baseline to beat."""
+    calls: int
+    gain: float | None
+    """Met rate minus the goal's baseline; None without a baseline (or withheld from a login)."""
+    stuck: bool = False
+    """The goal stuck before the span: it left the board until the agent starts the next one."""
+
+
+def _goal_figures(session: Session, span: _Span, team_id: str | None) -> dict[str, _GoalFigure]:
+    """Per agent with a goal worked on in the span: the goal behaviour on the calls since the goal started.
+
+    Only what happened since the thing ranked began: calls before the goal
+    existed never count for it, nor calls after it stuck (then the agent's
+    achievement is celebrated, not ranked for ever)."""
     if through_login(session):
         found = _board(session, "board_goal_gains", **_span_arguments(span, team_id))
-        return {agent: gain if has_baseline else None for agent, has_baseline, gain in found}
+        return {
+            agent: _GoalFigure(int(calls), gain if has_baseline else None, bool(stuck))
+            for agent, calls, has_baseline, gain, stuck in found
+        }
     window = span.window
     goals = select(
-        Goal.id, Goal.agent_id, Goal.criterion_id, Goal.baseline_met, Goal.baseline_applicable, Goal.started_at
+        Goal.id, Goal.agent_id, Goal.criterion_id, Goal.baseline_met, Goal.baseline_applicable, Goal.started_at,
+        _stuck_at(),
     ).where(
         Goal.status != GoalStatus.dropped.value,
         col(Goal.started_at) < window.end,
@@ -402,29 +422,46 @@ def _goal_gains(session: Session, span: _Span, team_id: str | None) -> dict[str,
     if not latest:
         return {}
     met = func.sum(case((CriterionResult.outcome == Outcome.met.value, 1), else_=0))
-    applicable = func.sum(case((CriterionResult.outcome != Outcome.na.value, 1), else_=0))
-    # Driven from each chosen goal: its agent's calls in the window (by the agent/time index), then the
-    # one result on the goal's behaviour (by the result's key), so the cost follows the goals, not the store.
+    applicable = func.sum(case((CriterionResult.outcome.in_([Outcome.met.value, Outcome.missed.value]), 1), else_=0))
+    stop = _stuck_at()
+    # Driven from each chosen goal: its agent's calls in the window since it started (by the agent/time
+    # index), then the one result on the goal's behaviour (by the result's key), if there is one, so the
+    # cost follows the goals, not the store.
     rows = session.exec(
-        select(Goal.agent_id, met, applicable)
+        select(Goal.agent_id, func.count(col(Evaluation.id)), met, applicable)
         .select_from(Goal)
         .join(
             Evaluation,
             and_(
                 col(Evaluation.agent_id) == Goal.agent_id,
                 col(Evaluation.occurred_at) >= window.start,
+                col(Evaluation.occurred_at) >= Goal.started_at,
                 col(Evaluation.occurred_at) < window.end,
+                or_(stop.is_(None), col(Evaluation.occurred_at) <= stop),
             ),
         )
         .join(
             CriterionResult,
             and_(col(CriterionResult.evaluation_id) == Evaluation.id, col(CriterionResult.criterion_id) == Goal.criterion_id),
+            isouter=True,
         )
         .where(col(Goal.id).in_([g[0] for g in latest.values()]))
         .group_by(Goal.agent_id)
     )
-    counts = {agent: (applicable_count, met_count) for agent, met_count, applicable_count in rows}
-    return {agent: _goal_gain(*counts.get(agent, (0, 0)), goal[3:5]) for agent, goal in latest.items()}
+    counts = {agent: (int(calls), applicable_count, met_count) for agent, calls, met_count, applicable_count in rows}
+    figures = {}
+    for agent, goal in latest.items():
+        calls, applicable_count, met_count = counts.get(agent, (0, 0, 0))
+        stuck = goal[6] is not None and goal[6] < window.start
+        figures[agent] = _GoalFigure(calls, _goal_gain(applicable_count, met_count, goal[3:5]), stuck)
+    return figures
+
+
+def _stuck_at():  # noqa: ANN202 - a SQL expression
+    """When a goal stuck: as recognition derived it, or the end of a goal closed as mastered."""
+    return func.coalesce(
+        Goal.mastered_at, case((Goal.status == GoalStatus.mastered.value, Goal.ended_at), else_=None)
+    )
 
 
 def _goal_gain(applicable: int | None, met: int | None, baseline: tuple[int, int]) -> float | None:
@@ -465,15 +502,24 @@ def _standings(
                 if mean is not None:
                     values[agent] = mean - base_mean
         case Metric.goal:
-            values = dict(_goal_gains(session, span, team_id))
+            values = {}
+            figures = _goal_figures(session, span, team_id)
             for agent, standing in standings.items():
-                if agent not in values:
+                figure = figures.get(agent)
+                if figure is None:
                     standing.reason = NO_GOAL
-                elif values[agent] is None:
-                    standing.reason = GOAL_WITHOUT_BASELINE
+                elif figure.stuck:
+                    standing.reason = GOAL_STUCK
+                else:
+                    # Only the calls since the goal started count, for the minimum too.
+                    standing.calls, standing.since_goal = figure.calls, True
+                    values[agent] = figure.gain
+                    if figure.gain is None:
+                        standing.reason = GOAL_WITHOUT_BASELINE
     for agent, standing in standings.items():
-        if standing.calls < min_calls:
-            standing.reason = f"{standing.calls} of {min_calls} calls"
+        if standing.calls < min_calls and standing.reason != GOAL_STUCK:
+            since = " since their goal started" if standing.since_goal else ""
+            standing.reason = f"{standing.calls} of {min_calls} calls{since}"
             continue
         if standing.reason is None and values.get(agent) is not None:
             standing.value = values[agent]

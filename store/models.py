@@ -355,6 +355,8 @@ class Goal(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     drop_reason: str | None = Field(default=None, sa_type=SAText)
+    mastered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the goal stuck, as recognition last derived it from the calls (None: not yet); a re-score can clear it."""
 
 
 class BadgeAward(SQLModel, table=True):

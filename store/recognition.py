@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from .badges import AgentHistory, CallRecord, GoalRecord, badge_states, daily_points
+from .badges import AgentHistory, CallRecord, GoalRecord, badge_states, daily_points, mastering_call
 from .models import (
     BadgeAward,
     Criterion,
@@ -101,6 +101,7 @@ def agent_histories(session: Session, agent_ids: Iterable[str]) -> dict[str, Age
                     goal.started_at,
                     None if goal.status == GoalStatus.active.value else goal.ended_at,
                     Target(goal.target_met, goal.target_window),
+                    goal.id,
                 )
             )
         on_time: dict[str, list[datetime]] = defaultdict(list)
@@ -133,6 +134,7 @@ def _refresh(session: Session, agent_ids: list[str]) -> list[BadgeAward]:
     all_entries: dict[str, dict[tuple[date, str], PointsEntry]] = defaultdict(dict)
     for entry in session.exec(select(PointsEntry).where(col(PointsEntry.agent_id).in_(agent_ids))):
         all_entries[entry.agent_id][(entry.day, entry.source)] = entry
+    goals = {goal.id: goal for goal in session.exec(select(Goal).where(col(Goal.agent_id).in_(agent_ids)))}
     for agent_id in agent_ids:
         history = histories[agent_id]
         states = badge_states(history)
@@ -164,4 +166,10 @@ def _refresh(session: Session, agent_ids: list[str]) -> list[BadgeAward]:
                 entry.points = points
         for entry in entries.values():
             session.delete(entry)
+        for goal in history.goals:
+            stored_goal = goals.get(goal.goal_id) if goal.goal_id is not None else None
+            mastered = mastering_call(history, goal)
+            at = mastered.occurred_at if mastered is not None else None
+            if stored_goal is not None and stored_goal.mastered_at != at:
+                stored_goal.mastered_at = at  # what the leaderboard's goal progress stops at
     return new_awards

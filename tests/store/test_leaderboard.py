@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine
 
+from nextcall.store.rules import Target
 from nextcall.store.goals import drop_goal, start_goal
 from nextcall.store.importer import import_files
 from nextcall.store.leaderboard import (
@@ -231,6 +232,61 @@ def test_a_goal_started_before_its_behaviour_ever_applied_is_unranked_for_want_o
 
     assert view.ranked == []
     assert unranked(view) == [("Lea", 5, "goal has no baseline yet")]
+
+
+def test_goal_progress_counts_only_the_calls_since_the_goal_started(engine: Engine, tmp_path: Path) -> None:
+    load(engine, tmp_path, [
+        *people("amy", "bea"),
+        *[on_goal(agent, LAST_MONDAY + timedelta(hours=i), "missed") for agent in ("amy", "bea") for i in range(10)],
+        # This week: three calls missed on k0 before either goal existed.
+        *[on_goal(agent, MONDAY + timedelta(hours=i), "missed") for agent in ("amy", "bea") for i in range(3)],
+    ])
+    goal_day = MONDAY + timedelta(days=1)
+    for agent in ("amy", "bea"):
+        start_goal(engine, agent_id=agent, criterion_key="k0", now=goal_day)
+    # Since her goal: Amy lands it on 5 calls; Bea has had 2 calls, both met.
+    load(engine, tmp_path, [
+        *[on_goal("amy", goal_day + timedelta(hours=1 + i), "met") for i in range(5)],
+        *[on_goal("bea", goal_day + timedelta(hours=1 + i), "met") for i in range(2)],
+    ])
+
+    view = board(engine, metric=Metric.goal, period=Period.this_week, min_calls=3)
+
+    # Against a baseline of 0 of 10: +100 on the calls since, not dragged down by the three before.
+    assert standings(view) == [(1, "Amy", "+100 pts")]
+    assert view.ranked[0].calls == 5
+    assert unranked(view) == [("Bea", 2, "2 of 3 calls since their goal started")]
+
+
+def test_a_goal_that_stuck_leaves_the_goal_board_until_the_next_one(engine: Engine, tmp_path: Path) -> None:
+    load(engine, tmp_path, [
+        *people("cal", "dee"),
+        *[on_goal(agent, LAST_MONDAY - timedelta(days=7) + timedelta(hours=i), "missed")
+          for agent in ("cal", "dee") for i in range(10)],
+    ])
+    started = LAST_MONDAY - timedelta(days=1)
+    for agent in ("cal", "dee"):
+        start_goal(engine, agent_id=agent, criterion_key="k0", target=Target(4, 5), now=started)
+    # Cal's goal sticks last week (4 of 5, twice in a row); Dee's is still being worked on.
+    load(engine, tmp_path, [
+        *[on_goal("cal", LAST_MONDAY + timedelta(hours=i), "met") for i in range(10)],
+        *[on_goal("dee", LAST_MONDAY + timedelta(hours=i), "met" if i % 2 else "missed") for i in range(10)],
+        *[on_goal(agent, MONDAY + timedelta(hours=i), "met") for agent in ("cal", "dee") for i in range(5)],
+    ])
+
+    view = board(engine, metric=Metric.goal, period=Period.this_week, min_calls=3)
+
+    assert standings(view) == [(1, "Dee", "+100 pts")]
+    assert unranked(view) == [("Cal", 5, "goal stuck, ranked again on the next one")]
+    # Last week it ranked, on its calls up to the one that made it stick.
+    last_week = board(engine, metric=Metric.goal, period=Period.this_week, now=NOW - timedelta(days=7), min_calls=3)
+    assert [name for _, name, _ in standings(last_week)][:1] == ["Cal"]
+    assert last_week.ranked[0].calls == 10
+    # The next goal brings Cal back, counted from its own start (k1 never applied before: no baseline to beat yet).
+    start_goal(engine, agent_id="cal", criterion_key="k1", now=MONDAY + timedelta(hours=6))
+    load(engine, tmp_path, [call("cal", MONDAY + timedelta(hours=7 + i), 10) for i in range(3)])
+    again = board(engine, metric=Metric.goal, period=Period.this_week, min_calls=3)
+    assert ("Cal", 3, "goal has no baseline yet") in unranked(again)
 
 
 # ------------------------------------------------------------------ points

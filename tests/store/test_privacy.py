@@ -461,6 +461,36 @@ def test_the_leaderboard_through_an_agents_login_ranks_as_the_owners_does(
         engine.dispose()
 
 
+@pytest.mark.parametrize("period", list(Period))
+def test_goal_progress_through_a_login_stops_where_a_goal_stuck_as_the_owners_does(
+    owner: Engine, pg_url: str, ana: str, period: Period
+) -> None:
+    # Ben's goal stuck this week after his first call; Eli's stuck before the week began.
+    with as_owner(pg_url, autocommit=True) as admin:
+        admin.execute("UPDATE goal SET mastered_at = %s WHERE agent_id = 'ben'", (MONDAY + timedelta(minutes=30),))
+        admin.execute(
+            "UPDATE goal SET started_at = %s, mastered_at = %s WHERE agent_id = 'eli'",
+            (LAST_MONDAY - timedelta(days=1), LAST_MONDAY + timedelta(hours=2)),
+        )
+    engine = engine_as(pg_url, ana)
+    try:
+        for min_calls in (1, 3):
+            with as_owner(pg_url, autocommit=True) as admin:
+                admin.execute("UPDATE nextcall_access.board_rules SET min_calls = %s", (min_calls,))
+            theirs = leaderboard(engine, viewer_id="ana", metric=Metric.goal, period=period, team_id=None)
+            ours = leaderboard(
+                owner, viewer_id="ana", metric=Metric.goal, period=period, team_id=None, now=NOW, zone=UTC,
+                min_calls=min_calls,
+            )
+            assert settled(theirs) == settled(ours), (period, min_calls)
+        if period is Period.this_week:
+            reasons = {row.name: (row.calls, row.reason) for row in ours.unranked}
+            assert reasons["Eli"][1] == "goal stuck, ranked again on the next one"
+            assert reasons["Ben"] == (1, "1 of 3 calls since their goal started")
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/Los_Angeles", "Pacific/Kiritimati"])
 def test_the_databases_board_windows_are_the_apps_to_the_microsecond(owner: Engine, pg_url: str, zone: str) -> None:
     # Across a year end, a month end, clock changes in spring and autumn, and a Monday morning.
@@ -878,12 +908,19 @@ def test_upgrading_a_store_made_before_revision_0006_moves_it_home_and_keeps_eve
                 legacy.execute(f"ALTER TABLE {HOME}.{table} SET SCHEMA public")
             legacy.execute(f"DROP SCHEMA {HOME}")
             for table, (columns, values) in rows.items():
+                had = {row[0] for row in legacy.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = %s",
+                    (table,),
+                )}
+                kept = [i for i, column in enumerate(columns) if column in had]  # goal.mastered_at is new in 0006
+                assert all(row[i] is None for row in values for i, _ in enumerate(columns) if i not in kept)
                 if values:
-                    marks = ", ".join(["%s"] * len(columns))
+                    marks = ", ".join(["%s"] * len(kept))
                     with legacy.cursor() as cursor:
                         cursor.executemany(
-                            f"INSERT INTO public.{table} ({', '.join(columns)}) VALUES ({marks})",
-                            [tuple(psycopg.types.json.Json(v) if isinstance(v, dict) else v for v in row) for row in values],
+                            f"INSERT INTO public.{table} ({', '.join(columns[i] for i in kept)}) VALUES ({marks})",
+                            [tuple(psycopg.types.json.Json(row[i]) if isinstance(row[i], dict) else row[i] for i in kept)
+                             for row in values],
                         )
             legacy.execute(psycopg.sql.SQL("CREATE ROLE {} LOGIN").format(psycopg.sql.Identifier(login)))
             legacy.execute(psycopg.sql.SQL("GRANT nextcall_agent TO {}").format(psycopg.sql.Identifier(login)))

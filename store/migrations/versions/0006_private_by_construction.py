@@ -24,7 +24,9 @@ waits and key conflicts all depend on rows the login may not read. Now:
   boundaries; a colleague's figure resting on fewer calls than the minimum
   is withheld, and an opted-out colleague's key changes with every period.
 
-On SQLite this revision does nothing: a SQLite file has no logins.
+Goals also get `mastered_at`, when the goal stuck as recognition derives it,
+which the leaderboard's goal progress stops at; that part applies to SQLite
+too. The rest does nothing on SQLite: a SQLite file has no logins.
 
 Revision ID: 0006
 Revises: 0005
@@ -33,6 +35,7 @@ Create Date: 2026-11-27
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
@@ -411,41 +414,45 @@ def _board() -> list[str]:
             GROUP BY p.agent_id, a.leaderboard_opt_out, c.n, v.restricted, v.own_agent, v.salt, v.min_calls
         $$""",
         # Each agent's latest goal worked on in the span, and how its behaviour
-        # went there against the goal's baseline: the gain alone, never the counts.
+        # went there against the goal's baseline, on the calls since the goal
+        # started and until it stuck (mirrors store.leaderboard._goal_figures):
+        # the gain alone, never the counts of met and missed.
         f"""CREATE FUNCTION {ACCESS}.board_goal_gains(p_period text, p_span text, p_team text)
-            RETURNS TABLE (agent_key text, has_baseline boolean, gain double precision) {returns} AS $$
+            RETURNS TABLE (agent_key text, calls bigint, has_baseline boolean, gain double precision, stuck boolean)
+            {returns} AS $$
             WITH w AS (
                 SELECT * FROM {ACCESS}.board_window(p_period, p_span)
             ), latest AS (
-                SELECT DISTINCT ON (g.agent_id) g.agent_id, g.criterion_id, g.baseline_met, g.baseline_applicable
+                SELECT DISTINCT ON (g.agent_id) g.agent_id, g.criterion_id, g.baseline_met, g.baseline_applicable,
+                       g.started_at,
+                       coalesce(g.mastered_at, CASE WHEN g.status = 'mastered' THEN g.ended_at END) AS stuck_at
                 FROM {HOME}.goal g JOIN {HOME}.agent a ON a.id = g.agent_id CROSS JOIN w
                 WHERE g.status <> 'dropped' AND g.started_at < w.end_at
                   AND (g.ended_at IS NULL OR g.status = 'active' OR g.ended_at >= w.start_at)
                   AND {in_team}
                 ORDER BY g.agent_id, g.started_at DESC, g.id
-            ), calls AS (
-                SELECT e.agent_id, count(*) AS n FROM {HOME}.evaluation e CROSS JOIN w
-                WHERE e.occurred_at >= w.start_at AND e.occurred_at < w.end_at GROUP BY e.agent_id
             ), counts AS (
-                SELECT e.agent_id,
+                SELECT l.agent_id, count(*) AS calls,
                        sum(CASE WHEN r.outcome = 'met' THEN 1 ELSE 0 END) AS met,
-                       sum(CASE WHEN r.outcome <> 'na' THEN 1 ELSE 0 END) AS applicable
-                FROM {HOME}.evaluation e
-                JOIN {HOME}.criterion_result r ON r.evaluation_id = e.id
-                JOIN latest l ON l.agent_id = e.agent_id AND l.criterion_id = r.criterion_id
+                       sum(CASE WHEN r.outcome IN ('met', 'missed') THEN 1 ELSE 0 END) AS applicable
+                FROM latest l
                 CROSS JOIN w
-                WHERE e.occurred_at >= w.start_at AND e.occurred_at < w.end_at
-                GROUP BY e.agent_id
+                JOIN {HOME}.evaluation e ON e.agent_id = l.agent_id
+                LEFT JOIN {HOME}.criterion_result r ON r.evaluation_id = e.id AND r.criterion_id = l.criterion_id
+                WHERE e.occurred_at >= w.start_at AND e.occurred_at >= l.started_at AND e.occurred_at < w.end_at
+                  AND (l.stuck_at IS NULL OR e.occurred_at <= l.stuck_at)
+                GROUP BY l.agent_id
             )
-            SELECT {key('l.agent_id', 'a.leaderboard_opt_out')}, l.baseline_applicable > 0,
-                   CASE WHEN l.baseline_applicable = 0 OR {withheld('l.agent_id', 'coalesce(n.n, 0)')} THEN NULL
+            SELECT {key('l.agent_id', 'a.leaderboard_opt_out')}, coalesce(c.calls, 0), l.baseline_applicable > 0,
+                   CASE WHEN l.baseline_applicable = 0 OR {withheld('l.agent_id', 'coalesce(c.calls, 0)')} THEN NULL
                         WHEN coalesce(c.applicable, 0) = 0 THEN 0.0
                         ELSE c.met::double precision / c.applicable
-                             - l.baseline_met::double precision / l.baseline_applicable END
+                             - l.baseline_met::double precision / l.baseline_applicable END,
+                   coalesce(l.stuck_at < w.start_at, false)
             FROM latest l
             JOIN {HOME}.agent a ON a.id = l.agent_id
             LEFT JOIN counts c ON c.agent_id = l.agent_id
-            LEFT JOIN calls n ON n.agent_id = l.agent_id
+            CROSS JOIN w
             CROSS JOIN {ACCESS}.board_viewer(p_period) v
         $$""",
         f"""CREATE FUNCTION {ACCESS}.board_team_sizes() RETURNS TABLE (team_id text, agents bigint) {returns} AS $$
@@ -551,6 +558,11 @@ def _rebuilt_checks() -> list[str]:
 
 
 def upgrade() -> None:
+    # When a goal stuck, as recognition derives it from the calls: goal progress
+    # on the leaderboard counts a goal's calls from its start until then. Filled
+    # in for each agent by the next import of their calls or `nextcall db refresh`.
+    with op.batch_alter_table("goal") as goal:
+        goal.add_column(sa.Column("mastered_at", sa.DateTime(timezone=True), nullable=True))
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
