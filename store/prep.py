@@ -314,7 +314,7 @@ def _goal_section(goals: GoalScreenView, zone: tzinfo | None) -> list[str]:
         )
     lines.append("")
     effect = goal.effectiveness
-    lines.append(f"Before the goal (up to {FOCUS_WINDOW} calls) and since it started:")
+    lines.append("Before the goal (the calls its baseline rests on) and since it started, where the behaviour applied:")
     lines.append("")
     if not effect.enough:
         lines += [

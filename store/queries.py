@@ -219,7 +219,6 @@ def _goal_view(session: Session, goal: Goal, criterion: CriterionView) -> GoalVi
         session, goal.agent_id, criterion.scorecard_id, since=goal.started_at,
         until=None if still_open else goal.ended_at,
     )))
-    before = _agent_calls(session, goal.agent_id, criterion.scorecard_id, before=goal.started_at, limit=FOCUS_WINDOW)
     outcomes = [call.outcomes.get(criterion.key, Outcome.na) for _, call in after]
     progress = rules.goal_progress(outcomes, target)
     mastered_at = None
@@ -229,7 +228,11 @@ def _goal_view(session: Session, goal: Goal, criterion: CriterionView) -> GoalVi
     status = goal.status
     if still_open and progress.mastered:
         status = GoalStatus.mastered.value
-    effect = rules.effectiveness([c for _, c in before], [c for _, c in after], criterion.key)
+    # "Did it work?" weighs the one baseline (the behaviour's latest applicable calls before the start,
+    # as the goal recorded it) against the calls since, where it applied: CSAT and FCR on those same calls.
+    before = _baseline_calls(session, goal, criterion)
+    since = [c for _, c in after if c.outcomes.get(criterion.key, Outcome.na) is not Outcome.na]
+    effect = rules.effectiveness(before, since, criterion.key)
 
     def side(s: rules.Side) -> SideView:
         return SideView(s.calls, s.behaviour.met, s.behaviour.applicable, s.mean_csat, s.fcr_rate)
@@ -241,6 +244,25 @@ def _goal_view(session: Session, goal: Goal, criterion: CriterionView) -> GoalVi
         progress.series, progress.met_in_window, progress.in_window, progress.applicable,
         EffectivenessView(side(effect.before), side(effect.after), effect.enough, effect.min_sample),
     )
+
+
+def _baseline_calls(session: Session, goal: Goal, criterion: CriterionView) -> list[rules.CallOutcomes]:
+    """The calls a goal's baseline rests on: the latest `target_window` before its start where the behaviour applied.
+
+    The same calls `goals.start_goal` (and the shared database's check) counted
+    for the goal's baseline, so its "before" reads the same everywhere."""
+    applied = exists().where(
+        CriterionResult.evaluation_id == Evaluation.id,
+        CriterionResult.criterion_id == criterion.id,
+        CriterionResult.outcome != Outcome.na.value,
+    )
+    query = (
+        select(Evaluation)
+        .where(Evaluation.agent_id == goal.agent_id, Evaluation.occurred_at < goal.started_at, applied)
+        .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
+        .limit(goal.target_window)
+    )
+    return [call for _, call in _calls(session, query)]
 
 
 def current_goal_in(session: Session, agent_id: str) -> GoalView | None:

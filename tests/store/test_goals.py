@@ -232,8 +232,12 @@ def test_effectiveness_counts_calls_before_and_after_the_start(engine: Engine, t
     goal_id = start_goal(engine, agent_id="a.khan", criterion_key="confirm_need", now=T0)
     load(engine, tmp_path, after[:4])
 
-    effect = goal_view(engine, goal_id=goal_id).effectiveness  # type: ignore[union-attr]
-    assert (effect.before.calls, effect.before.met, effect.before.applicable) == (6, 2, 5)
+    goal = goal_view(engine, goal_id=goal_id)
+    assert goal is not None
+    effect = goal.effectiveness
+    # One baseline: "before" is the calls the goal's baseline rests on, where the behaviour applied.
+    assert (effect.before.calls, effect.before.met, effect.before.applicable) == (5, 2, 5)
+    assert (goal.baseline_met, goal.baseline_applicable) == (effect.before.met, effect.before.applicable)
     assert effect.before.pass_rate == pytest.approx(0.4)
     assert effect.before.mean_csat == pytest.approx(3)  # (2 + 2 + 3 + 3 + 5) / 5
     assert effect.before.fcr_rate == pytest.approx(0.4)
