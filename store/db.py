@@ -130,6 +130,8 @@ def _refuse_damaged_file(context) -> None:  # noqa: ANN001 (SQLAlchemy's Excepti
 def unreachable(error: BaseException) -> bool:
     """Whether `error` says the database cannot be reached now (down, restarting, gone),
     as opposed to a problem with what was asked of it: worth retrying later."""
+    if getattr(getattr(error, "orig", None), "sqlstate", None) in (LOCK_NOT_AVAILABLE, "55000"):
+        return False  # reached, and busy (or asked what cannot be done): not an outage
     if isinstance(error, (OperationalError, InterfaceError)):
         return True
     return isinstance(error, DBAPIError) and error.connection_invalidated
@@ -265,6 +267,10 @@ def open_store(url: str) -> Engine:
     return engine
 
 
+ROW_WAIT_SECONDS = 30.0
+"""Once it has its turn, how long a writer waits for a row another session holds (an agent's app in the middle of
+a change of its own): long enough for any change the app makes, short enough that none can hold up an import."""
+
 WRITER_TURN = "SELECT 1 FROM nextcall_access.writer_turn FOR UPDATE"
 """The row PostgreSQL writers take turns on: one that no agent's or lead's login may lock (migration 0006)."""
 
@@ -314,7 +320,7 @@ def lock_for_writing(session: Session, *, wait_seconds: float = WRITE_WAIT_SECON
                     raise
                 deadline = time.monotonic()  # the wait was the server's: the transaction is over
             else:
-                connection.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, int(ROW_WAIT_SECONDS * 1000))}")
                 return
         else:
             return

@@ -30,11 +30,12 @@ from typing_extensions import NotRequired, TypedDict
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from pydantic import Field as PydanticField
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy import Engine, Table, bindparam, delete, func, insert, text, update
 from sqlmodel import Session, select
 
 from . import rules
-from .db import lock_for_writing, through_login
+from .db import LOCK_NOT_AVAILABLE, ROW_WAIT_SECONDS, lock_for_writing, through_login
 from .errors import ImportRejected, StoreError
 from .recognition import refresh_recognition
 from .models import (
@@ -925,6 +926,14 @@ def import_batch(engine: Engine, batch: Batch, *, dry_run: bool = False) -> Impo
                 # queries for the tables as they were before: on a first large
                 # import, for empty ones, scanning a million results per screen.
                 session.exec(text("ANALYZE evaluation, criterion_result"))  # type: ignore[call-overload]
+        except DBAPIError as error:
+            transaction.rollback()
+            if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            raise StoreError(
+                f"the import waited {ROW_WAIT_SECONDS:.0f} s for a row another session keeps locked "
+                "(an agent's app in the middle of a change?); nothing was written. Try again."
+            ) from None
         except BaseException:
             transaction.rollback()
             raise

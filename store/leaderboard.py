@@ -505,6 +505,8 @@ def _standings(
             values = {}
             figures = _goal_figures(session, span, team_id)
             for agent, standing in standings.items():
+                if standing.calls < min_calls:
+                    continue  # too few calls in the period to say anything of their goal, even that there is one
                 figure = figures.get(agent)
                 if figure is None:
                     standing.reason = NO_GOAL

@@ -27,15 +27,11 @@ from .queries import (
     moments_to_listen,
     self_assessment_view,
 )
-from .rules import SELF_RATINGS, Calibration, PassRate, calibrate, calibration_words
+from .rules import MIN_SAMPLE, SELF_RATINGS, PassRate, calibrate, calibration_words, enough_calls
 from .views import BadgeView, GoalScreenView, GoalView, MeasuredView, MomentView, SelfAssessmentScreenView
 
 MOMENTS = 3
 """How many missed calls the brief suggests listening to."""
-
-FEW_CALLS = 5
-"""Below this many calls, a measured rate is flagged as thin evidence."""
-
 
 class PrepError(NextcallError):
     title = "Prep"
@@ -118,10 +114,6 @@ def _percent(value: float | None) -> str:
 
 def _of(met: int, applicable: int) -> str:
     return f"{met} of {applicable} ({_percent(met / applicable)})" if applicable else "no calls"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 # ------------------------------------------------------------------- brief
@@ -245,12 +237,12 @@ def _calibration_section(measured: tuple[MeasuredView, ...], words: _OwnWords | 
     # Largest gap first, whichever way it goes; behaviours without a gap keep scorecard order.
     # Thin evidence goes after the rest, so a gap on two calls never leads the conversation.
     rows.sort(key=lambda row: (
-        row[1].gap is None, row[1].applicable < FEW_CALLS, -abs(row[1].gap or 0.0), row[0].criterion.position,
+        not enough_calls(row[1].applicable), row[1].gap is None, -abs(row[1].gap or 0.0), row[0].criterion.position,
     ))
     lines += [
         "Their own rating of each behaviour beside how often it was met on the calls where it applied, "
         f"in the {CALIBRATION_DAYS} days to {_day(now.date())}; largest gap first, "
-        f"behaviours seen on fewer than {FEW_CALLS} calls after the rest. "
+        f"behaviours seen on fewer than {MIN_SAMPLE} calls after the rest. "
         "A gap is a question to explore together, not a verdict.",
         "",
         "| Behaviour | They say | Met, last 30 days |",
@@ -266,17 +258,17 @@ def _calibration_section(measured: tuple[MeasuredView, ...], words: _OwnWords | 
             "before you show these.",
             "",
         ]
-    talk = [_talking_point(m, calibration) for m, calibration in rows if calibration.gap]
+    talk = [calibration_words(md(m.criterion.name), calibration) for m, calibration in rows if calibration.gap]
+    # Rated on too few calls to compare: no claim, a question for them instead.
+    thin = [
+        calibration_words(md(m.criterion.name), calibration)
+        for m, calibration in rows
+        if calibration.rating is not None and calibration.gap is None
+    ]
     if not talk:
-        return lines + ["Their view and the scores agree on every behaviour they rated: worth telling them.", ""]
-    return lines + ["To talk about, in words you could use with them:", ""] + [f"- {point}" for point in talk] + [""]
-
-
-def _talking_point(measured: MeasuredView, calibration: Calibration) -> str:
-    point = calibration_words(md(measured.criterion.name), calibration)
-    if calibration.applicable < FEW_CALLS:
-        point += f" Only {_plural(calibration.applicable, 'call')}, so ask before reading much into it."
-    return point
+        agree = ["Their view and the scores agree on every behaviour they rated with enough calls: worth telling them.", ""]
+        return lines + agree + (["Ask them about these:", ""] + [f"- {point}" for point in thin] + [""] if thin else [])
+    return lines + ["To talk about, in words you could use with them:", ""] + [f"- {point}" for point in talk + thin] + [""]
 
 
 def _focus(goals: GoalScreenView) -> tuple[str, str] | None:

@@ -123,6 +123,25 @@ PRIOR_CALLS = 10
 """How many calls' worth of weight the team's picture carries against the agent's own."""
 
 
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """"1 call", "2 calls": every count in words goes through here."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
+
+
+MIN_SAMPLE = 5
+"""The one sample rule: on fewer applicable calls than this, no rate, comparison or claim is made."""
+
+
+def enough_calls(count: int, minimum: int = MIN_SAMPLE) -> bool:
+    """Whether `count` applicable calls are enough to say anything about a behaviour."""
+    return count >= minimum
+
+
+def too_few_calls(count: int, minimum: int = MIN_SAMPLE) -> str:
+    """The words for a sample below the rule: said instead of a rate or a comparison."""
+    return f"not enough calls yet to tell ({count} of {minimum})"
+
+
 @dataclass(frozen=True, slots=True)
 class _MissCost:
     """What missing one behaviour went with on a set of calls."""
@@ -150,13 +169,21 @@ class _MissCost:
     def cost(self) -> float:
         return self.csat_gap + self.fcr_gap
 
+    csat_calls: tuple[int, int] = (0, 0)
+    """Calls with a CSAT where it was met, and where it was missed."""
+    fcr_calls: tuple[int, int] = (0, 0)
+
     def words(self, whose: str) -> str:
+        # A comparison of calls where it was met with calls where it was missed
+        # rests on both groups: each needs the sample rule's calls, or nothing is claimed.
         if self.fcr_gap > self.csat_gap:
+            if not all(map(enough_calls, self.fcr_calls)):
+                return ""
             return (
                 f"{whose}calls where it was missed were resolved first time {self.fcr_missed:.0%} of the time"
                 f" vs {self.fcr_met:.0%}"
             )
-        if self.csat_gap > 0:
+        if self.csat_gap > 0 and all(map(enough_calls, self.csat_calls)):
             return f"{whose}calls where it was missed averaged CSAT {self.csat_missed:.1f} vs {self.csat_met:.1f}"
         return ""
 
@@ -176,7 +203,10 @@ def _miss_cost(calls: Sequence[CallOutcomes], key: str) -> _MissCost:
             csat[met].append(call.csat)
         if call.first_contact_resolution is not None:
             fcr[met].append(float(call.first_contact_resolution))
-    return _MissCost(missed, applicable, _mean(csat[True]), _mean(csat[False]), _mean(fcr[True]), _mean(fcr[False]))
+    return _MissCost(
+        missed, applicable, _mean(csat[True]), _mean(csat[False]), _mean(fcr[True]), _mean(fcr[False]),
+        (len(csat[True]), len(csat[False])), (len(fcr[True]), len(fcr[False])),
+    )
 
 
 def suggest_focus(
@@ -217,7 +247,9 @@ def suggest_focus(
             if not reason and team.cost > 0:
                 reason = team.words("on your team, ")
         impact = own.missed * criterion.weight * (1 + cost)
-        sentence = f"Missed on {own.missed} of your last {own.applicable} calls where it applied"
+        sentence = f"Missed on {own.missed} of your last {plural(own.applicable, 'call')} where it applied"
+        if not enough_calls(own.applicable):
+            reason = too_few_calls(own.applicable) + (f" on your own calls; {reason}" if reason else "")
         suggestions.append(FocusSuggestion(key, impact, own.missed, own.applicable, sentence + (f"; {reason}" if reason else "") + "."))
     suggestions.sort(key=lambda s: (-s.impact, -criteria[s.key].weight, position.get(s.key, len(position)), s.key))
     return suggestions
@@ -227,7 +259,7 @@ def suggest_focus(
 
 DEFAULT_TARGET_MET = 8
 DEFAULT_TARGET_WINDOW = 10
-MIN_EFFECT_SAMPLE = 5
+MIN_EFFECT_SAMPLE = MIN_SAMPLE
 """Below this many calls on either side, before/after figures are "not enough calls yet"."""
 
 
@@ -359,9 +391,23 @@ def session_date_problem(session_on: date | None, today: date) -> str | None:
     return None
 
 
+BLANK = (
+    (0x01, 0x20), (0x7F, 0xA0), (0x1680, 0x1680), (0x180E, 0x180E), (0x2000, 0x200F), (0x2028, 0x202F),
+    (0x205F, 0x206F), (0x3000, 0x3000), (0xFEFF, 0xFEFF),
+)
+"""Characters that are not words, as inclusive code point ranges: control characters, every kind of space,
+and the invisible ones (zero-width, direction marks). The shared database's check holds the same ranges."""
+
+
+def _blank(character: str) -> bool:
+    point = ord(character)
+    return any(low <= point <= high for low, high in BLANK)
+
+
 def has_words(*boxes: str) -> bool:
-    """Whether the agent wrote anything in at least one box: a rating alone says nothing in their words."""
-    return any(box.strip() for box in boxes)
+    """Whether the agent wrote anything in at least one box: a rating alone, or blank or invisible
+    characters, say nothing in their words."""
+    return any(not _blank(character) for box in boxes for character in box)
 
 
 def counts_as_listened_first(submitted_at: datetime, session_on: date | None, *boxes: str) -> bool:
@@ -406,7 +452,7 @@ class Calibration:
 def calibrate(key: str, rating: int | None, measured: PassRate) -> Calibration:
     """Compare a self-rating (1 never – 4 always) with the measured pass rate."""
     gap = None
-    if rating is not None and measured.rate is not None:
+    if rating is not None and measured.rate is not None and enough_calls(measured.applicable):
         _, low, high = SELF_RATINGS[rating]
         if measured.rate < low:
             gap = low - measured.rate
@@ -422,7 +468,7 @@ def calibration_words(name: str, calibration: Calibration) -> str:
     word = SELF_RATINGS[calibration.rating][0] if calibration.rating else "unrated"
     measured = f"it was met on {calibration.met} of {calibration.applicable} calls"
     if calibration.gap is None:
-        return f"{name}: you rate yourself '{word}'; no calls to compare with yet."
+        return f"{name}: you rate yourself '{word}'; {too_few_calls(calibration.applicable)}."
     if calibration.gap > 0:
         return f"You rate yourself '{word}' on {name}; {measured}. Worth talking through what gets in the way."
     if calibration.gap < 0:

@@ -104,3 +104,23 @@ def test_calibration_measures_the_last_thirty_days(store: Engine) -> None:
     assert measured == {"greeting": (1, 1), "verify": (0, 1), "confirm_need": (1, 1)}
     later = self_assessment_view(store, agent_id="a.khan", now=datetime(2027, 1, 31, tzinfo=UTC))
     assert {m.applicable for m in later.measured} == {0}
+
+
+def test_blank_and_invisible_characters_are_not_words() -> None:
+    from nextcall.store.rules import has_words
+
+    assert not has_words("\u00a0", "\u200b \u200d\u2060", "\t\n\r \u3000\ufeff", "")
+    assert has_words(" ", "日本語") and has_words("🙂") and has_words("\u00a0ok")
+
+
+def test_the_databases_check_of_words_holds_the_same_characters_as_the_store() -> None:
+    import importlib.util
+
+    from nextcall.store import rules
+
+    path = Path(rules.__file__).parent / "migrations" / "versions" / "0006_private_by_construction.py"
+    spec = importlib.util.spec_from_file_location("revision_0006", path)
+    assert spec is not None and spec.loader is not None
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    assert revision.BLANK == rules.BLANK

@@ -70,6 +70,15 @@ CLOCK_SLACK_DAYS = 1
 SESSION_HORIZON_DAYS = 60
 """A self-assessment is for a session today or within the next 60 days (store.rules.SESSION_HORIZON_DAYS)."""
 
+BLANK = (
+    (0x01, 0x20), (0x7F, 0xA0), (0x1680, 0x1680), (0x180E, 0x180E), (0x2000, 0x200F), (0x2028, 0x202F),
+    (0x205F, 0x206F), (0x3000, 0x3000), (0xFEFF, 0xFEFF),
+)
+"""store.rules.BLANK when this revision was made: characters that are not words, whatever the server's locale."""
+
+WORDS = "[^" + "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in BLANK) + "]"
+"""A regular expression that finds a character that is not blank: one there means the box has words."""
+
 TARGET_BOUNDS = (
     "p_target_window BETWEEN 5 AND 100"
     " AND p_target_met <= p_target_window AND 2 * p_target_met >= p_target_window"
@@ -252,8 +261,8 @@ def _writes() -> list[str]:
                     OR pending.session_on > today + {SESSION_HORIZON_DAYS + CLOCK_SLACK_DAYS} THEN
                     {_refuse(f"'the coaching session is today or within the next {SESSION_HORIZON_DAYS} days'", "check_violation")};
                 END IF;
-                IF NOT (pending.strengths ~ '[^[:space:]]' OR pending.struggles ~ '[^[:space:]]'
-                        OR pending.want_to_work_on ~ '[^[:space:]]') THEN
+                IF NOT (pending.strengths ~ '{WORDS}' OR pending.struggles ~ '{WORDS}'
+                        OR pending.want_to_work_on ~ '{WORDS}') THEN
                     {_refuse("'a self-assessment has words in at least one box'", "check_violation")};
                 END IF;
                 UPDATE {HOME}.self_assessment s SET submitted_at = now(), updated_at = now() WHERE s.id = pending.id;
@@ -366,7 +375,9 @@ def _board() -> list[str]:
                     OR (NOT restricted AND NOT has_table_privilege(session_user, '{HOME}.agent', 'SELECT')) THEN
                     {_refuse("'permission denied: ' || session_user || ' may not read the leaderboard'")};
                 END IF;
-                SELECT b.secret || p_period || w.start_at::text INTO salt
+                -- The window's start as a number: its text form would follow the session's DateStyle and
+                -- TimeZone, which a login can set so that two windows print alike and share a key.
+                SELECT b.secret || p_period || extract(epoch FROM w.start_at)::bigint::text INTO salt
                 FROM {ACCESS}.board_secret b, {ACCESS}.board_window(p_period, 'current') w LIMIT 1;
                 SELECT r.min_calls INTO min_calls FROM {ACCESS}.board_rules r;
             END
@@ -404,13 +415,15 @@ def _board() -> list[str]:
                 WHERE e.occurred_at >= w.start_at AND e.occurred_at < w.end_at GROUP BY e.agent_id
             )
             SELECT {key('p.agent_id', 'a.leaderboard_opt_out')},
-                   CASE WHEN {withheld('p.agent_id', 'coalesce(c.n, 0)')} THEN NULL ELSE sum(p.points) END
+                   sum(p.points)
             FROM {HOME}.points_entry p
             JOIN {HOME}.agent a ON a.id = p.agent_id
             LEFT JOIN calls c ON c.agent_id = p.agent_id
             CROSS JOIN w
             CROSS JOIN {ACCESS}.board_viewer(p_period) v
             WHERE p.day >= w.first_day AND p.day <= w.last_day AND {in_team}
+              -- Below the minimum, not even whether they earned anything is anyone else's to read.
+              AND NOT {withheld('p.agent_id', 'coalesce(c.n, 0)')}
             GROUP BY p.agent_id, a.leaderboard_opt_out, c.n, v.restricted, v.own_agent, v.salt, v.min_calls
         $$""",
         # Each agent's latest goal worked on in the span, and how its behaviour
@@ -431,6 +444,9 @@ def _board() -> list[str]:
                   AND (g.ended_at IS NULL OR g.status = 'active' OR g.ended_at >= w.start_at)
                   AND {in_team}
                 ORDER BY g.agent_id, g.started_at DESC, g.id
+            ), period_calls AS (
+                SELECT e.agent_id, count(*) AS n FROM {HOME}.evaluation e CROSS JOIN w
+                WHERE e.occurred_at >= w.start_at AND e.occurred_at < w.end_at GROUP BY e.agent_id
             ), counts AS (
                 SELECT l.agent_id, count(*) AS calls,
                        sum(CASE WHEN r.outcome = 'met' THEN 1 ELSE 0 END) AS met,
@@ -452,8 +468,12 @@ def _board() -> list[str]:
             FROM latest l
             JOIN {HOME}.agent a ON a.id = l.agent_id
             LEFT JOIN counts c ON c.agent_id = l.agent_id
+            JOIN period_calls n ON n.agent_id = l.agent_id
             CROSS JOIN w
             CROSS JOIN {ACCESS}.board_viewer(p_period) v
+            -- Whether someone with fewer calls than the minimum in the period has a goal is nobody's to read:
+            -- the board says only "2 of 3 calls" of them (store.leaderboard does the same for everyone).
+            WHERE n.n >= v.min_calls
         $$""",
         f"""CREATE FUNCTION {ACCESS}.board_team_sizes() RETURNS TABLE (team_id text, agents bigint) {returns} AS $$
             SELECT a.team_id::text, count(*) FROM {HOME}.agent a CROSS JOIN {ACCESS}.board_viewer('this_week') v
