@@ -92,30 +92,48 @@ def test_ties_in_impact_and_weight_go_to_scorecard_order() -> None:
 
 
 def test_the_reason_names_the_counts_and_the_csat_gap() -> None:
-    calls = [call(2, None, a=MISSED)] * 6 + [call(4, None, a=MET)] * 4 + [call(5, None, a=NA)] * 2
+    calls = [call(2, None, a=MISSED)] * 6 + [call(4, None, a=MET)] * 5 + [call(5, None, a=NA)] * 2
 
     [suggestion] = suggest_focus(calls, weights(a=10))
 
     assert suggestion.reason == (
-        "Missed on 6 of your last 10 calls where it applied; calls where it was missed averaged CSAT 2.0 vs 4.0."
+        "Missed on 6 of your last 11 calls where it applied; calls where it was missed averaged CSAT 2.0 vs 4.0."
     )
 
 
 def test_the_reason_names_the_fcr_gap_when_it_is_the_larger() -> None:
-    calls = [call(None, False, a=MISSED)] * 3 + [call(None, True, a=MET)] * 3 + [call(None, True, a=MISSED)]
+    calls = [call(None, False, a=MISSED)] * 5 + [call(None, True, a=MET)] * 5 + [call(None, True, a=MISSED)]
 
     [suggestion] = suggest_focus(calls, weights(a=10))
 
     assert suggestion.reason == (
-        "Missed on 4 of your last 7 calls where it applied; "
-        "calls where it was missed were resolved first time 25% of the time vs 100%."
+        "Missed on 6 of your last 11 calls where it applied; "
+        "calls where it was missed were resolved first time 17% of the time vs 100%."
     )
 
 
-def test_a_reason_without_a_cost_names_only_the_counts() -> None:
-    [suggestion] = suggest_focus([call(4, True, a=MISSED), call(4, True, a=MET)], weights(a=10))
+@pytest.mark.parametrize(("met", "missed"), [(4, 6), (6, 4), (1, 1)])
+def test_a_comparison_resting_on_fewer_than_five_calls_a_side_is_not_made(met: int, missed: int) -> None:
+    calls = [call(2, False, a=MISSED)] * missed + [call(5, True, a=MET)] * met
 
-    assert suggestion.reason == "Missed on 1 of your last 2 calls where it applied."
+    [suggestion] = suggest_focus(calls, weights(a=10))
+
+    assert "CSAT" not in suggestion.reason and "resolved" not in suggestion.reason
+    assert suggestion.reason.startswith(f"Missed on {missed} of your last {met + missed} calls where it applied")
+
+
+def test_a_suggestion_from_fewer_than_five_calls_says_so() -> None:
+    [suggestion] = suggest_focus([call(3, False, a=MISSED), call(5, True, a=MET)], weights(a=10))
+
+    assert suggestion.reason == "Missed on 1 of your last 2 calls where it applied; not enough calls yet to tell (2 of 5)."
+    [one] = suggest_focus([call(3, False, a=MISSED)], weights(a=10))
+    assert one.reason == "Missed on 1 of your last 1 call where it applied; not enough calls yet to tell (1 of 5)."
+
+
+def test_a_reason_without_a_cost_names_only_the_counts() -> None:
+    [suggestion] = suggest_focus([call(4, True, a=MISSED)] * 5 + [call(4, True, a=MET)] * 5, weights(a=10))
+
+    assert suggestion.reason == "Missed on 5 of your last 10 calls where it applied."
 
 
 # On the team, missing `a` goes with CSAT 1 vs 5 and FCR 0 vs 1 (cost 2); missing `b` costs nothing.
