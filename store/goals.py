@@ -114,6 +114,31 @@ def start_goal(
         return goal.id
 
 
+def already_landed(
+    db: Engine, *, agent_id: str, criterion_key: str, target: rules.Target = rules.Target(), now: datetime | None = None
+) -> str | None:
+    """Why a goal on this behaviour would start already met (its baseline at the target), or None.
+
+    Said before it starts, so the agent can choose the behaviour with more to gain, or insist."""
+    now = now or utc_now()
+    with Session(db) as session:
+        scorecard_id = latest_scorecard_in(session, agent_id)
+        if scorecard_id is None:
+            return None
+        criterion = session.exec(
+            select(Criterion).where(Criterion.scorecard_id == scorecard_id, Criterion.key == criterion_key)
+        ).first()
+        if criterion is None or criterion.id is None:
+            return None
+        baseline = rules.pass_rate(_outcomes_before(session, agent_id, criterion.id, now, target.window))
+        if baseline.applicable < target.window or baseline.met < target.met:
+            return None
+        return (
+            f"You already land “{criterion.name}” on {baseline.met} of your last {baseline.applicable} calls "
+            f"where it applied: the target is {target.met} of {target.window}."
+        )
+
+
 def _outcomes_before(session: Session, agent_id: str, criterion_id: int, now: datetime, count: int) -> list[Outcome]:
     rows = session.exec(
         select(CriterionResult.outcome)

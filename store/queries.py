@@ -197,12 +197,12 @@ def _team_calls(session: Session, team_id: str, scorecard_id: str) -> list[rules
 
 
 def _suggestions(
-    session: Session, agent: AgentView, scorecard_id: str, behaviours: list[CriterionView], *, exclude: str | None = None
+    session: Session, agent: AgentView, scorecard_id: str, behaviours: list[CriterionView], *, exclude: set[str] = frozenset()
 ) -> list[SuggestionView]:
     recent = [call for _, call in _agent_calls(session, agent.id, scorecard_id, limit=FOCUS_WINDOW)]
     ranked = rules.suggest_focus(
         recent,
-        {c.key: rules.CriterionWeight(c.weight, c.critical) for c in behaviours if c.key != exclude},
+        {c.key: rules.CriterionWeight(c.weight, c.critical) for c in behaviours if c.key not in exclude},
         order=[c.key for c in behaviours],
         team_calls=_team_calls(session, agent.team_id, scorecard_id),
     )
@@ -293,7 +293,9 @@ def _coaching_state(
     goal = current_goal_in(session, agent.id)
     suggestions: tuple[SuggestionView, ...] = ()
     if scorecard_id is not None:
-        exclude = goal.criterion.key if goal is not None else None
+        # Not the goal just worked on, nor one the agent set aside lately: they choose when to come back to it.
+        exclude = {goal.criterion.key} if goal is not None else set()
+        exclude |= _set_aside_lately(session, agent.id)
         suggestions = tuple(_suggestions(session, agent, scorecard_id, behaviours, exclude=exclude))
     focus: FocusView | None = None
     if goal is not None and goal.status == GoalStatus.active.value:
@@ -306,6 +308,19 @@ def _coaching_state(
     elif suggestions:
         focus = FocusView(suggestions[0].criterion, suggestions[0].reason)
     return CoachingStateView(focus, goal, suggestions)
+
+
+SET_ASIDE_DAYS = 14
+"""A goal set aside is not suggested again for this long (it can always be picked)."""
+
+
+def _set_aside_lately(session: Session, agent_id: str) -> set[str]:
+    since = utc_now() - timedelta(days=SET_ASIDE_DAYS)
+    return set(session.exec(
+        select(Criterion.key)
+        .join(Goal, col(Goal.criterion_id) == Criterion.id)
+        .where(Goal.agent_id == agent_id, Goal.status == GoalStatus.dropped.value, col(Goal.ended_at) >= since)
+    ))
 
 
 def coaching_state_in(session: Session, agent_id: str) -> CoachingStateView | None:

@@ -252,3 +252,30 @@ def test_effectiveness_counts_calls_before_and_after_the_start(engine: Engine, t
     assert effect.after.mean_csat == pytest.approx(4.6)  # (4 + 5 + 5 + 4 + 5) / 5
     assert effect.after.fcr_rate == pytest.approx(0.8)
     assert (effect.enough, effect.min_sample) == (True, 5)
+
+
+def test_a_goal_set_aside_is_not_suggested_again_for_two_weeks_unless_picked(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # confirm_need is missed most, then verify.
+    load(engine, tmp_path, [*f.basics(), *[call(n, confirm_need="missed", verify="missed" if n % 2 else "met") for n in range(10)]])
+    dropped_at = at(20)
+    start_goal(engine, agent_id="a.khan", criterion_key="confirm_need", now=at(11))
+    drop_goal(engine, agent_id="a.khan", reason="Later", now=dropped_at)
+
+    def focus_on(day: datetime) -> str:
+        monkeypatch.setattr("nextcall.store.queries.utc_now", lambda: day)
+        home = home_view(engine, agent_id="a.khan")
+        goals = goal_screen_view(engine, agent_id="a.khan")
+        assert home is not None and home.focus is not None and goals is not None
+        assert goals.suggestions[0].criterion.key == home.focus.criterion.key
+        return home.focus.criterion.key
+
+    assert focus_on(dropped_at + timedelta(days=1)) == "verify"
+    assert focus_on(dropped_at + timedelta(days=13)) == "verify"
+    assert focus_on(dropped_at + timedelta(days=15)) == "confirm_need"
+    # Until then it is still the agent's to pick.
+    monkeypatch.setattr("nextcall.store.queries.utc_now", lambda: dropped_at + timedelta(days=1))
+    start_goal(engine, agent_id="a.khan", criterion_key="confirm_need", now=dropped_at + timedelta(days=1))
+    home = home_view(engine, agent_id="a.khan")
+    assert home is not None and home.focus is not None and home.focus.criterion.key == "confirm_need"

@@ -144,3 +144,46 @@ async def test_a_goal_started_in_the_app_takes_the_configured_target(demo_engine
         note = app.screen.query_one("#goal-effect-note", Static)
         assert note.display
         assert str(note.render()).startswith("Not enough calls yet to compare: at least 5 on each side")
+
+
+async def test_a_behaviour_already_landed_is_said_first_and_the_agent_may_insist(demo_engine: Engine) -> None:
+    from nextcall.store import goals, queries
+    from nextcall.tui.dialogs.already_landed import AlreadyLandedDialog
+
+    agent = "t.kowalski"
+    view = queries.goal_screen_view(demo_engine, agent_id=agent)
+    assert view is not None and view.current is None
+    landed = [c for c in view.behaviours if goals.already_landed(demo_engine, agent_id=agent, criterion_key=c.key)]
+    assert landed, "the demo agent lands some behaviour already"
+    key = landed[0].key
+
+    app = make_app(demo_engine, agent)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("g")
+        await settle(app, pilot)
+
+        async def pick() -> None:
+            await pilot.press("n")
+            await settle(app, pilot)
+            options = app.screen.query_one(OptionList)
+            options.highlighted = options.get_option_index(key)
+            await pilot.press("enter")
+            await settle(app, pilot)
+
+        await pick()
+        assert isinstance(app.screen, AlreadyLandedDialog)
+        said = str(app.screen.query_one("#already-landed-message", Static).render())
+        assert said.startswith(f"You already land “{landed[0].name}” on ") and "the target is 8 of 10" in said
+        await pilot.press("escape")  # choose another: the picker again, nothing started
+        await settle(app, pilot)
+        assert isinstance(app.screen, GoalPickerDialog)
+        assert goals_of(demo_engine, agent) == []
+        await pilot.press("escape")
+        await settle(app, pilot)
+
+        await pick()
+        await pilot.press("y")  # the agent insists
+        await settle(app, pilot)
+        assert [status for status, _, _ in goals_of(demo_engine, agent)] == ["active"]
+        assert landed[0].name in str(app.screen.query_one("#goal-current").border_title)

@@ -16,6 +16,7 @@ from nextcall.store import goals, queries
 from nextcall.store.errors import NextcallError
 from nextcall.store.views import EffectivenessView, GoalScreenView, GoalView, SideView
 
+from ..dialogs.already_landed import AlreadyLandedDialog
 from ..dialogs.drop_goal import DropGoalDialog
 from ..dialogs.goal_picker import GoalPickerDialog
 from ..messages import StoreChanged
@@ -209,8 +210,33 @@ class GoalScreen(AgentViewScreen):
 
     def _goal_chosen(self, key: str | None) -> None:
         if key is not None and self.agent_id is not None:
-            target = self.nextcall.goal_target
-            self._write(self.agent_id, partial(goals.start_goal, self.engine, agent_id=self.agent_id, criterion_key=key, target=target))
+            self._check_and_start(self.agent_id, key)
+
+    @work(thread=True, exclusive=True, group="goal-check", exit_on_error=False)
+    def _check_and_start(self, agent_id: str, key: str) -> None:
+        """A behaviour already landed is said first: the agent chooses another, or insists."""
+        target = self.nextcall.goal_target
+        landed = goals.already_landed(self.engine, agent_id=agent_id, criterion_key=key, target=target)
+        if landed is None:
+            self.app.call_from_thread(self._start, agent_id, key)
+            return
+        view = self.view
+        others = [s for s in view.suggestions if s.criterion.key != key] if view is not None else []
+        if others:
+            landed += f" “{others[0].criterion.name}” has the most to gain: choose another to see it first."
+        self.app.call_from_thread(
+            self.app.push_screen, AlreadyLandedDialog(literal(landed)), partial(self._insisted, agent_id, key)
+        )
+
+    def _insisted(self, agent_id: str, key: str, anyway: bool | None) -> None:
+        if anyway:
+            self._start(agent_id, key)
+        else:
+            self.action_new_goal()
+
+    def _start(self, agent_id: str, key: str) -> None:
+        target = self.nextcall.goal_target
+        self._write(agent_id, partial(goals.start_goal, self.engine, agent_id=agent_id, criterion_key=key, target=target))
 
     @work(thread=True, exclusive=True, group="goal-write", exit_on_error=False)
     def _write(self, agent_id: str, command: Callable[[], object]) -> None:
