@@ -369,8 +369,24 @@ def home_view(db: Engine, *, agent_id: str) -> HomeView | None:
             rate = rules.pass_rate(call.outcomes.get(criterion.key, Outcome.na) for _, call in recent)
             rates.append(BehaviourRateView(criterion, rate.met, rate.applicable))
         # The latest call is on the latest scorecard, so it heads `recent` already.
-        last_call = _summaries(session, [recent[0][0]])[0]
-        return HomeView(agent, count, focus, verdicts, latest_miss, last_call, tuple(rates), goal)
+        latest, latest_outcomes = recent[0]
+        last_call = _summaries(session, [latest])[0]
+        results = {
+            r.criterion_id: r for r in session.exec(select(CriterionResult).where(CriterionResult.evaluation_id == latest.id))
+        }
+        last_verdict = None
+        if focus is not None:
+            result = results.get(focus.criterion.id)
+            last_verdict = MomentView(
+                latest.call_id, latest.occurred_at, latest_outcomes.outcomes.get(focus.criterion.key, Outcome.na),
+                result.moment_s if result else None, result.quote if result else None, result.comment if result else None,
+            )
+        critical_missed = tuple(
+            c.name for c in behaviours if c.critical and latest_outcomes.outcomes.get(c.key) is Outcome.missed
+        )
+        return HomeView(
+            agent, count, focus, verdicts, latest_miss, last_call, tuple(rates), goal, last_verdict, critical_missed
+        )
 
 
 def goal_screen_view(db: Engine, *, agent_id: str) -> GoalScreenView | None:

@@ -130,6 +130,10 @@ class HomeView:
     """Every behaviour of the agent's scorecard, in scorecard order, on the latest calls."""
     goal: GoalView | None = None
     """The current goal; when it is mastered, `focus` is the suggested next one."""
+    last_verdict: MomentView | None = None
+    """The focus behaviour on the last call: met (with the evaluator's words), missed (with the moment) or n/a."""
+    critical_missed: tuple[str, ...] = ()
+    """Critical behaviours missed on the last call, by name: said first, whatever the focus."""
 
 
 @dataclass(frozen=True, slots=True)

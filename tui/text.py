@@ -53,7 +53,7 @@ def score_words(score: float | None, met: int, missed: int, critical_missed: boo
     if score is None:
         return f"no score ({behaviours})"
     if critical_missed:
-        return f"{score:.0%}: a critical behaviour was missed ({behaviours})"
+        return f"{score:.0%}, a critical behaviour missed ({behaviours})"
     return f"{score:.0%} ({behaviours})"
 
 

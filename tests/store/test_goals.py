@@ -279,3 +279,25 @@ def test_a_goal_set_aside_is_not_suggested_again_for_two_weeks_unless_picked(
     start_goal(engine, agent_id="a.khan", criterion_key="confirm_need", now=dropped_at + timedelta(days=1))
     home = home_view(engine, agent_id="a.khan")
     assert home is not None and home.focus is not None and home.focus.criterion.key == "confirm_need"
+
+
+def test_home_leads_with_the_last_calls_verdict_on_the_focus_and_any_critical_miss(engine: Engine, tmp_path: Path) -> None:
+    load(engine, tmp_path, [*f.basics(), *[call(n, confirm_need="missed", verify="met") for n in range(6)]])
+    start_goal(engine, agent_id="a.khan", criterion_key="confirm_need", now=at(7))
+    last = call(8, confirm_need="met", verify="missed")
+    last["results"] = [
+        f.result("confirm_need", "met", moment_s=40, comment="Repeated the need back before the fix."),
+        f.result("verify", "missed", moment_s=12, quote="Customer: just reset it"),
+    ]
+    load(engine, tmp_path, [last])
+
+    home = home_view(engine, agent_id="a.khan")
+    assert home is not None and home.last_verdict is not None
+    verdict = home.last_verdict
+    assert (verdict.call_id, verdict.outcome.value, verdict.comment) == ("C-1008", "met", "Repeated the need back before the fix.")
+    assert home.critical_missed == ("Verify",)
+
+    load(engine, tmp_path, [call(9, confirm_need="missed", verify="met")])
+    home = home_view(engine, agent_id="a.khan")
+    assert home is not None and home.last_verdict is not None
+    assert home.last_verdict.outcome.value == "missed" and home.critical_missed == ()

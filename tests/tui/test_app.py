@@ -252,7 +252,7 @@ async def test_without_a_goal_home_suggests_the_focus_with_its_reason(demo_engin
         assert "Asks discovery questions before pitching" in str(app.screen.query_one("#next-call").border_title)
         reason = text_of(app, "#focus-reason")
         assert reason.startswith("Suggested focus: Missed on ")
-        assert "Press g to make it your goal." in reason
+        assert "Press g, then n, to make it your goal." in reason
         assert not app.screen.query_one("#goal-sparkline").display
 
 
@@ -262,7 +262,7 @@ async def test_a_mastered_goal_is_celebrated_and_the_next_suggested(demo_engine:
         await settle(app, pilot)
         assert "Sets clear next steps" in str(app.screen.query_one("#next-call").border_title)
         reason = text_of(app, "#focus-reason")
-        assert reason.startswith("✓ Acknowledges how the customer feels stuck: mastered.")
+        assert reason.startswith("✓ “Acknowledges how the customer feels” stuck: mastered.")
         assert "Press g, then n, to make it your goal." in reason
 
 
@@ -274,3 +274,22 @@ def test_screens_other_than_home_are_imported_only_when_shown() -> None:
     script = "import sys, nextcall.tui.app\nprint(sorted(m for m in sys.modules if m.startswith('nextcall.tui.screens.')))"
     loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "['nextcall.tui.screens.base', 'nextcall.tui.screens.home']"
+
+
+async def test_home_says_how_the_focus_went_on_the_last_call_above_the_fold(demo_engine: Engine) -> None:
+    from nextcall.store.queries import home_view
+
+    view = home_view(demo_engine, agent_id="a.khan")
+    assert view is not None and view.last_verdict is not None and view.last_call is not None
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        verdict = app.screen.query_one("#last-verdict")
+        said = text_of(app, "#last-verdict")
+        word = {"met": "✓ Met", "missed": "✗ Missed", "na": "– Did not come up"}[view.last_verdict.outcome.value]
+        assert said.startswith(f"{word} on your last call") and view.last_call.call_id in said
+        assert verdict.region.bottom <= 24 - 1  # on the first screen, above the footer
+        critical = app.screen.query_one("#critical-missed")
+        assert critical.display == bool(view.critical_missed)
+        if view.critical_missed:
+            assert critical.region.bottom <= 24 - 1

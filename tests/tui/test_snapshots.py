@@ -124,6 +124,10 @@ async def self_assessment_screen(pilot) -> None:  # noqa: ANN001
     for select in screen.query("Select"):
         select.value = {"discovery": 4, "disclosure": 4, "greeting": 3}.get(select.criterion_key, select.value)
     await settled(pilot)
+    # Saved now rather than when the autosave timer fires, so the picture never catches it half-way.
+    screen.save_now()
+    await pilot.app.workers.wait_for_complete()
+    await settled(pilot)
     pilot.app.set_focus(None)
     await settled(pilot)
 

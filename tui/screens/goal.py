@@ -121,7 +121,7 @@ class GoalScreen(AgentViewScreen):
         chart.display = current is not None
         self.query_one("#goal-effect").display = current is not None
         if current is None:
-            card.border_title = "No goal yet"
+            card.border_title = "No goal now" if view.history else "No goal yet"
             text.update(self._no_goal_text(view))
         else:
             card.border_title = Content.assemble(

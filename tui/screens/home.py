@@ -9,10 +9,12 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Static
 
 from nextcall.store import queries
+from nextcall.store.rules import plural
+from nextcall.store.models import Outcome
 from nextcall.store.views import HomeView
 
 from .base import AgentViewScreen
-from ..text import day, literal, score_words, spark, when
+from ..text import call_time, day, literal, score_words, spark, when
 from ..widgets.behaviours import BehaviourRates
 from ..widgets.moment import MomentCard
 from ..widgets.verdicts import VerdictStrip
@@ -39,7 +41,9 @@ class HomeScreen(AgentViewScreen):
             with Vertical(id="home-columns"):
                 with Vertical(id="home-left"):
                     with Vertical(id="next-call", classes="card"):
+                        yield Static(id="critical-missed", classes="error")
                         yield Static(id="focus-instruction")
+                        yield Static(id="last-verdict")
                         yield Static(id="focus-reason", classes="muted")
                         yield Static(id="goal-sparkline")
                     with Vertical(id="recent", classes="card"):
@@ -101,7 +105,7 @@ class HomeScreen(AgentViewScreen):
             )
             self.query_one("#focus-instruction", Static).update(Content(literal(criterion.next_call)))
             self.query_one("#focus-reason", Static).update(self._reason(view))
-            self.query_one("#recent").border_title = f"Your last {len(view.verdicts)} calls on it"
+            self.query_one("#recent").border_title = f"Your last {plural(len(view.verdicts), 'call')} on it"
             self.query_one(VerdictStrip).show(view.verdicts)
             self.query_one(MomentCard).show(view.latest_miss)
             self.query_one("#lesson-text", Static).update(
@@ -117,6 +121,7 @@ class HomeScreen(AgentViewScreen):
                     f" now {goal.series[-1]:.0%}, target {goal.target_met / goal.target_window:.0%}",
                 )
             )
+        self._show_last_call(view)
         self.query_one(BehaviourRates).show(
             view.behaviours, focus_key=focus.criterion.key if focus else None, calls=min(view.evaluation_count, queries.FOCUS_WINDOW)
         )
@@ -130,6 +135,32 @@ class HomeScreen(AgentViewScreen):
                 )
             )
 
+    def _show_last_call(self, view: HomeView) -> None:
+        """First things first: a critical miss on the last call, then how the focus went on it."""
+        critical = self.query_one("#critical-missed", Static)
+        critical.display = bool(view.critical_missed)
+        if view.critical_missed:
+            names = ", ".join(f"“{literal(name)}”" for name in view.critical_missed)
+            critical.update(Content(f"⚠ Your last call missed a critical behaviour: {names}. It scores 0% until it is met."))
+        verdict = self.query_one("#last-verdict", Static)
+        found = view.last_verdict
+        verdict.display = found is not None
+        if found is None:
+            return
+        said = [literal(text) for text in (found.quote and f"“{found.quote}”", found.comment) if text]
+        match found.outcome:
+            case Outcome.met:
+                head = ("✓ Met on your last call", "bold $text-success")
+                tail = f": {' · '.join(said)}" if said else ": keep it."
+            case Outcome.missed:
+                head = ("✗ Missed on your last call", "bold $text-error")
+                at = f" at {call_time(found.moment_s)}" if found.moment_s is not None else ""
+                tail = f"{at}" + (f": {' · '.join(said)}" if said else ": listen back below.")
+            case _:
+                head = ("– Did not come up on your last call", "bold $text-muted")
+                tail = "."
+        verdict.update(Content.assemble(head, (f" ({found.call_id}, {when(found.occurred_at)})", "$text-muted"), tail))
+
     @staticmethod
     def _reason(view: HomeView) -> Content:
         focus, goal = view.focus, view.goal
@@ -138,7 +169,7 @@ class HomeScreen(AgentViewScreen):
             return Content(f"Your goal since {day(goal.started_at)}: {focus.reason}")
         if goal is not None and goal.status == "mastered":
             return Content.assemble(
-                (f"✓ {literal(goal.criterion.name)} stuck: mastered. ", "bold $text-success"),
+                (f"✓ “{literal(goal.criterion.name)}” stuck: mastered. ", "bold $text-success"),
                 f"Suggested next: {literal(focus.reason)} Press g, then n, to make it your goal.",
             )
-        return Content(f"Suggested focus: {literal(focus.reason)} Press g to make it your goal.")
+        return Content(f"Suggested focus: {literal(focus.reason)} Press g, then n, to make it your goal.")

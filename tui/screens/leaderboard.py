@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
 from nextcall.store import leaderboard as boards
 from nextcall.store.leaderboard import LeaderboardRowView, LeaderboardView, Metric, Period, TeamChoiceView
+from nextcall.store.rules import plural
 
 from ..text import literal, movement
 from .base import StoreScreen
@@ -49,8 +50,8 @@ def own_line(row: LeaderboardRowView | None, view: LeaderboardView) -> str:
         line = f"You: not ranked yet ({row.reason}). Every call you take this period counts toward a place.{hidden}"
     else:
         move = {
-            boards.Movement.up: f", up {row.places} since the last period",
-            boards.Movement.down: f", down {row.places} since the last period: one good call at a time",
+            boards.Movement.up: f", up {plural(row.places, 'place')} since the last period",
+            boards.Movement.down: f", down {plural(row.places, 'place')} since the last period: one good call at a time",
             boards.Movement.same: ", same place as the last period",
             boards.Movement.new: ", new on the board this period",
             None: "",

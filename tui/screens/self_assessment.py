@@ -184,7 +184,10 @@ class SelfAssessmentScreen(StoreScreen):
         )
 
     def save_now(self) -> None:
-        """Save the draft as it stands (the autosave timer calls this)."""
+        """Save the draft as it stands (the autosave timer calls this); a save still pending is this one."""
+        if self._autosave is not None:
+            self._autosave.stop()
+            self._autosave = None
         if self.agent_id is not None and self.view is not None:
             self._save(self.agent_id, self._draft())
 
