@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from sqlalchemy import Engine
 
 from .errors import NextcallError
+from .models import Outcome
 from .queries import (
     CALIBRATION_DAYS,
     FOCUS_WINDOW,
@@ -30,8 +31,8 @@ from .queries import (
 from .rules import MIN_SAMPLE, SELF_RATINGS, PassRate, calibrate, calibration_words, enough_calls
 from .views import BadgeView, GoalScreenView, GoalView, MeasuredView, MomentView, SelfAssessmentScreenView
 
-MOMENTS = 3
-"""How many missed calls the brief suggests listening to."""
+MISSES = 2
+"""How many missed calls the brief suggests listening to, beside one that went well and a critical miss."""
 
 class PrepError(NextcallError):
     title = "Prep"
@@ -181,8 +182,14 @@ def prep_brief(db: Engine, *, agent_id: str, now: datetime | None = None) -> str
     lines += _calibration_section(assessment.measured, words, now)
     lines += _goal_section(goals, zone)
     focus = _focus(goals)
-    moments = moments_to_listen(db, agent_id=agent_id, criterion_key=focus[0], limit=MOMENTS) if focus else []
-    goal_start = goals.current.started_at if goals.current is not None else None
+    # Misses since the goal started, when the focus is the goal being worked on; after it stuck, the next one's.
+    goal_start = (
+        goals.current.started_at
+        if goals.current is not None and goals.state is not None and goals.state.focus is not None
+        and goals.state.focus.from_goal
+        else None
+    )
+    moments = moments_to_listen(db, agent_id=agent_id, criterion_key=focus[0], since=goal_start, misses=MISSES) if focus else []
     lines += _moments_section(focus, moments, goal_start, zone)
     if previous_session is not None:
         since = datetime.combine(previous_session, time.min, tzinfo=zone)
@@ -341,21 +348,29 @@ def _status(goal: GoalView, zone: tzinfo | None) -> str:
 def _moments_section(
     focus: tuple[str, str] | None, moments: list[MomentView], goal_start: datetime | None, zone: tzinfo | None
 ) -> list[str]:
-    lines = ["## Three moments worth listening to", ""]
+    lines = ["## Moments worth listening to", ""]
     if focus is None:
         return lines + ["No behaviour to listen for yet: there are no scored calls.", ""]
     name = md(focus[1])
     if not moments:
-        return lines + [f"No call where **{name}** was missed: pick a recent call they are proud of instead.", ""]
-    lines += [f"The latest calls where **{name}** was missed, to play back together:", ""]
+        return lines + [
+            f"No call yet with a marked moment on **{name}**: ask them for a recent call they are proud of.", ""
+        ]
+    since = " since the goal started" if goal_start is not None else ""
+    lines += [f"To play back together, starting with what went well on **{name}**:", ""]
     for number, moment in enumerate(moments, start=1):
-        before = " (before the goal started)" if goal_start is not None and moment.occurred_at < goal_start else ""
-        lines.append(
-            f"{number}. Call {md(moment.call_id)}, {_moment(moment.occurred_at, zone)}, "
-            f"{'' if moment.moment_s is None else 'at '}{_call_time(moment.moment_s)}{before}"
-        )
-        lines.append(f"   - Quote: {md(moment.quote) or '(none)'}")
-        lines.append(f"   - Comment: {md(moment.comment) or '(none)'}")
+        if moment.behaviour is not None:
+            what = f"a critical behaviour missed: **{md(moment.behaviour)}**"
+        elif moment.outcome is Outcome.met:
+            what = "it went well"
+        else:
+            what = f"missed{since}"
+        at = "" if moment.moment_s is None else f", at {_call_time(moment.moment_s)}"
+        lines.append(f"{number}. Call {md(moment.call_id)}, {_moment(moment.occurred_at, zone)}{at}: {what}")
+        if moment.quote:
+            lines.append(f"   - Quote: {md(moment.quote)}")
+        if moment.comment:
+            lines.append(f"   - Comment: {md(moment.comment)}")
     return lines + [""]
 
 

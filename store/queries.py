@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, exists, func
+from sqlalchemy import Engine, and_, case, exists, func, or_
 from sqlmodel import Session, col, select
 
 from . import badges, rules
@@ -624,25 +624,48 @@ def self_assessment_view(db: Engine, *, agent_id: str, now: datetime | None = No
 # -------------------------------------------------------------- coaching prep
 
 
-def moments_to_listen(db: Engine, *, agent_id: str, criterion_key: str, limit: int = 3) -> list[MomentView]:
-    """The agent's latest calls where a behaviour was missed, newest first, each with its moment."""
-    with Session(db) as session:
+def moments_to_listen(
+    db: Engine, *, agent_id: str, criterion_key: str, since: datetime | None = None, misses: int = 2
+) -> list[MomentView]:
+    """Moments a coach would play back, newest first within each kind, never an empty one.
+
+    One call where the behaviour went well, up to `misses` calls since `since`
+    (the goal's start) where it was missed, and the latest critical miss of
+    any behaviour; each with a time in the call, a quote or a comment to listen for.
+    """
+    said = or_(
+        col(CriterionResult.moment_s).is_not(None), col(CriterionResult.quote).is_not(None),
+        col(CriterionResult.comment).is_not(None),
+    )
+
+    def found(session: Session, *conditions: Any, limit: int) -> list[MomentView]:
         rows = session.exec(
-            select(Evaluation.call_id, Evaluation.occurred_at, CriterionResult)
+            select(Evaluation.call_id, Evaluation.occurred_at, CriterionResult, Criterion.name, Criterion.key)
             .join(CriterionResult, col(CriterionResult.evaluation_id) == Evaluation.id)
             .join(Criterion, col(Criterion.id) == CriterionResult.criterion_id)
-            .where(
-                Evaluation.agent_id == agent_id,
-                Criterion.key == criterion_key,
-                CriterionResult.outcome == Outcome.missed.value,
-            )
+            .where(Evaluation.agent_id == agent_id, said, *conditions)
             .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
             .limit(limit)
         ).all()
         return [
-            MomentView(call_id, occurred_at, Outcome(result.outcome), result.moment_s, result.quote, result.comment)
-            for call_id, occurred_at, result in rows
+            MomentView(
+                call_id, occurred_at, Outcome(result.outcome), result.moment_s, result.quote, result.comment,
+                None if key == criterion_key else name,
+            )
+            for call_id, occurred_at, result, name, key in rows
         ]
+
+    with Session(db) as session:
+        on_focus = Criterion.key == criterion_key
+        went_well = found(session, on_focus, CriterionResult.outcome == Outcome.met.value, limit=1)
+        recent = [] if since is None else [col(Evaluation.occurred_at) >= since]
+        missed = found(session, on_focus, CriterionResult.outcome == Outcome.missed.value, *recent, limit=misses)
+        critical = found(session, col(Criterion.critical).is_(True), CriterionResult.outcome == Outcome.missed.value, limit=1)
+        picked: list[MomentView] = []
+        for moment in (*went_well, *missed, *critical):
+            if all((m.call_id, m.behaviour) != (moment.call_id, moment.behaviour) for m in picked):
+                picked.append(moment)
+        return picked
 
 
 def badges_earned_since(db: Engine, *, agent_id: str, since: datetime) -> list[BadgeView]:

@@ -95,6 +95,8 @@ class MomentView:
     moment_s: int | None
     quote: str | None
     comment: str | None
+    behaviour: str | None = None
+    """The behaviour's name, where the moment is not on the focus behaviour (a critical miss)."""
 
 
 @dataclass(frozen=True, slots=True)

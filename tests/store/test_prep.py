@@ -98,7 +98,7 @@ def test_sections_come_in_the_order_a_coach_needs_them(demo: Engine) -> None:
         "## In their own words",
         "## Where their view and the scores differ",
         "## Current goal",
-        "## Three moments worth listening to",
+        "## Moments worth listening to",
         "## Recognition since the last session",
     ]
 
@@ -127,8 +127,12 @@ def test_a_draft_is_used_and_marked_as_a_draft(demo: Engine) -> None:
 def test_without_a_goal_the_top_suggestion_leads_and_its_misses_are_listed(demo: Engine) -> None:
     brief = prep_brief(demo, agent_id="s.oneill", now=NOW)
     assert "No goal yet. The app suggests **Explains the fix in plain words** to them" in brief
-    assert "The latest calls where **Explains the fix in plain words** was missed" in brief
-    assert "1. Call C-" in brief and "2. Call C-" not in brief
+    assert "To play back together, starting with what went well on **Explains the fix in plain words**" in brief
+    moments = brief.split("## Moments worth listening to")[1].split("## ")[0]
+    numbered = [line for line in moments.splitlines() if line[:1].isdigit()]
+    assert numbered and all(line.endswith(("it went well", "missed")) or "critical behaviour missed" in line for line in numbered)
+    # Never an empty moment: each has a time, a quote or a comment to listen for.
+    assert "(none)" not in moments and "no time marked" not in moments
 
 
 def test_hostile_text_from_data_comes_out_literal(engine: Engine, tmp_path: Path) -> None:
