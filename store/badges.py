@@ -70,7 +70,10 @@ class BadgeState:
 
     earned: Earned | None
     progress: int
+    """The closest the history came (the best run, for a streak)."""
     needed: int
+    current: int | None = field(default=None, compare=False)
+    """For a streak: the run going now (a best run long broken is no progress today); not part of what was earned."""
 
 
 BadgeRule = Callable[[AgentHistory], BadgeState]
@@ -137,15 +140,17 @@ CRITICAL_STREAK = 20
 def critical_streak(history: AgentHistory) -> BadgeState:
     """A critical behaviour met on 20 calls in a row where it applied."""
     streaks: dict[str, int] = defaultdict(int)
+    best: dict[str, int] = defaultdict(int)
     for call in history.calls:
         for key in sorted(call.critical_keys):
             outcome = call.outcomes.get(key, Outcome.na)
             if outcome is Outcome.na:
                 continue
             streaks[key] = streaks[key] + 1 if outcome is Outcome.met else 0
+            best[key] = max(best[key], streaks[key])
             if streaks[key] >= CRITICAL_STREAK:
                 return BadgeState(Earned(call.occurred_at, call.evaluation_id), CRITICAL_STREAK, CRITICAL_STREAK)
-    return BadgeState(None, max([0, *streaks.values()]), CRITICAL_STREAK)
+    return BadgeState(None, max([0, *best.values()]), CRITICAL_STREAK, max([0, *streaks.values()]))
 
 
 def _weeks(history: AgentHistory) -> list[tuple[date, list[CallRecord]]]:
@@ -227,6 +232,17 @@ def _goal_streaks(history: AgentHistory) -> list[tuple[list[CallRecord], GoalRec
     return runs
 
 
+def _current_goal_run(history: AgentHistory) -> int:
+    """Calls in a row the latest goal's behaviour was met, up to now (0 without a goal, or after a miss)."""
+    if not history.goals:
+        return 0
+    run = 0
+    for _, outcome in _goal_calls(history, max(history.goals, key=lambda goal: goal.started_at)):
+        if outcome is not Outcome.na:
+            run = run + 1 if outcome is Outcome.met else 0
+    return run
+
+
 def on_a_roll(history: AgentHistory) -> BadgeState:
     """The goal behaviour met on 5 calls in a row."""
     best = 0
@@ -234,7 +250,7 @@ def on_a_roll(history: AgentHistory) -> BadgeState:
         if len(run) >= GOAL_STREAK:
             return BadgeState(Earned(run[-1].occurred_at, run[-1].evaluation_id), GOAL_STREAK, GOAL_STREAK)
         best = max(best, len(run))
-    return BadgeState(None, best, GOAL_STREAK)
+    return BadgeState(None, best, GOAL_STREAK, _current_goal_run(history))
 
 
 STEADY_STREAK = 10
@@ -250,7 +266,7 @@ def steady(history: AgentHistory) -> BadgeState:
             return BadgeState(Earned(run[-1].occurred_at, run[-1].evaluation_id), STEADY_STREAK, STEADY_STREAK)
         # Ten in a row on too few days is not there yet: never show a full bar on a locked badge.
         best = max(best, min(len(run), STEADY_STREAK - 1))
-    return BadgeState(None, best, STEADY_STREAK)
+    return BadgeState(None, best, STEADY_STREAK, min(_current_goal_run(history), STEADY_STREAK - 1))
 
 
 CATALOGUE: tuple[Badge, ...] = (

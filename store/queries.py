@@ -544,7 +544,7 @@ def badges_view(db: Engine, *, agent_id: str) -> BadgesScreenView | None:
             views.append(
                 BadgeView(
                     badge.id, badge.name, badge.description, badge.icon, badge.kind, badge.unit,
-                    award.awarded_at if award else None, call_id, state.progress, state.needed,
+                    award.awarded_at if award else None, call_id, state.progress, state.needed, state.current,
                 )
             )
         by_source = dict(

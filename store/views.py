@@ -273,6 +273,8 @@ class BadgeView:
     call_id: str | None
     progress: int
     needed: int
+    current: int | None = None
+    """For a streak badge: the run going now (`progress` is the best run so far)."""
 
 
 @dataclass(frozen=True, slots=True)

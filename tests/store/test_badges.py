@@ -574,3 +574,16 @@ def test_the_top_level_has_no_next() -> None:
 
     assert level_for(top.threshold) == (top, None)
     assert level_for(10**9) == (top, None)
+
+
+def test_a_streak_badge_shows_the_run_going_now_beside_the_best() -> None:
+    outcomes = [MET] * 4 + [MISSED] + [MET] * 2  # best 4, now 2
+    calls = [call(n + 1, **{GOAL_KEY: o}) for n, o in enumerate(outcomes)]
+    history = AgentHistory(calls, [goal()])
+    assert (on_a_roll(history).progress, on_a_roll(history).current) == (4, 2)
+    assert (steady(history).progress, steady(history).current) == (4, 2)
+    # A new goal on another behaviour starts its own run from nothing; the best stays what it was.
+    moved = AgentHistory(calls, [goal(end=minute(10)), goal("verify", start=minute(11))])
+    assert (on_a_roll(moved).progress, on_a_roll(moved).current) == (4, 0)
+    critical = AgentHistory([call(n, score=1.0, critical={"verify"}, verify=o) for n, o in enumerate(outcomes)])
+    assert (critical_streak(critical).progress, critical_streak(critical).current) == (4, 2)

@@ -81,3 +81,20 @@ async def test_a_badge_earned_while_the_app_is_open_is_toasted(no_badges_engine:
         assert [card.badge.id for card in cards(app, "#earned")] == ["perfect_call"]
         assert "on call C-PERFECT" in str(cards(app, "#earned")[0].render())
         assert any("Clean sweep" in str(n.message) and n.title == "Badge earned" for n in app._notifications)
+
+
+async def test_a_broken_streak_shows_the_run_going_now_before_the_best(demo_engine: Engine) -> None:
+    from nextcall.store.queries import badges_view
+
+    view = badges_view(demo_engine, agent_id="j.garcia")
+    assert view is not None
+    broken = [b for b in view.badges if b.earned_at is None and b.current is not None and b.current < b.progress]
+    assert broken, "the demo has a streak badge whose best run is behind the agent"
+    badge = broken[0]
+    app = make_app(demo_engine, "j.garcia")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        rendered = {card.badge.id: str(card.render()) for card in app.screen.query(BadgeCard)}
+        assert f"locked · {badge.current} in a row now · best {badge.progress} / {badge.needed} {badge.unit}" in rendered[badge.id]

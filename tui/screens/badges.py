@@ -46,6 +46,9 @@ class BadgeCard(Static):
             style = "bold $text-success"
         else:
             status = f"locked · {badge.progress} / {badge.needed} {badge.unit}"
+            if badge.current is not None and badge.current < badge.progress:
+                # A streak: the run going now first; the best run is history.
+                status = f"locked · {badge.current} in a row now · best {badge.progress} / {badge.needed} {badge.unit}"
             style = "bold"
         self.update(
             Content.assemble(
