@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from nextcall.store import goals, queries
 from nextcall.store.errors import NextcallError
+from nextcall.store.rules import plural
 from nextcall.store.views import EffectivenessView, GoalScreenView, GoalView, SideView
 
 from ..dialogs.already_landed import AlreadyLandedDialog
@@ -118,7 +119,8 @@ class GoalScreen(AgentViewScreen):
         card = self.query_one("#goal-current")
         text = self.query_one("#goal-text", Static)
         chart = self.query_one(GoalChart)
-        chart.display = current is not None
+        # No frame without a line in it: a goal just started says so in words instead.
+        chart.display = current is not None and bool(current.series)
         self.query_one("#goal-effect").display = current is not None
         if current is None:
             card.border_title = "No goal now" if view.history else "No goal yet"
@@ -142,10 +144,14 @@ class GoalScreen(AgentViewScreen):
         )
 
     def _goal_text(self, goal: GoalView, view: GoalScreenView) -> Content:
+        now = (
+            f"Now: met on {goal.met_in_window} of your last {plural(goal.in_window, 'call')} where it applied · "
+            if goal.in_window
+            else "No call where it applied since you started: your progress shows after the first one · "
+        )
         parts: list[Content | str | tuple[str, str]] = [
             ("On your next call: ", "bold"), literal(goal.criterion.next_call), "\n",
-            f"Now: met on {goal.met_in_window} of your last {goal.in_window} calls where it applied · ",
-            f"target: {goal.target_met} of {goal.target_window}, twice in a row",
+            now, f"target: {goal.target_met} of {goal.target_window}, twice in a row",
         ]
         if goal.baseline_applicable:
             parts.append(f" · before: {goal.baseline_met} of {goal.baseline_applicable}")

@@ -8,6 +8,14 @@ from textual_plotext import PlotextPlot
 from nextcall.store.views import GoalView
 
 
+def plotted(goal: GoalView) -> str:
+    """What each point is, honestly: until a window's worth of calls exist, the rate on the calls so far."""
+    calls = len(goal.series)
+    if calls < goal.target_window:
+        return f"% met over the calls so far (the last {goal.target_window} once there are {goal.target_window})"
+    return f"% met on the last {goal.target_window} calls"
+
+
 class GoalChart(PlotextPlot):
     """Percent met over the last window of applicable calls, after each call since the start."""
 
@@ -49,9 +57,13 @@ class GoalChart(PlotextPlot):
         plt.xlim(1, max(2, len(calls)))
         step = max(1, round(len(calls) / 6))
         plt.xticks(list(range(1, len(calls) + 1, step)))
-        plt.yticks([0, 25, 50, 75, 100])
+        # The lines' own values are labelled, so each line sits on its label whatever the height.
+        lines = [round(100 * goal.target_met / goal.target_window)]
+        if goal.baseline_rate is not None:
+            lines.append(round(100 * goal.baseline_rate))
+        plt.yticks(sorted({0, 50, 100, *lines}))
         plt.xlabel("calls since the goal started (where it applied)")
         target = f"target {goal.target_met / goal.target_window:.0%}"
         before = f" · before {goal.baseline_rate:.0%}" if goal.baseline_rate is not None else ""
-        plt.title(f"% met on the last {goal.target_window} calls · lines: {target}{before}")
+        plt.title(f"{plotted(goal)} · lines: {target}{before}")
         self.refresh()
