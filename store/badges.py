@@ -110,12 +110,23 @@ def mastering_call(history: AgentHistory, goal: GoalRecord) -> CallRecord | None
 
 
 def first_goal_mastered(history: AgentHistory) -> BadgeState:
-    """A goal that stuck: the target held over two consecutive windows."""
+    """A goal that stuck: the target held over two consecutive windows.
+
+    Earned when it stuck; the call it points to is the one that best shows it:
+    the best-scored call of the last window where the behaviour was met."""
     for goal in history.goals:
         call = mastering_call(history, goal)
         if call is not None:
-            return BadgeState(Earned(call.occurred_at, call.evaluation_id), 1, 1)
+            shown = _best_call_of_last_window(history, goal, call)
+            return BadgeState(Earned(call.occurred_at, shown.evaluation_id), 1, 1)
     return BadgeState(None, 0, 1)
+
+
+def _best_call_of_last_window(history: AgentHistory, goal: GoalRecord, stuck: CallRecord) -> CallRecord:
+    applied = [(c, o) for c, o in _goal_calls(history, goal) if o is not Outcome.na and c.occurred_at <= stuck.occurred_at]
+    window = [c for c, o in applied[-goal.target.window :] if o is Outcome.met]
+    # Best score first, the latest among equals; a call with no score comes last.
+    return max(window, key=lambda c: (c.score if c.score is not None else -1.0, c.occurred_at), default=stuck)
 
 
 PERFECT_MIN_APPLICABLE = 3

@@ -106,14 +106,15 @@ def test_first_goal_mastered_is_earned_at_the_call_that_makes_the_target_hold_tw
 
     state = first_goal_mastered(with_goal(calls, goal(target=SMALL)))
 
-    assert state == BadgeState(earned_at(calls[6]), 1, 1)
+    # Earned when it stuck; it points to the call that shows it best, one where the behaviour was met.
+    assert state == BadgeState(Earned(calls[6].occurred_at, calls[5].evaluation_id), 1, 1)
     assert first_goal_mastered(with_goal(calls[:6], goal(target=SMALL))) == BadgeState(None, 0, 1)
 
 
 def test_first_goal_mastered_with_the_default_target_needs_twenty_applicable_calls() -> None:
     calls = goal_calls("++++++++-- ++++++++--")  # 8 of 10, twice
 
-    assert first_goal_mastered(with_goal(calls)) == BadgeState(earned_at(calls[19]), 1, 1)
+    assert first_goal_mastered(with_goal(calls)) == BadgeState(Earned(calls[19].occurred_at, calls[17].evaluation_id), 1, 1)
     assert first_goal_mastered(with_goal(calls[:19])).earned is None
 
 
@@ -141,6 +142,16 @@ def test_a_later_goal_can_be_the_first_mastered() -> None:
     second = goal(start=minute(11), target=SMALL)
 
     assert first_goal_mastered(with_goal(calls, dropped, second)) == BadgeState(earned_at(calls[15]), 1, 1)
+
+
+def test_it_stuck_points_to_the_best_scored_call_of_the_window_that_made_it_stick() -> None:
+    scored = [call(n + 1, score=score, **{GOAL_KEY: o}) for n, (score, o) in
+              enumerate([(0.5, MET), (0.6, MET), (0.7, MISSED), (0.9, MET), (1.0, MET), (0.0, MET)])]
+
+    state = first_goal_mastered(with_goal(scored, goal(target=SMALL)))
+
+    # Stuck on the 0% call (a critical miss elsewhere); the badge opens on the 100% one.
+    assert state.earned == Earned(scored[5].occurred_at, scored[4].evaluation_id)
 
 
 def test_first_goal_mastered_without_a_goal_is_locked() -> None:
