@@ -391,3 +391,18 @@ async def test_a_goal_board_without_goals_does_not_blame_the_calls(demo_engine: 
         await settle(app, pilot)
         assert "no goal in this period" in text(app, "#board-unranked")
         assert "Nobody has 3 scored calls" not in text(app, "#board-empty")
+
+
+async def test_the_line_under_the_board_gives_homes_next_call_with_or_without_a_goal(demo_engine: Engine) -> None:
+    from nextcall.store.queries import coaching_state, home_view
+
+    for agent in ("e.lindqvist", "l.nguyen", "a.khan"):  # no goal; a goal that stuck; a goal being worked on
+        home = home_view(demo_engine, agent_id=agent)
+        state = coaching_state(demo_engine, agent_id=agent)
+        assert home is not None and home.focus is not None and state is not None and state.next_call is not None
+        app = board_app(demo_engine, agent)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_board(app, pilot)
+            said = text(app, "#board-you")
+            # The instruction can wrap: compare it as one line, as `text` joins it.
+            assert f"On your next call: {' '.join(home.focus.criterion.next_call.split())}" in said, agent
