@@ -28,7 +28,7 @@ from .queries import (
     moments_to_listen,
     self_assessment_view,
 )
-from .rules import MIN_SAMPLE, SELF_RATINGS, PassRate, calibrate, calibration_words, enough_calls
+from .rules import SELF_RATINGS, min_sample, PassRate, calibrate, calibration_words, enough_calls
 from .views import BadgeView, GoalScreenView, GoalView, MeasuredView, MomentView, SelfAssessmentScreenView
 
 MISSES = 2
@@ -249,7 +249,7 @@ def _calibration_section(measured: tuple[MeasuredView, ...], words: _OwnWords | 
     lines += [
         "Their own rating of each behaviour beside how often it was met on the calls where it applied, "
         f"in the {CALIBRATION_DAYS} days to {_day(now.date())}; largest gap first, "
-        f"behaviours seen on fewer than {MIN_SAMPLE} calls after the rest. "
+        f"behaviours seen on fewer than {min_sample()} calls after the rest. "
         "A gap is a question to explore together, not a verdict.",
         "",
         "| Behaviour | They say | Met, last 30 days |",
@@ -302,6 +302,13 @@ def _goal_section(goals: GoalScreenView, zone: tzinfo | None) -> list[str]:
             "",
         ]
     lines += [f"**{md(goal.criterion.name)}**, since {_day(goal.started_at.astimezone(zone).date())}: {_status(goal, zone)}", ""]
+    state = goals.state
+    if goal.status == "mastered" and state is not None and state.focus is not None and not state.focus.from_goal:
+        lines += [
+            f"It stuck: worth celebrating first. Next is **{md(state.focus.criterion.name)}**, the behaviour with the "
+            "most impact now; the moments below are about it.",
+            "",
+        ]
     lines.append(
         f"- Progress: met on {goal.met_in_window} of the last {goal.in_window} calls where it applied "
         f"(target: {goal.target_met} of {goal.target_window}, twice in a row)."

@@ -129,17 +129,32 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
 
 
 MIN_SAMPLE = 5
-"""The one sample rule: on fewer applicable calls than this, no rate, comparison or claim is made."""
+"""The one sample rule's default: on fewer applicable calls than this, no rate, comparison or claim is made."""
+
+_min_sample = MIN_SAMPLE
 
 
-def enough_calls(count: int, minimum: int = MIN_SAMPLE) -> bool:
+def use_min_sample(calls: int) -> None:
+    """Set the sample rule for this process (`NEXTCALL_MIN_SAMPLE`, applied when settings load)."""
+    global _min_sample
+    if not 1 <= calls <= 100:
+        raise ValueError(f"the minimum sample is 1 to 100 calls (got {calls})")
+    _min_sample = calls
+
+
+def min_sample() -> int:
+    """The sample rule in force: every rate, comparison and claim asks here."""
+    return _min_sample
+
+
+def enough_calls(count: int, minimum: int | None = None) -> bool:
     """Whether `count` applicable calls are enough to say anything about a behaviour."""
-    return count >= minimum
+    return count >= (minimum or _min_sample)
 
 
-def too_few_calls(count: int, minimum: int = MIN_SAMPLE) -> str:
+def too_few_calls(count: int, minimum: int | None = None) -> str:
     """The words for a sample below the rule: said instead of a rate or a comparison."""
-    return f"not enough calls yet to tell ({count} of {minimum})"
+    return f"not enough calls yet to tell ({count} of {minimum or _min_sample})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,8 +274,6 @@ def suggest_focus(
 
 DEFAULT_TARGET_MET = 8
 DEFAULT_TARGET_WINDOW = 10
-MIN_EFFECT_SAMPLE = MIN_SAMPLE
-"""Below this many calls on either side, before/after figures are "not enough calls yet"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,10 +377,10 @@ def _side(calls: Sequence[CallOutcomes], key: str) -> Side:
 
 
 def effectiveness(
-    before: Sequence[CallOutcomes], after: Sequence[CallOutcomes], key: str, *, min_sample: int = MIN_EFFECT_SAMPLE
+    before: Sequence[CallOutcomes], after: Sequence[CallOutcomes], key: str, *, minimum: int | None = None
 ) -> Effectiveness:
     """Compare calls before a goal started with calls since, on its behaviour, CSAT and FCR."""
-    return Effectiveness(_side(before, key), _side(after, key), min_sample)
+    return Effectiveness(_side(before, key), _side(after, key), minimum or _min_sample)
 
 
 # ------------------------------------------------------------ self-assessment

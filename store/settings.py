@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     leaderboard_min_calls: int = Field(default=3, ge=1, le=1000)
     """Calls an agent needs in a period before the leaderboard ranks them."""
 
+    min_sample: int = Field(default=5, ge=1, le=100)
+    """The one sample rule: below this many applicable calls, no rate, comparison or claim is shown."""
+
     time_zone: str | None = None
     """IANA zone (`Europe/London`) where leaderboard periods start at midnight; empty means this machine's."""
 
@@ -150,7 +153,7 @@ def load_settings(**overrides: object) -> Settings:
     """
     given = {key: value for key, value in overrides.items() if value is not None}
     try:
-        return Settings(**given)
+        settings = Settings(**given)
     except ValidationError as error:
         lines = []
         for problem in error.errors():
@@ -159,6 +162,11 @@ def load_settings(**overrides: object) -> Settings:
             message = problem["msg"].removeprefix("Value error, ")
             lines.append(f"{source}: {message} (got {problem.get('input')!r})")
         raise SettingsError("\n".join(lines)) from None
+    # One sample rule for every screen and brief this process shows.
+    from .rules import use_min_sample  # here, not at the top: `nextcall --help` loads no models
+
+    use_min_sample(settings.min_sample)
+    return settings
 
 
 def remembered_agent(settings: Settings) -> str | None:

@@ -46,7 +46,14 @@ async def goal_cycle(app, pilot, done: list[str]) -> None:  # noqa: ANN001
     key = options.get_option_at_index(0).id
     await pilot.press("enter")
     await settle(app, pilot)
-    await until(lambda: getattr(app.screen.view, "current", None) is not None, pilot, "the goal to start")
+
+    def started() -> bool:
+        if type(app.screen).__name__ == "AlreadyLandedDialog":
+            app.screen.dismiss(True)  # a behaviour already landed: start it anyway
+            return False
+        return getattr(getattr(app.screen, "view", None), "current", None) is not None
+
+    await until(started, pilot, "the goal to start")
     await pilot.press("d")
     await until(lambda: bool(app.screen.query("#drop-reason")), pilot, "the drop dialog")
     reason = f"cycle {len(done)}"

@@ -98,6 +98,7 @@ BAD_VALUES = {
     "goal_target_met": ("0", "greater than or equal to 1"),
     "goal_target_window": ("many", "valid integer"),
     "leaderboard_min_calls": ("-2", "greater than or equal to 1"),
+    "min_sample": ("0", "greater than or equal to 1"),
     "time_zone": ("Mars/Olympus", "not a time zone"),
 }
 ANY_VALUE_WILL_DO = {"agent"}  # an unknown agent is asked about in the app, not refused

@@ -73,6 +73,24 @@ def said_everywhere(engine: Engine, now: datetime) -> dict[str, tuple[str, str] 
     }
 
 
+def baseline_everywhere(engine: Engine, now: datetime) -> dict[str, tuple[int, int]]:
+    """The current goal's "before", as each place that shows it says it (nothing without a goal or a baseline)."""
+    goals = goal_screen_view(engine, agent_id="a.khan")
+    assert goals is not None
+    goal = goals.current
+    if goal is None or not goal.baseline_applicable:
+        return {}
+    brief = prep_brief(engine, agent_id="a.khan", now=now)
+    card = f"met on {goal.baseline_met} of the latest {goal.baseline_applicable} calls"
+    table = f"| Behaviour met | {goal.baseline_met} of {goal.baseline_applicable} ("
+    return {
+        "goal": (goal.baseline_met, goal.baseline_applicable),
+        "did it work": (goal.effectiveness.before.met, goal.effectiveness.before.applicable),
+        "prep, when it was set": (goal.baseline_met, goal.baseline_applicable) if card in brief else (-1, -1),
+        "prep, before and since": (goal.baseline_met, goal.baseline_applicable) if table in brief else (-1, -1),
+    }
+
+
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from nextcall.store.db import open_store
@@ -102,7 +120,9 @@ def test_every_screen_gives_the_one_next_call_instruction(template: Path, outcom
                 pass  # a goal still in progress, nothing to drop, no calls yet: the agent is told, nothing changes
         now = START + timedelta(hours=len(outcomes) + 1)
         said = said_everywhere(engine, now)
+        baselines = baseline_everywhere(engine, now)
         engine.dispose()
+        assert len(set(baselines.values())) <= 1, baselines
         expected = said["coaching state"]
         assert {place: words for place, words in said.items() if place != "prep"} == dict.fromkeys(
             [p for p in said if p != "prep"], expected

@@ -309,9 +309,30 @@ def test_enough_needs_min_sample_applicable_calls_on_both_sides() -> None:
     four = [call(4, True, a=MISSED)] * 4
     four_and_na = [*four, call(4, True, a=NA)]  # five calls, four where it applied
 
-    assert effectiveness(five, five, "a", min_sample=5).enough
-    assert not effectiveness(four, five, "a", min_sample=5).enough
-    assert not effectiveness(five, four, "a", min_sample=5).enough
-    assert not effectiveness(five, four_and_na, "a", min_sample=5).enough
-    assert effectiveness(four, four, "a", min_sample=4).enough
+    assert effectiveness(five, five, "a", minimum=5).enough
+    assert not effectiveness(four, five, "a", minimum=5).enough
+    assert not effectiveness(five, four, "a", minimum=5).enough
+    assert not effectiveness(five, four_and_na, "a", minimum=5).enough
+    assert effectiveness(four, four, "a", minimum=4).enough
     assert effectiveness(five, five, "a").min_sample == 5
+
+
+def test_the_sample_rule_is_one_setting_for_every_claim(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nextcall.store import rules
+    from nextcall.store.settings import load_settings
+
+    calls = [call(3, False, a=MISSED)] * 3 + [call(5, True, a=MET)] * 3
+    monkeypatch.setenv("NEXTCALL_MIN_SAMPLE", "3")
+    try:
+        load_settings()
+        assert rules.min_sample() == 3
+        [suggestion] = suggest_focus(calls, weights(a=10))
+        assert "resolved first time 0% of the time vs 100%" in suggestion.reason  # three calls a side is enough now
+        assert effectiveness(calls[:3], calls[3:], "a").enough
+        monkeypatch.setenv("NEXTCALL_MIN_SAMPLE", "7")
+        load_settings()
+        [suggestion] = suggest_focus(calls, weights(a=10))
+        assert suggestion.reason.endswith("not enough calls yet to tell (6 of 7).")
+        assert not effectiveness(calls[:3], calls[3:], "a").enough
+    finally:
+        rules.use_min_sample(rules.MIN_SAMPLE)
