@@ -187,3 +187,19 @@ async def test_a_behaviour_already_landed_is_said_first_and_the_agent_may_insist
         await settle(app, pilot)
         assert [status for status, _, _ in goals_of(demo_engine, agent)] == ["active"]
         assert landed[0].name in str(app.screen.query_one("#goal-current").border_title)
+
+
+async def test_after_a_goal_stuck_the_goal_screen_gives_homes_next_call(demo_engine: Engine) -> None:
+    from nextcall.store.queries import home_view
+
+    home = home_view(demo_engine, agent_id="l.nguyen")
+    assert home is not None and home.focus is not None and not home.focus.from_goal
+    app = make_app(demo_engine, "l.nguyen")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("g")
+        await settle(app, pilot)
+        said = " ".join(goal_text(app).split())
+        assert said.startswith("✓ It stuck: mastered on ")
+        assert f"On your next call: {' '.join(home.focus.criterion.next_call.split())}" in said
+        assert home.goal is not None and home.goal.criterion.next_call not in said

@@ -149,20 +149,24 @@ class GoalScreen(AgentViewScreen):
             if goal.in_window
             else "No call where it applied since you started: your progress shows after the first one · "
         )
-        parts: list[Content | str | tuple[str, str]] = [
-            ("On your next call: ", "bold"), literal(goal.criterion.next_call), "\n",
+        # The one instruction every screen gives: this goal's while it is worked on, the next one's once it stuck.
+        focus = view.state.focus if view.state is not None else None
+        instruction = focus.criterion.next_call if focus is not None else goal.criterion.next_call
+        parts: list[Content | str | tuple[str, str]] = []
+        if goal.status == "mastered" and goal.mastered_at is not None:
+            parts += [(f"✓ It stuck: mastered on {day(goal.mastered_at)}.", "bold $text-success")]
+            if focus is not None and not focus.from_goal:
+                parts += [
+                    " Next with the most impact: ", (literal(focus.criterion.name), "bold"),
+                    f" ({literal(focus.reason)}) Press n to start it.",
+                ]
+            parts.append("\n")
+        parts += [
+            ("On your next call: ", "bold"), literal(instruction), "\n",
             now, f"target: {goal.target_met} of {goal.target_window}, twice in a row",
         ]
         if goal.baseline_applicable:
             parts.append(f" · before: {goal.baseline_met} of {goal.baseline_applicable}")
-        if goal.status == "mastered" and goal.mastered_at is not None:
-            parts += ["\n", (f"✓ It stuck: mastered on {day(goal.mastered_at)}.", "bold $text-success")]
-            if view.suggestions:
-                nxt = view.suggestions[0]
-                parts += [
-                    " Next with the most impact: ", (literal(nxt.criterion.name), "bold"),
-                    f" ({literal(nxt.reason)}) Press n to start it.",
-                ]
         return Content.assemble(*parts)
 
     def _show_effect(self, effect: EffectivenessView) -> None:
