@@ -21,10 +21,12 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, and_, case, func, or_, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from .badges import BADGES
 from .db import through_login, unit_of_work
+from .errors import StoreError
 from .models import (
     Agent,
     BadgeAward,
@@ -324,7 +326,16 @@ def _board(session: Session, function: str, **arguments: object):  # noqa: ANN20
     # (migration 0006): everyone's figures for the named periods only, with
     # opted-out colleagues masked and thin figures withheld by the database.
     placeholders = ", ".join(f"CAST(:{name} AS text)" for name in arguments)
-    return session.connection().execute(text(f"SELECT * FROM nextcall_access.{function}({placeholders})"), arguments)
+    try:
+        return session.connection().execute(text(f"SELECT * FROM nextcall_access.{function}({placeholders})"), arguments)
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) != "42501":
+            raise
+        user = session.get_bind().url.username
+        raise StoreError(
+            f"{user} is not a login of this database, so it reads no one's rows and no leaderboard here; "
+            "use the URL `nextcall admin grant` printed for it, or ask whoever looks after the database."
+        ) from None
 
 
 def _span_arguments(span: _Span, team_id: str | None) -> dict[str, object]:

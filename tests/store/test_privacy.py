@@ -370,6 +370,12 @@ def test_a_login_reads_no_ones_rows_in_another_nextcall_database_of_the_server(
             assert visible(connection, other_url) == {table: [] for table in WHOSE}
             refused(connection, "SELECT * FROM nextcall_access.board_agents('this_week', NULL)")
             refused(connection, "SELECT nextcall_access.set_opt_out(true)")
+        # The wallboard through it says so in one line, not a traceback.
+        shown = CliRunner().invoke(
+            app, ["--db", login_url(other_url, ana), "wallboard", "--team", "falcons"], prog_name="nextcall"
+        )
+        assert shown.exit_code == 1 and "Traceback" not in shown.output
+        assert f"nextcall: {ana} is not a login of this database" in shown.stderr
 
 
 def test_a_login_that_finds_an_older_schema_asks_for_an_upgrade_and_changes_nothing(
