@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, exists, func, or_
+from sqlalchemy import Engine, and_, case, exists, func, or_, text
 from sqlmodel import Session, col, select
 
 from . import badges, rules
@@ -31,6 +31,7 @@ from .models import (
     Team,
     utc_now,
 )
+from .db import through_login
 from .recognition import agent_history, outcomes_by_call
 from .views import (
     AgentView,
@@ -180,20 +181,53 @@ def _agent_calls(
     return _calls(session, query.limit(limit) if limit else query)
 
 
-def _team_calls(session: Session, team_id: str, scorecard_id: str) -> list[rules.CallOutcomes]:
-    # Agents of the team first, then each one's calls by (agent, scorecard, time):
+TEAM_PRIOR_COLLEAGUES = 5
+"""A team prior is the colleagues' calls only, from at least this many of them: a team's figure, never a person's."""
+
+
+def _team_costs(session: Session, agent: AgentView, scorecard_id: str) -> dict[str, rules.MissCost] | None:
+    """What missing each behaviour went with on the team's latest calls, the agent's own left out; None without
+    enough colleagues' calls. On a shared database a login gets these sums from the database (migration 0006)."""
+    if through_login(session):
+        rows = session.connection().execute(
+            text("SELECT * FROM nextcall_access.team_prior(CAST(:agent AS text), CAST(:scorecard AS text))"),
+            {"agent": agent.id, "scorecard": scorecard_id},
+        ).all()
+        if not rows:
+            return None
+        return {
+            key: _cost_from_sums(missed, applicable, (cms, cmn), (cxs, cxn), (fms, fmn), (fxs, fxn))
+            for key, missed, applicable, cms, cmn, cxs, cxn, fms, fmn, fxs, fxn in rows
+        }
+    # Colleagues first, then each one's calls by (agent, scorecard, time):
     # a join lets SQLite walk every call of the scorecard in the store instead.
+    colleagues = select(Agent.id).where(Agent.team_id == agent.team_id, Agent.id != agent.id)
     rows = session.exec(
-        select(Evaluation.id, Evaluation.csat, Evaluation.first_contact_resolution)
-        .where(
-            col(Evaluation.agent_id).in_(select(Agent.id).where(Agent.team_id == team_id)),
-            Evaluation.scorecard_id == scorecard_id,
-        )
-        .order_by(col(Evaluation.occurred_at).desc())
+        select(Evaluation.id, Evaluation.agent_id, Evaluation.csat, Evaluation.first_contact_resolution)
+        .where(col(Evaluation.agent_id).in_(colleagues), Evaluation.scorecard_id == scorecard_id)
+        .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
         .limit(TEAM_WINDOW)
     ).all()
-    outcomes = outcomes_by_call(session, [evaluation_id for evaluation_id, _, _ in rows])
-    return [rules.CallOutcomes(outcomes.get(evaluation_id, {}), csat, fcr) for evaluation_id, csat, fcr in rows]
+    if len({agent_id for _, agent_id, _, _ in rows}) < TEAM_PRIOR_COLLEAGUES:
+        return None
+    outcomes = outcomes_by_call(session, [evaluation_id for evaluation_id, _, _, _ in rows])
+    calls = [rules.CallOutcomes(outcomes.get(evaluation_id, {}), csat, fcr) for evaluation_id, _, csat, fcr in rows]
+    keys = {key for call in calls for key in call.outcomes}
+    return {key: rules.miss_cost(calls, key) for key in keys}
+
+
+def _cost_from_sums(
+    missed: int, applicable: int, csat_met: tuple[int, int], csat_missed: tuple[int, int],
+    fcr_met: tuple[int, int], fcr_missed: tuple[int, int],
+) -> rules.MissCost:
+    def mean(total_and_count: tuple[int, int]) -> float | None:
+        total, count = total_and_count
+        return total / count if count else None
+
+    return rules.MissCost(
+        missed, applicable, mean(csat_met), mean(csat_missed), mean(fcr_met), mean(fcr_missed),
+        (csat_met[1], csat_missed[1]), (fcr_met[1], fcr_missed[1]),
+    )
 
 
 def _suggestions(
@@ -204,7 +238,7 @@ def _suggestions(
         recent,
         {c.key: rules.CriterionWeight(c.weight, c.critical) for c in behaviours if c.key not in exclude},
         order=[c.key for c in behaviours],
-        team_calls=_team_calls(session, agent.team_id, scorecard_id),
+        team_costs=_team_costs(session, agent, scorecard_id),
     )
     by_key = {c.key: c for c in behaviours}
     return [SuggestionView(by_key[s.key], s.reason, s.missed, s.applicable) for s in ranked]

@@ -158,7 +158,7 @@ def too_few_calls(count: int, minimum: int | None = None) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _MissCost:
+class MissCost:
     """What missing one behaviour went with on a set of calls."""
 
     missed: int
@@ -203,7 +203,7 @@ class _MissCost:
         return ""
 
 
-def _miss_cost(calls: Sequence[CallOutcomes], key: str) -> _MissCost:
+def miss_cost(calls: Sequence[CallOutcomes], key: str) -> MissCost:
     csat: dict[bool, list[float]] = {True: [], False: []}
     fcr: dict[bool, list[float]] = {True: [], False: []}
     missed = applicable = 0
@@ -218,7 +218,7 @@ def _miss_cost(calls: Sequence[CallOutcomes], key: str) -> _MissCost:
             csat[met].append(call.csat)
         if call.first_contact_resolution is not None:
             fcr[met].append(float(call.first_contact_resolution))
-    return _MissCost(
+    return MissCost(
         missed, applicable, _mean(csat[True]), _mean(csat[False]), _mean(fcr[True]), _mean(fcr[False]),
         (len(csat[True]), len(csat[False])), (len(fcr[True]), len(fcr[False])),
     )
@@ -230,6 +230,7 @@ def suggest_focus(
     *,
     order: Sequence[str] = (),
     team_calls: Sequence[CallOutcomes] = (),
+    team_costs: Mapping[str, MissCost] | None = None,
 ) -> list[FocusSuggestion]:
     """Rank the behaviours whose improvement would most raise this agent's outcomes.
 
@@ -247,17 +248,21 @@ def suggest_focus(
         criteria: the scorecard's criteria by key.
         order: criterion keys in scorecard order, for ties.
         team_calls: recent calls of the agent's team on the same scorecard.
+        team_costs: the same, already summed per behaviour (what a shared database gives an agent's login).
     """
     position = {key: index for index, key in enumerate(order)}
     suggestions: list[FocusSuggestion] = []
     for key, criterion in criteria.items():
-        own = _miss_cost(calls, key)
+        own = miss_cost(calls, key)
         if not own.missed:
             continue
         cost = own.cost
         reason = own.words("")
-        if team_calls:
-            team = _miss_cost(team_calls, key)
+        if team_costs is not None:
+            team: MissCost | None = team_costs.get(key) or MissCost(0, 0, None, None, None, None)
+        else:
+            team = miss_cost(team_calls, key) if team_calls else None
+        if team is not None:
             cost = (own.applicable * own.cost + PRIOR_CALLS * team.cost) / (own.applicable + PRIOR_CALLS)
             if not reason and team.cost > 0:
                 reason = team.words("on your team, ")

@@ -960,3 +960,46 @@ def test_upgrading_a_store_made_before_revision_0006_moves_it_home_and_keeps_eve
     finally:
         with psycopg.connect(_pg_admin_dsn(), autocommit=True) as server:
             server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_an_agents_login_gets_the_same_coaching_truth_as_the_owner_and_the_lead(
+    pg_url: str, tmp_path: Path, names: Callable[[str], str]
+) -> None:
+    from nextcall.store.queries import coaching_state, goal_screen_view, home_view
+
+    # Seven agents on one team, so a suggestion's team prior (six colleagues) counts.
+    crew = [f"ag{n}" for n in range(7)]
+    out: list[dict[str, Any]] = [
+        f.team(), f.scorecard(id="lb", name="Board card", criteria=[f.criterion(key, weight=1 + i % 3) for i, key in enumerate(KEYS)]),
+        *(f.agent(id=a, name=a.capitalize()) for a in crew),
+    ]
+    for n, agent in enumerate(crew):
+        for i in range(12):
+            pattern = (n * 7 + i * 3) % 10
+            out.append(f.evaluation(
+                call_id=f"C-{agent}-{i}", agent=agent, scorecard="lb",
+                occurred_at=(LAST_MONDAY + timedelta(hours=n * 12 + i)).isoformat(),
+                csat=1 + (n + i) % 5, first_contact_resolution=(n + i) % 3 != 0,
+                results=[f.result(key, "met" if (k + pattern) % 4 else "missed") for k, key in enumerate(KEYS)],
+            ))
+    owner = make_engine(pg_url)
+    import_files(owner, [f.write_jsonl(tmp_path / "crew.jsonl", out)])
+    agent_login = grant_agent(owner, "ag3", login=names("ag3"))
+    lead_login = grant_lead(owner, "falcons", names("lead"))
+    as_agent, as_lead = engine_as(pg_url, agent_login), engine_as(pg_url, lead_login)
+    try:
+        ours = coaching_state(owner, agent_id="ag3")
+        assert ours is not None and ours.focus is not None and ours.suggestions
+        for engine in (as_agent, as_lead):
+            theirs = coaching_state(engine, agent_id="ag3")
+            assert theirs is not None and theirs.suggestions == ours.suggestions
+            assert home_view(engine, agent_id="ag3").focus == home_view(owner, agent_id="ag3").focus  # type: ignore[union-attr]
+            assert goal_screen_view(engine, agent_id="ag3").suggestions == ours.suggestions  # type: ignore[union-attr]
+        assert prep_brief(as_lead, agent_id="ag3", now=NOW) == prep_brief(owner, agent_id="ag3", now=NOW)
+        # The prior is the colleagues' figure: the agent reads it for themself only, nobody else's.
+        with connect(pg_url, agent_login) as connection:
+            assert connection.execute("SELECT count(*) FROM nextcall_access.team_prior('ag3', 'lb')").fetchone()[0] > 0
+            assert connection.execute("SELECT count(*) FROM nextcall_access.team_prior('ag4', 'lb')").fetchone() == (0,)
+    finally:
+        for engine in (as_agent, as_lead, owner):
+            engine.dispose()

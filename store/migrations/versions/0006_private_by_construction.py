@@ -35,6 +35,8 @@ Create Date: 2026-11-27
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -95,12 +97,16 @@ def _scope_functions() -> list[str]:
     # Who is asking: session_user, which SET ROLE cannot change, looked up in
     # the mapping no login can read. A login of another database maps to nothing.
     statements = [
-        f"""CREATE FUNCTION {ACCESS}.scope_agents() RETURNS SETOF text LANGUAGE sql STABLE {DEFINER} AS $$
-            SELECT l.agent_id::text FROM {ACCESS}.agent_login l
-            WHERE l.login = session_user::text AND l.kind = 'agent'
-            UNION ALL
-            SELECT a.id::text FROM {ACCESS}.agent_login l JOIN {HOME}.agent a ON a.team_id = l.team_id
-            WHERE l.login = session_user::text AND l.kind = 'lead'
+        # An array, not a set: `agent_id = ANY (...)` of a stable function is an index condition,
+        # so a login's reads cost its own rows, not the store's.
+        f"""CREATE FUNCTION {ACCESS}.scope_agents() RETURNS text[] LANGUAGE sql STABLE {DEFINER} AS $$
+            SELECT coalesce(array_agg(found.agent_id), '{{}}') FROM (
+                SELECT l.agent_id::text AS agent_id FROM {ACCESS}.agent_login l
+                WHERE l.login = session_user::text AND l.kind = 'agent'
+                UNION ALL
+                SELECT a.id::text FROM {ACCESS}.agent_login l JOIN {HOME}.agent a ON a.team_id = l.team_id
+                WHERE l.login = session_user::text AND l.kind = 'lead'
+            ) found
         $$""",
         f"""CREATE FUNCTION {ACCESS}.mapped() RETURNS boolean LANGUAGE sql STABLE {DEFINER} AS $$
             SELECT EXISTS (SELECT 1 FROM {ACCESS}.agent_login l WHERE l.login = session_user::text)
@@ -116,26 +122,64 @@ def _scope_functions() -> list[str]:
         column = "id" if table == "agent" else "agent_id"
         statements.append(
             f"""CREATE FUNCTION {ACCESS}.scope_{table}() RETURNS SETOF {HOME}.{table} LANGUAGE sql STABLE {DEFINER} AS $$
-                SELECT t.* FROM {HOME}.{table} t WHERE t.{column} IN (SELECT {ACCESS}.scope_agents())
+                SELECT t.* FROM {HOME}.{table} t WHERE t.{column} = ANY ({ACCESS}.scope_agents())
             $$"""
         )
     statements += [
         f"""CREATE FUNCTION {ACCESS}.scope_criterion_result() RETURNS SETOF {HOME}.criterion_result
             LANGUAGE sql STABLE {DEFINER} AS $$
             SELECT r.* FROM {HOME}.criterion_result r JOIN {HOME}.evaluation e ON e.id = r.evaluation_id
-            WHERE e.agent_id IN (SELECT {ACCESS}.scope_agents())
+            WHERE e.agent_id = ANY ({ACCESS}.scope_agents())
         $$""",
         # What an agent writes is theirs until they submit it: a lead reads submitted ones only.
         f"""CREATE FUNCTION {ACCESS}.scope_self_assessment() RETURNS SETOF {HOME}.self_assessment
             LANGUAGE sql STABLE {DEFINER} AS $$
             SELECT s.* FROM {HOME}.self_assessment s
-            WHERE s.agent_id IN (SELECT {ACCESS}.scope_agents())
+            WHERE s.agent_id = ANY ({ACCESS}.scope_agents())
               AND (s.submitted_at IS NOT NULL OR s.agent_id = {ACCESS}.own_agent())
         $$""",
         # The schema revision, so an app can tell whether the database is current.
         f"""CREATE FUNCTION {ACCESS}.scope_alembic_version() RETURNS SETOF {HOME}.alembic_version
             LANGUAGE sql STABLE {DEFINER} AS $$
             SELECT v.* FROM {HOME}.alembic_version v
+        $$""",
+        # The team prior of a focus suggestion (mirrors store.queries._team_costs): what missing each
+        # behaviour went with on the team's latest calls, the agent's own left out, summed, and only
+        # from at least five colleagues, so that it is a team's figure, never a person's.
+        f"""CREATE FUNCTION {ACCESS}.team_prior(p_agent text, p_scorecard text)
+            RETURNS TABLE (criterion_key text, missed bigint, applicable bigint,
+                           csat_met_sum bigint, csat_met_n bigint, csat_missed_sum bigint, csat_missed_n bigint,
+                           fcr_met_sum bigint, fcr_met_n bigint, fcr_missed_sum bigint, fcr_missed_n bigint)
+            LANGUAGE sql STABLE {DEFINER} AS $$
+            WITH whose AS (
+                SELECT a.id::text AS agent_id, a.team_id::text AS team_id FROM {HOME}.agent a
+                WHERE a.id = p_agent AND a.id = ANY ({ACCESS}.scope_agents())
+            ), calls AS (
+                SELECT e.id, e.agent_id, e.csat, e.first_contact_resolution
+                FROM {HOME}.evaluation e JOIN {HOME}.agent a ON a.id = e.agent_id CROSS JOIN whose w
+                WHERE a.team_id = w.team_id AND e.agent_id <> w.agent_id AND e.scorecard_id = p_scorecard
+                ORDER BY e.occurred_at DESC, e.id DESC
+                LIMIT 300
+            ), enough AS (
+                SELECT count(DISTINCT calls.agent_id) >= 5 AS ok FROM calls
+            )
+            SELECT c.key::text,
+                   count(*) FILTER (WHERE r.outcome = 'missed'),
+                   count(*) FILTER (WHERE r.outcome IN ('met', 'missed')),
+                   coalesce(sum(k.csat) FILTER (WHERE r.outcome = 'met'), 0),
+                   count(k.csat) FILTER (WHERE r.outcome = 'met'),
+                   coalesce(sum(k.csat) FILTER (WHERE r.outcome = 'missed'), 0),
+                   count(k.csat) FILTER (WHERE r.outcome = 'missed'),
+                   count(*) FILTER (WHERE r.outcome = 'met' AND k.first_contact_resolution),
+                   count(k.first_contact_resolution) FILTER (WHERE r.outcome = 'met'),
+                   count(*) FILTER (WHERE r.outcome = 'missed' AND k.first_contact_resolution),
+                   count(k.first_contact_resolution) FILTER (WHERE r.outcome = 'missed')
+            FROM calls k
+            JOIN {HOME}.criterion_result r ON r.evaluation_id = k.id
+            JOIN {HOME}.criterion c ON c.id = r.criterion_id
+            CROSS JOIN enough
+            WHERE enough.ok
+            GROUP BY c.key
         $$""",
         f"CREATE SCHEMA {SCOPE}",
     ]
@@ -482,9 +526,48 @@ def _board() -> list[str]:
     ]
 
 
+def _planned(statement: str) -> str:
+    """A board function as PL/pgSQL: the viewer and the window worked out first, then one query.
+
+    The query then compares calls' times with known instants, which an index
+    answers, where joined to the functions that give them it would read every call."""
+    head, _, rest = statement.partition(f"{returns_sql()} AS $$")
+    body, _, _ = rest.rpartition("$$")
+    span = "p_span" in head
+    body = body.replace(f"CROSS JOIN {ACCESS}.board_viewer(p_period) v", _VIEWER)
+    body = body.replace(f"SELECT * FROM {ACCESS}.board_window(p_period, p_span)", _WINDOW_ROW)
+    body = body.replace(f"{ACCESS}.board_window(p_period, p_span) w", f"({_WINDOW_ROW}) w")
+    window = f"SELECT * INTO vw FROM {ACCESS}.board_window(p_period, p_span);" if span else ""
+    return f"""{head}LANGUAGE plpgsql STABLE {DEFINER} AS $$
+        #variable_conflict use_column
+        DECLARE
+            vv record;
+            vw record;
+        BEGIN
+            SELECT * INTO vv FROM {ACCESS}.board_viewer(p_period);
+            {window}
+            RETURN QUERY {body.strip()};
+        END
+    $$"""
+
+
+_VIEWER = (
+    "CROSS JOIN (SELECT vv.restricted AS restricted, vv.own_agent AS own_agent, vv.salt AS salt,"
+    " vv.min_calls AS min_calls) v"
+)
+_WINDOW_ROW = "SELECT vw.start_at AS start_at, vw.end_at AS end_at"
+
+
+def returns_sql() -> str:
+    return "LANGUAGE sql STABLE " + DEFINER
+
+
+_PLANNED = re.compile(r"CREATE FUNCTION nextcall_access\.board_(agents|scores|points|goal_gains)\(")
+"""The board functions that read the calls: planned by `_planned`."""
+
 READERS = (
     *(f"scope_{table}()" for table in TABLES),
-    "scope_agents()", "mapped()",
+    "scope_agents()", "mapped()", "team_prior(text, text)",
     "board_settings()", "board_window(text, text)", "board_agents(text, text)",
     "board_scores(text, text, text)", "board_points(text, text, text)", "board_goal_gains(text, text, text)",
     "board_team_sizes()",
@@ -599,7 +682,7 @@ def upgrade() -> None:
         # Writers take turns on a row no login can lock.
         f"""CREATE TABLE {ACCESS}.writer_turn (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row))""",
         f"INSERT INTO {ACCESS}.writer_turn DEFAULT VALUES",
-        *_board(),
+        *[_planned(statement) if _PLANNED.search(statement) else statement for statement in _board()],
         *_scope_functions(),
         *_writes(),
         _ensure_groups(),
