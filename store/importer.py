@@ -250,8 +250,11 @@ class Batch:
     evaluations: dict[str, tuple[EvaluationRecord, Source]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    records_read: int = 0
+    """Records read so far, valid or not, over every file."""
 
     def add(self, record: TeamIn | AgentIn | ScorecardIn | EvaluationIn | EvaluationRecord, source: Source) -> None:
+        self.records_read += 1
         if isinstance(record, EvaluationIn):
             record = _evaluation_record(record)
         if isinstance(record, dict):
@@ -354,10 +357,14 @@ def _read_batch(paths: Sequence[Path | str], on_progress: ProgressCallback | Non
         except OSError as error:
             batch.problem(Problem(name, 0, "file", f"cannot be read: {error.strerror or error}", name))
             continue
+        records, problems = batch.records_read, len(batch.problems)
         if suffix == ".jsonl":
             _read_jsonl(name, data, batch, on_progress)
         else:
             _read_csv(name, data, batch, on_progress)
+        if (batch.records_read, len(batch.problems)) == (records, problems):
+            # An empty file (or a CSV header alone) is most likely the wrong file: said, not "0 imported".
+            batch.problem(Problem(name, 0, "file", f"nothing to import in {name}: it holds no records"))
         if batch.too_many_problems:
             break
     return batch

@@ -8,6 +8,9 @@ Read models for screens live in `views.py`.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import enum
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
@@ -76,12 +79,20 @@ def _storable_text(value: str) -> str:
     return value
 
 
+def _nfc(value: object) -> object:
+    # One spelling per id: "é" typed as one character or as e and an accent is one agent.
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
 Handle = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s\x00-\x1f\x7f]+$"),
+    BeforeValidator(_nfc),
+    StringConstraints(min_length=1, max_length=64, pattern=r"^[\p{L}\p{N}._@+:-]+$"),
     AfterValidator(_storable_text),
 ]
-"""An id: a short handle with no spaces, such as `a.khan`, `care-v1` or `C-100234`."""
+"""An id: a short handle of letters, digits and . _ - @ + : such as `a.khan`, `care-v1` or `C-100234`.
+
+Nothing invisible (zero-width, direction marks, control characters), so two ids that look alike are alike."""
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_storable_text)]
 """A person's or a thing's name, kept exactly as given."""
@@ -96,6 +107,13 @@ def _empty_is_absent(value: object) -> object:
     return None if value == "" else value
 
 
+def _number(value: object) -> object:
+    # true is not 1 and false is not 0: a number where the contract wants one, or nothing.
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")
+    return value
+
+
 Optional = BeforeValidator(_empty_is_absent)
 """Marks an optional field whose empty string means "not given"."""
 
@@ -108,7 +126,20 @@ def _representable_in_utc(value: datetime) -> datetime:
     return value
 
 
-Instant = Annotated[AwareDatetime, AfterValidator(_representable_in_utc)]
+_ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)$")
+
+
+def _iso_text(value: object) -> object:
+    # A bare number is a guess (Unix seconds? milliseconds? an Excel serial day?): the contract says a
+    # time is ISO 8601 text with its offset, and anything else is refused rather than guessed at.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_INSTANT.match(value.strip()):
+        raise ValueError("must be an ISO 8601 time with its offset, such as 2026-11-20T14:03:00Z")
+    return value.strip()
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_representable_in_utc)]
 """A point in time with its zone, that can be stored as UTC."""
 
 
@@ -204,7 +235,7 @@ class Scorecard(ScorecardBase, table=True):
 class CriterionBase(SQLModel):
     key: Handle = Field(max_length=64)
     name: Name = Field(max_length=200)
-    weight: float = Field(gt=0, le=1_000_000)
+    weight: Annotated[float, BeforeValidator(_number)] = Field(gt=0, le=1_000_000)
     critical: bool
     next_call: Annotated[Text, StringConstraints(min_length=1)] = Field(sa_type=SAText)
     lesson: Annotated[Text | None, Optional] = Field(default=None, sa_type=SAText)
@@ -246,9 +277,9 @@ class EvaluationBase(SQLModel):
     call_id: Handle = Field(max_length=64, unique=True)
     occurred_at: Instant = Field(sa_type=UTCDateTime)
     channel: Channel = Field(sa_type=String(8))
-    duration_s: int | None = Field(default=None, ge=0, le=7 * 24 * 3600)
+    duration_s: Annotated[int | None, BeforeValidator(_number)] = Field(default=None, ge=0, le=7 * 24 * 3600)
     evaluator: Annotated[Name | None, Optional] = Field(default=None, max_length=200)
-    csat: int | None = Field(default=None, ge=1, le=5)
+    csat: Annotated[int | None, BeforeValidator(_number)] = Field(default=None, ge=1, le=5)
     first_contact_resolution: bool | None = None
 
 
@@ -278,7 +309,7 @@ class Evaluation(EvaluationBase, table=True):
 
 class CriterionResultBase(SQLModel):
     outcome: Outcome = Field(sa_type=String(8))
-    moment_s: int | None = Field(default=None, ge=0, le=7 * 24 * 3600)
+    moment_s: Annotated[int | None, BeforeValidator(_number)] = Field(default=None, ge=0, le=7 * 24 * 3600)
     quote: Annotated[Text | None, Optional] = Field(default=None, sa_type=SAText)
     comment: Annotated[Text | None, Optional] = Field(default=None, sa_type=SAText)
 

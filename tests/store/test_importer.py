@@ -18,7 +18,7 @@ import nextcall.store.importer as importer
 from nextcall.store.errors import ImportRejected
 from nextcall.store.exporter import export_records
 from nextcall.store.importer import ImportSummary, import_files
-from nextcall.store.models import Agent, Criterion, CriterionResult, Evaluation, Scorecard, Team
+from nextcall.store.models import CSV_COLUMNS, Agent, Criterion, CriterionResult, Evaluation, Scorecard, Team
 from tests import factories as f
 
 TABLES = (Team, Agent, Scorecard, Criterion, Evaluation, CriterionResult)
@@ -626,3 +626,72 @@ def test_a_scorecard_that_scored_no_call_may_change_its_structure(
     with Session(engine) as session:
         criteria = session.exec(select(Criterion).order_by(Criterion.position)).all()
     assert [(c.key, c.weight) for c in criteria] == [(c["key"], c["weight"]) for c in new["criteria"]]
+
+
+# ------------------------------------------------------------------ what the contract refuses rather than guess
+
+
+@pytest.mark.parametrize("occurred_at", [46346.5847, 1700000000, 1700000000000, -1, "46346.5847", "1700000000", "2026-11-20 14:03", "20/11/2026 14:03Z"])
+def test_a_time_that_is_not_iso_8601_text_with_an_offset_is_refused(
+    engine: Engine, tmp_path: Path, occurred_at: object
+) -> None:
+    before = counts(engine)
+    path = f.write_jsonl(tmp_path / "times.jsonl", [*f.basics(), f.evaluation(occurred_at=occurred_at)])
+
+    assert problems_of(engine, [path]) == [
+        f"{path}:4: occurred_at: must be an ISO 8601 time with its offset, such as 2026-11-20T14:03:00Z "
+        f"(got {json.dumps(occurred_at)})"
+    ]
+    assert counts(engine) == before
+
+
+def test_a_csv_time_that_is_a_bare_number_is_refused(engine: Engine, tmp_path: Path) -> None:
+    import_files(engine, [f.write_jsonl(tmp_path / "basics.jsonl", f.basics())])
+    before = counts(engine)
+    call = {key: value for key, value in f.evaluation(occurred_at="46346.5847").items() if key not in ("kind", "results")}
+    path = f.write_csv(tmp_path / "excel.csv", [call | {"criterion": "greeting", "outcome": "met"}])
+
+    problems = problems_of(engine, [path])
+    assert problems and all("occurred_at: must be an ISO 8601 time with its offset" in p for p in problems)
+    assert counts(engine) == before
+
+
+@pytest.mark.parametrize(("field", "value"), [("csat", True), ("duration_s", False), ("csat", False)])
+def test_true_or_false_where_a_number_belongs_is_refused(engine: Engine, tmp_path: Path, field: str, value: bool) -> None:
+    before = counts(engine)
+    path = f.write_jsonl(tmp_path / "bools.jsonl", [*f.basics(), f.evaluation(**{field: value})])
+
+    assert problems_of(engine, [path]) == [
+        f"{path}:4: {field}: must be a number, not true or false (got {json.dumps(value)})"
+    ]
+    assert counts(engine) == before
+
+
+@pytest.mark.parametrize("agent_id", ["a.khan\u200b", "a.\u202ekhan", "a.khan\u009b", "a khan", "a/khan"])
+def test_an_id_with_a_character_that_is_not_a_letter_digit_or_sign_is_refused(
+    engine: Engine, tmp_path: Path, agent_id: str
+) -> None:
+    before = counts(engine)
+    path = f.write_jsonl(tmp_path / "ids.jsonl", [f.team(), f.agent(id=agent_id)])
+
+    [problem] = problems_of(engine, [path])
+    assert problem.startswith(f"{path}:2: id: ")
+    assert counts(engine) == before
+
+
+def test_an_id_is_kept_in_one_spelling_and_may_use_any_letters(engine: Engine, tmp_path: Path) -> None:
+    composed, decomposed = "jos\u00e9.garc\u00eda", "jose\u0301.garci\u0301a"
+    import_files(engine, [f.write_jsonl(tmp_path / "a.jsonl", [f.team(), f.agent(id=composed, name="José")])])
+    import_files(engine, [f.write_jsonl(tmp_path / "b.jsonl", [f.team(), f.agent(id=decomposed, name="José")])])
+    with Session(engine) as session:
+        assert session.exec(select(Agent.id)).all() == [composed]  # one agent, not two that look alike
+
+
+@pytest.mark.parametrize(("name", "text"), [("empty.jsonl", ""), ("blank.jsonl", "\n  \n"), ("header.csv", ",".join(CSV_COLUMNS) + "\n")])
+def test_a_file_with_nothing_to_import_says_so(engine: Engine, tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    before = counts(engine)
+
+    assert problems_of(engine, [path]) == [f"{path}:0: file: nothing to import in {path}: it holds no records (got nothing)"]
+    assert counts(engine) == before
