@@ -67,9 +67,6 @@ HOME = "nextcall"
 SCOPE = "nextcall_scope"
 """The schema an agent's or lead's login reads through: views named like the tables, each over a guarded function."""
 
-OWNER, LOGIN, UNMIGRATED = "owner", "login", "unmigrated"
-"""What a PostgreSQL session is: the owner's (or another role with the tables), an agent's or
-lead's login (migration 0006), or one on a database whose tables are not where nextcall keeps them yet."""
 
 
 def _search_only_nextcall(dbapi_connection, record) -> None:  # noqa: ANN001 (DB-API objects)
@@ -85,24 +82,20 @@ def _search_only_nextcall(dbapi_connection, record) -> None:  # noqa: ANN001 (DB
             (HOME, SCOPE),
         )
         home, scope = cursor.fetchone()
-        kind, schema = (OWNER, HOME) if home else (LOGIN, SCOPE) if scope else (UNMIGRATED, None)
+        # The owner (or a role given the tables by hand) searches them; a login, which may use only its
+        # scope, searches that; a store whose tables are not moved home yet keeps the server's default.
+        schema = HOME if home else SCOPE if scope else None
         if schema is not None:
             cursor.execute("SELECT pg_catalog.set_config('search_path', %s, false)", (f"{schema}, pg_catalog, pg_temp",))
     dbapi_connection.commit()
-    record.info["nextcall_session"] = kind
-
-
-def session_kind(session: Session) -> str:
-    """OWNER, LOGIN or UNMIGRATED on PostgreSQL; OWNER on SQLite, whose file holds everything."""
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        return OWNER
-    return connection.info.get("nextcall_session", OWNER)
+    record.info["nextcall_login"] = schema == SCOPE
 
 
 def through_login(session: Session) -> bool:
-    """Whether this session is an agent's or lead's own login: it reads its scope and writes through functions."""
-    return session_kind(session) == LOGIN
+    """Whether this session is an agent's or lead's own login: it reads its scope and writes through functions.
+
+    Never on SQLite, whose file holds everything for whoever opens it."""
+    return bool(session.connection().info.get("nextcall_login", False))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API objects)
@@ -130,8 +123,8 @@ def _refuse_damaged_file(context) -> None:  # noqa: ANN001 (SQLAlchemy's Excepti
 def unreachable(error: BaseException) -> bool:
     """Whether `error` says the database cannot be reached now (down, restarting, gone),
     as opposed to a problem with what was asked of it: worth retrying later."""
-    if getattr(getattr(error, "orig", None), "sqlstate", None) in (LOCK_NOT_AVAILABLE, "55000"):
-        return False  # reached, and busy (or asked what cannot be done): not an outage
+    if getattr(getattr(error, "orig", None), "sqlstate", None) in (LOCK_NOT_AVAILABLE, NOT_IN_PREREQUISITE_STATE):
+        return False  # reached, and busy (or asked what cannot be done, such as writing a login's view): not an outage
     if isinstance(error, (OperationalError, InterfaceError)):
         return True
     return isinstance(error, DBAPIError) and error.connection_invalidated
@@ -275,6 +268,7 @@ WRITER_TURN = "SELECT 1 FROM nextcall_access.writer_turn FOR UPDATE"
 """The row PostgreSQL writers take turns on: one that no agent's or lead's login may lock (migration 0006)."""
 
 LOCK_NOT_AVAILABLE = "55P03"
+NOT_IN_PREREQUISITE_STATE = "55000"
 
 WRITE_WAIT_SECONDS = 30.0
 """How long a change made in the app waits for another writer (an import) to finish."""

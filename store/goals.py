@@ -68,14 +68,7 @@ def start_goal(
     """
     now = now or utc_now()
     with _refused_as_goal_error(), unit_of_work(db) as session:
-        scorecard_id = latest_scorecard_in(session, agent_id)
-        if scorecard_id is None:
-            raise GoalError(f"{agent_id} has no scored calls yet: a goal starts from a behaviour on your scorecard.")
-        criterion = session.exec(
-            select(Criterion).where(Criterion.scorecard_id == scorecard_id, Criterion.key == criterion_key)
-        ).first()
-        if criterion is None or criterion.id is None:
-            raise GoalError(f"{criterion_key!r} is not a behaviour of scorecard {scorecard_id}.")
+        criterion = _behaviour(session, agent_id, criterion_key)
         current = current_goal_in(session, agent_id)
         if current is not None and current.status != GoalStatus.mastered.value:
             raise GoalError(f"You are still working on {current.criterion.name}. Drop it first (d) to start another.")
@@ -114,6 +107,23 @@ def start_goal(
         return goal.id
 
 
+def _behaviour(session: Session, agent_id: str, criterion_key: str) -> Criterion:
+    """The behaviour of the agent's current scorecard a goal would be on.
+
+    Raises:
+        GoalError: the agent has no scored calls, or the scorecard has no such behaviour.
+    """
+    scorecard_id = latest_scorecard_in(session, agent_id)
+    if scorecard_id is None:
+        raise GoalError(f"{agent_id} has no scored calls yet: a goal starts from a behaviour on your scorecard.")
+    criterion = session.exec(
+        select(Criterion).where(Criterion.scorecard_id == scorecard_id, Criterion.key == criterion_key)
+    ).first()
+    if criterion is None or criterion.id is None:
+        raise GoalError(f"{criterion_key!r} is not a behaviour of scorecard {scorecard_id}.")
+    return criterion
+
+
 def already_landed(
     db: Engine, *, agent_id: str, criterion_key: str, target: rules.Target = rules.Target(), now: datetime | None = None
 ) -> str | None:
@@ -122,14 +132,11 @@ def already_landed(
     Said before it starts, so the agent can choose the behaviour with more to gain, or insist."""
     now = now or utc_now()
     with Session(db) as session:
-        scorecard_id = latest_scorecard_in(session, agent_id)
-        if scorecard_id is None:
-            return None
-        criterion = session.exec(
-            select(Criterion).where(Criterion.scorecard_id == scorecard_id, Criterion.key == criterion_key)
-        ).first()
-        if criterion is None or criterion.id is None:
-            return None
+        try:
+            criterion = _behaviour(session, agent_id, criterion_key)
+        except GoalError:
+            return None  # starting it says what is wrong
+        assert criterion.id is not None
         baseline = rules.pass_rate(_outcomes_before(session, agent_id, criterion.id, now, target.window))
         if baseline.applicable < target.window or baseline.met < target.met:
             return None

@@ -183,12 +183,8 @@ def prep_brief(db: Engine, *, agent_id: str, now: datetime | None = None) -> str
     lines += _goal_section(goals, zone)
     focus = _focus(goals)
     # Misses since the goal started, when the focus is the goal being worked on; after it stuck, the next one's.
-    goal_start = (
-        goals.current.started_at
-        if goals.current is not None and goals.state is not None and goals.state.focus is not None
-        and goals.state.focus.from_goal
-        else None
-    )
+    working = goals.state.focus is not None and goals.state.focus.from_goal
+    goal_start = goals.current.started_at if working and goals.current is not None else None
     moments = moments_to_listen(db, agent_id=agent_id, criterion_key=focus[0], since=goal_start, misses=MISSES) if focus else []
     lines += _moments_section(focus, moments, goal_start, zone)
     if previous_session is not None:
@@ -282,13 +278,13 @@ def _focus(goals: GoalScreenView) -> tuple[str, str] | None:
     """The behaviour to listen for, and its name: the agent's one focus, as every screen shows it.
 
     After a goal stuck, that is the next behaviour, not the one already landed."""
-    focus = goals.state.focus if goals.state is not None else None
+    focus = goals.state.focus
     return (focus.criterion.key, focus.criterion.name) if focus is not None else None
 
 
 def _goal_section(goals: GoalScreenView, zone: tzinfo | None) -> list[str]:
     lines = ["## Current goal", ""]
-    if goals.state is not None and goals.state.next_call is not None:
+    if goals.state.next_call is not None:
         # The one instruction their app gives them, word for word.
         lines += [f"On their next call: {md(goals.state.next_call[1])}", ""]
     goal = goals.current
@@ -303,7 +299,7 @@ def _goal_section(goals: GoalScreenView, zone: tzinfo | None) -> list[str]:
         ]
     lines += [f"**{md(goal.criterion.name)}**, since {_day(goal.started_at.astimezone(zone).date())}: {_status(goal, zone)}", ""]
     state = goals.state
-    if goal.status == "mastered" and state is not None and state.focus is not None and not state.focus.from_goal:
+    if goal.status == "mastered" and state.focus is not None and not state.focus.from_goal:
         lines += [
             f"It stuck: worth celebrating first. Next is **{md(state.focus.criterion.name)}**, the behaviour with the "
             "most impact now; the moments below are about it.",

@@ -405,16 +405,10 @@ def home_view(db: Engine, *, agent_id: str) -> HomeView | None:
         # The latest call is on the latest scorecard, so it heads `recent` already.
         latest, latest_outcomes = recent[0]
         last_call = _summaries(session, [latest])[0]
-        results = {
-            r.criterion_id: r for r in session.exec(select(CriterionResult).where(CriterionResult.evaluation_id == latest.id))
-        }
         last_verdict = None
         if focus is not None:
-            result = results.get(focus.criterion.id)
-            last_verdict = MomentView(
-                latest.call_id, latest.occurred_at, latest_outcomes.outcomes.get(focus.criterion.key, Outcome.na),
-                result.moment_s if result else None, result.quote if result else None, result.comment if result else None,
-            )
+            result = session.get(CriterionResult, (latest.id, focus.criterion.id))
+            last_verdict = _moment(latest.call_id, latest.occurred_at, result)
         critical_missed = tuple(
             c.name for c in behaviours if c.critical and latest_outcomes.outcomes.get(c.key) is Outcome.missed
         )
@@ -442,7 +436,7 @@ def goal_screen_view(db: Engine, *, agent_id: str) -> GoalScreenView | None:
         scorecard_id = latest_scorecard_in(session, agent_id)
         behaviours = _criteria(session, scorecard_id) if scorecard_id is not None else []
         state = _coaching_state(session, agent, scorecard_id, behaviours)
-        return GoalScreenView(agent, count, state.goal, state.suggestions, tuple(history), tuple(behaviours), state)
+        return GoalScreenView(agent, count, state, tuple(history), tuple(behaviours))
 
 
 def goal_view(db: Engine, *, goal_id: int) -> GoalView | None:
@@ -454,6 +448,13 @@ def goal_view(db: Engine, *, goal_id: int) -> GoalView | None:
         criterion = session.get(Criterion, goal.criterion_id)
         assert criterion is not None
         return _goal_view(session, goal, _criterion_view(criterion))
+
+
+def _moment(call_id: str, occurred_at: datetime, result: CriterionResult | None, behaviour: str | None = None) -> MomentView:
+    """A behaviour's moment in a call, from its stored result (none: it did not apply)."""
+    if result is None:
+        return MomentView(call_id, occurred_at, Outcome.na, None, None, None, behaviour)
+    return MomentView(call_id, occurred_at, Outcome(result.outcome), result.moment_s, result.quote, result.comment, behaviour)
 
 
 def _latest_miss(session: Session, agent_id: str, criterion_id: int) -> MomentView | None:
@@ -471,7 +472,7 @@ def _latest_miss(session: Session, agent_id: str, criterion_id: int) -> MomentVi
     if row is None:
         return None
     call_id, occurred_at, result = row
-    return MomentView(call_id, occurred_at, Outcome(result.outcome), result.moment_s, result.quote, result.comment)
+    return _moment(call_id, occurred_at, result)
 
 
 def scorecard_page(
@@ -682,10 +683,7 @@ def moments_to_listen(
             .limit(limit)
         ).all()
         return [
-            MomentView(
-                call_id, occurred_at, Outcome(result.outcome), result.moment_s, result.quote, result.comment,
-                None if key == criterion_key else name,
-            )
+            _moment(call_id, occurred_at, result, behaviour=None if key == criterion_key else name)
             for call_id, occurred_at, result, name, key in rows
         ]
 

@@ -125,7 +125,7 @@ PRIOR_CALLS = 10
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
     """"1 call", "2 calls": every count in words goes through here."""
-    return f"{count} {noun if count == 1 else many or noun + 's'}"
+    return f"{count:,} {noun if count == 1 else many or noun + 's'}"
 
 
 MIN_SAMPLE = 5

@@ -249,14 +249,20 @@ class GoalScreenView:
 
     agent: AgentView
     evaluation_count: int
-    current: GoalView | None
-    suggestions: tuple[SuggestionView, ...]
-    """Behaviours ranked by impact, the current goal's left out."""
+    state: CoachingStateView
+    """The one coaching truth the screen's goal and suggestions come from."""
     history: tuple[GoalView, ...]
     behaviours: tuple[CriterionView, ...] = ()
     """Every behaviour of the agent's scorecard, to pick a goal from."""
-    state: CoachingStateView | None = None
-    """The one coaching truth the screen's goal and suggestions come from."""
+
+    @property
+    def current(self) -> GoalView | None:
+        return self.state.goal
+
+    @property
+    def suggestions(self) -> tuple[SuggestionView, ...]:
+        """Behaviours ranked by impact, the current goal's left out."""
+        return self.state.suggestions
 
 
 @dataclass(frozen=True, slots=True)

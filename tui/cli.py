@@ -445,6 +445,7 @@ def db_refresh(ctx: click.Context, agents: tuple[str, ...], db: str | None) -> N
     """
     from nextcall.store.db import open_store
     from nextcall.store.privacy import derive_recognition
+    from nextcall.store.rules import plural
 
     try:
         engine = open_store(_settings(ctx, db).db_url)
@@ -452,8 +453,7 @@ def db_refresh(ctx: click.Context, agents: tuple[str, ...], db: str | None) -> N
     except NextcallError as error:
         raise _fail(error) from None
     click.echo(
-        f"Badges and points derived for {derived:,} agent{'s' if derived != 1 else ''}; "
-        f"{new_badges:,} new badge{'s' if new_badges != 1 else ''}."
+        f"Badges and points derived for {plural(derived, 'agent')}; {plural(new_badges, 'new badge')}."
     )
 
 
@@ -546,6 +546,7 @@ def admin_revoke(ctx: click.Context, login: str, db: str | None) -> None:
 def admin_board(ctx: click.Context, time_zone: str | None, min_calls: int | None, db: str | None) -> None:
     """Show (or change) the leaderboard every login of the database reads: its time zone and minimum of calls."""
     from nextcall.store.privacy import board_rules, set_board_rules
+    from nextcall.store.rules import plural
 
     try:
         engine, _url = _admin_engine(ctx, db)
@@ -555,8 +556,10 @@ def admin_board(ctx: click.Context, time_zone: str | None, min_calls: int | None
             rules = set_board_rules(engine, time_zone=time_zone, min_calls=min_calls)
     except NextcallError as error:
         raise _fail(error) from None
-    calls = f"{rules.min_calls} call{'s' if rules.min_calls != 1 else ''}"
-    click.echo(f"The board logins read: periods start at midnight in {rules.time_zone}; agents are ranked from {calls}.")
+    click.echo(
+        f"The board logins read: periods start at midnight in {rules.time_zone}; "
+        f"agents are ranked from {plural(rules.min_calls, 'call')}."
+    )
 
 
 @admin_app.command("logins", context_settings=CONTEXT)

@@ -83,15 +83,15 @@ WHOSE = {
 # ------------------------------------------------------------------ the store
 
 
-def call(n: int, agent: str, when: datetime, met: int) -> dict[str, Any]:
-    """A call met on the first `met` of ten behaviours: k9 is missed unless all are met."""
+def call(n: int, agent: str, when: datetime, met: int, **fields: Any) -> dict[str, Any]:
+    """A call met on the first `met` of ten behaviours: k9 is missed unless all are met (or `fields` say otherwise)."""
     return f.evaluation(
         call_id=f"C-{agent}-{n}",
         agent=agent,
         scorecard="lb",
         occurred_at=when.isoformat(),
         results=[f.result(key, "met" if i < met else "missed") for i, key in enumerate(KEYS)],
-    )
+    ) | fields
 
 
 def records() -> list[dict[str, Any]]:

@@ -60,6 +60,8 @@ from nextcall.store.self_assessments import Draft, SelfAssessmentError, save_dra
 from nextcall.tui.cli import app
 from tests import factories as f
 from tests.conftest import _pg_admin_dsn, fresh_pg_database
+from tests.store.test_privacy import call
+from tests.store.test_privacy import records as privacy_records
 
 pytestmark = pytest.mark.postgres
 
@@ -96,32 +98,12 @@ CEILING_S = 120.0
 # ------------------------------------------------------------------ the store
 
 
-def call(n: int, agent: str, when: datetime, met: int, **fields: Any) -> dict[str, Any]:
-    """A call met on the first `met` of ten behaviours."""
-    return f.evaluation(
-        call_id=f"C-{agent}-{n}",
-        agent=agent,
-        scorecard="lb",
-        occurred_at=when.isoformat(),
-        results=[f.result(key, "met" if i < met else "missed") for i, key in enumerate(KEYS)],
-    ) | fields
-
-
 def records() -> list[dict[str, Any]]:
-    mets = {"ana": (9, 9, 10, 9), "ben": (8, 10, 8, 8), "cy": (7, 10, 7), "dee": (6, 10, 6, 6), "eli": (10, 5, 5)}
-    out: list[dict[str, Any]] = [
-        f.team(),
-        f.team(id="hawks", name="Hawks"),
-        f.scorecard(id="lb", name="Board card", criteria=[f.criterion(key, weight=1) for key in KEYS]),
-        *(f.agent(id=a, name=a.capitalize()) for a in FALCONS),
-        *(f.agent(id=a, name=a.capitalize(), team="hawks") for a in HAWKS),
-    ]
-    for agent, scores in mets.items():
-        out += [call(i, agent, LAST_MONDAY + timedelta(hours=i), 8) for i in range(3)]
-        out += [call(10 + i, agent, MONDAY + timedelta(hours=i), met) for i, met in enumerate(scores)]
+    """test_privacy's store, with two colleagues under the minimum and a call of dee's with the customer's words."""
+    out = privacy_records()
+    out += [f.agent(id="fay", name="Fay"), f.agent(id="gus", name="Gus", team="hawks")]
     for agent, count in FEW_CALLS.items():
         out += [call(10 + i, agent, MONDAY + timedelta(hours=i), 7) for i in range(count)]
-    # A call of dee's with the customer's words and the evaluator's comment on it.
     quoted = [f.result(key, "met") for key in KEYS[:9]]
     quoted.append(f.result("k9", "missed", moment_s=73, quote=DEE_QUOTE, comment=DEE_COMMENT))
     out.append(call(20, "dee", MONDAY + timedelta(hours=6), 9, results=quoted))

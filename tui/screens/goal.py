@@ -150,7 +150,7 @@ class GoalScreen(AgentViewScreen):
             else "No call where it applied since you started: your progress shows after the first one · "
         )
         # The one instruction every screen gives: this goal's while it is worked on, the next one's once it stuck.
-        focus = view.state.focus if view.state is not None else None
+        focus = view.state.focus
         instruction = focus.criterion.next_call if focus is not None else goal.criterion.next_call
         parts: list[Content | str | tuple[str, str]] = []
         if goal.status == "mastered" and goal.mastered_at is not None:
