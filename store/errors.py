@@ -49,10 +49,11 @@ class ImportRejected(NextcallError):
 
     title = "Import"
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], *, total: int | None = None) -> None:
         self.problems = problems
-        noun = "problem" if len(problems) == 1 else "problems"
-        super().__init__(
-            "\n".join(problems)
-            + f"\n{len(problems)} {noun} found; nothing was imported."
-        )
+        self.total = max(total or 0, len(problems))
+        if self.total > len(problems):
+            found = f"the first {len(problems):,} of {self.total:,} problems are listed"
+        else:
+            found = f"{len(problems):,} {'problem' if len(problems) == 1 else 'problems'} found"
+        super().__init__("\n".join(problems) + f"\n{found}; nothing was imported.")

@@ -1,19 +1,31 @@
 """Export: the store written back out as import format v1 (JSON Lines).
 
-Teams, agents and scorecards come first, then evaluations oldest first, so
-that `export` into `import` on an empty store gives the same store back.
+Every record that is not derived: teams, agents with their leaderboard
+choice, scorecards, evaluations oldest first, then what agents made
+themselves (goals, self-assessments, drafts included). Badges, points and when
+a goal stuck are derived again on import, so `export` into `import` on an
+empty store gives the same store back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from .errors import NextcallError
-from .models import Agent, Criterion, CriterionResult, Evaluation, Scorecard, Team
+from .models import (
+    Agent,
+    Criterion,
+    CriterionResult,
+    Evaluation,
+    Goal,
+    Scorecard,
+    SelfAssessment,
+    Team,
+    instant_text,
+)
 
 _PAGE = 1000  # evaluations read at a time, so a large store streams out in little memory
 
@@ -46,12 +58,20 @@ def export_records(session: Session, *, team: str | None = None) -> Iterator[dic
     agents = session.exec(agent_query).all()
     agent_ids = [agent.id for agent in agents]
     for agent in agents:
-        yield {"kind": "agent", "id": agent.id, "name": agent.name, "team": agent.team_id}
+        yield {
+            "kind": "agent", "id": agent.id, "name": agent.name, "team": agent.team_id,
+            "leaderboard_opt_out": agent.leaderboard_opt_out,
+        }
 
     scorecard_query = select(Scorecard).order_by(Scorecard.id)
     if team:
-        used = select(Evaluation.scorecard_id).where(col(Evaluation.agent_id).in_(agent_ids)).distinct()
-        scorecard_query = scorecard_query.where(col(Scorecard.id).in_(used))
+        used = select(Evaluation.scorecard_id).where(col(Evaluation.agent_id).in_(agent_ids))
+        aimed = (
+            select(Criterion.scorecard_id)
+            .join(Goal, col(Goal.criterion_id) == Criterion.id)
+            .where(col(Goal.agent_id).in_(agent_ids))
+        )
+        scorecard_query = scorecard_query.where(col(Scorecard.id).in_(used.union(aimed)))
     keys: dict[int, str] = {}
     for scorecard in session.exec(scorecard_query).all():
         criteria = session.exec(
@@ -78,6 +98,63 @@ def export_records(session: Session, *, team: str | None = None) -> Iterator[dic
         }
 
     yield from _evaluations(session, agent_ids if team else None, keys)
+    yield from _goals(session, agent_ids if team else None)
+    yield from _self_assessments(session, agent_ids if team else None)
+
+
+def _goals(session: Session, agent_ids: list[str] | None) -> Iterator[dict[str, Any]]:
+    query = (
+        select(Goal, Criterion.scorecard_id, Criterion.key)
+        .join(Criterion, col(Criterion.id) == Goal.criterion_id)
+        .order_by(Goal.agent_id, Goal.started_at, Goal.id)
+    )
+    if agent_ids is not None:
+        query = query.where(col(Goal.agent_id).in_(agent_ids))
+    for goal, scorecard_id, key in session.exec(query):
+        yield _drop_none(
+            {
+                "kind": "goal",
+                "agent": goal.agent_id,
+                "scorecard": scorecard_id,
+                "criterion": key,
+                "started_at": instant_text(goal.started_at),
+                "status": goal.status,
+                "baseline_met": goal.baseline_met,
+                "baseline_applicable": goal.baseline_applicable,
+                "target_met": goal.target_met,
+                "target_window": goal.target_window,
+                "ended_at": instant_text(goal.ended_at) if goal.ended_at else None,
+                "reason": goal.drop_reason,
+            }
+        )
+
+
+def _self_assessments(session: Session, agent_ids: list[str] | None) -> Iterator[dict[str, Any]]:
+    query = select(SelfAssessment).order_by(
+        SelfAssessment.agent_id, col(SelfAssessment.submitted_at).is_(None), SelfAssessment.submitted_at,
+        col(SelfAssessment.updated_at).desc(), SelfAssessment.id,
+    )
+    if agent_ids is not None:
+        query = query.where(col(SelfAssessment.agent_id).in_(agent_ids))
+    drafted: set[str] = set()
+    for assessment in session.exec(query):
+        if assessment.submitted_at is None:
+            if assessment.agent_id in drafted:
+                continue  # an agent has one draft: the one saved last, as the app shows it
+            drafted.add(assessment.agent_id)
+        yield _drop_none(
+            {
+                "kind": "self_assessment",
+                "agent": assessment.agent_id,
+                "session_on": assessment.session_on.isoformat() if assessment.session_on else None,
+                "strengths": assessment.strengths,
+                "struggles": assessment.struggles,
+                "want_to_work_on": assessment.want_to_work_on,
+                "ratings": dict(sorted((assessment.ratings or {}).items())),
+                "submitted_at": instant_text(assessment.submitted_at) if assessment.submitted_at else None,
+                "updated_at": instant_text(assessment.updated_at),
+            }
+        )
 
 
 def _evaluations(session: Session, agent_ids: list[str] | None, keys: dict[int, str]) -> Iterator[dict[str, Any]]:
@@ -109,7 +186,7 @@ def _evaluations(session: Session, agent_ids: list[str] | None, keys: dict[int, 
                     "call_id": evaluation.call_id,
                     "agent": evaluation.agent_id,
                     "scorecard": evaluation.scorecard_id,
-                    "occurred_at": evaluation.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+                    "occurred_at": instant_text(evaluation.occurred_at),
                     "channel": evaluation.channel,
                     "duration_s": evaluation.duration_s,
                     "evaluator": evaluation.evaluator,

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,6 +37,8 @@ from sqlmodel import Session, select
 from . import rules
 from .db import LOCK_NOT_AVAILABLE, ROW_WAIT_SECONDS, lock_for_writing, through_login
 from .errors import ImportRejected, StoreError
+from .import_personal import check_personal, write_goals, write_self_assessments
+from .import_problems import MISSING, Problem, Source
 from .recognition import refresh_recognition
 from .models import (
     CSV_CALL_COLUMNS,
@@ -50,21 +52,27 @@ from .models import (
     EvaluationCsvRow,
     EvaluationIn,
     Goal,
+    GoalIn,
     ImportRecord,
     Outcome,
     Scorecard,
     ScorecardIn,
+    SelfAssessmentIn,
     Team,
     TeamIn,
+    instant_text,
     utc_now,
 )
+
+Record = TeamIn | AgentIn | ScorecardIn | EvaluationIn | GoalIn | SelfAssessmentIn
+"""One validated record of format v1."""
+
 
 SUPPORTED_SUFFIXES = (".jsonl", ".csv")
 MAX_PROBLEMS = 1000
 """Past this many problems the rest of a batch is not listed (it is still not written)."""
 
 _RECORD = TypeAdapter(ImportRecord)
-_MISSING = object()
 
 
 def _plain_twin(model: type[BaseModel], name: str, **replaced: Any) -> Any:
@@ -87,7 +95,9 @@ def _plain_twin(model: type[BaseModel], name: str, **replaced: Any) -> Any:
 _ResultRecord = _plain_twin(CriterionResultIn, "_ResultRecord")
 _EvaluationRecord = _plain_twin(EvaluationIn, "_EvaluationRecord", results=list[_ResultRecord])
 _FAST_RECORD = TypeAdapter(
-    Annotated[TeamIn | AgentIn | ScorecardIn | _EvaluationRecord, PydanticField(discriminator="kind")]
+    Annotated[
+        TeamIn | AgentIn | ScorecardIn | _EvaluationRecord | GoalIn | SelfAssessmentIn, PydanticField(discriminator="kind")
+    ]
 )
 
 EvaluationRecord = dict[str, Any]
@@ -118,31 +128,6 @@ ProgressCallback = Callable[[int], None]
 # ------------------------------------------------------------------ problems
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with one record of a batch."""
-
-    file: str
-    line: int
-    field: str
-    message: str
-    got: Any = _MISSING
-
-    def __str__(self) -> str:
-        got = "nothing" if self.got is _MISSING else _show_value(self.got)
-        return f"{self.file}:{self.line}: {self.field}: {self.message} (got {got})"
-
-
-def _show_value(value: Any, limit: int = 60) -> str:
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "backslashreplace")
-    try:
-        shown = json.dumps(value, ensure_ascii=True, default=str)
-    except (TypeError, ValueError):
-        shown = repr(value)
-    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
-
-
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -160,13 +145,17 @@ def _field_path(loc: Sequence[str | int]) -> str:
     return path or "record"
 
 
+_KIND_NAMES = ("team", "agent", "scorecard", "evaluation", "goal", "self_assessment")
+KINDS = ", ".join(_KIND_NAMES[:-1]) + " or " + _KIND_NAMES[-1]
+"""The kinds of record format v1 has, in words."""
+
 _MESSAGES = {
     "missing": "required",
     "extra_forbidden": "is not a field of this record",
     "string_pattern_mismatch": "must be an id with no spaces or control characters",
     "timezone_aware": "must carry a time zone (e.g. 2026-11-20T14:03:00Z)",
-    "union_tag_not_found": "every record needs a kind: team, agent, scorecard or evaluation",
-    "union_tag_invalid": "must be team, agent, scorecard or evaluation",
+    "union_tag_not_found": f"every record needs a kind: {KINDS}",
+    "union_tag_invalid": f"must be {KINDS}",
     "model_attributes_type": "must be a JSON object",
     "dict_type": "must be a JSON object",
     "model_type": "must be a JSON object",
@@ -202,7 +191,7 @@ def _problems_from(
     problems = []
     for detail in error.errors(include_url=False):
         loc = list(detail["loc"])
-        if tagged and loc and loc[0] in ("team", "agent", "scorecard", "evaluation"):
+        if tagged and loc and loc[0] in _KIND_NAMES:
             loc = loc[1:]  # the union's tag, not a field of the record
         kind = detail["type"]
         context = detail.get("ctx", {})
@@ -211,7 +200,7 @@ def _problems_from(
             message = _BOUNDS[kind].format_map(defaultdict(str, context))
         elif kind == "enum":
             message = "must be one of " + context.get("expected", "").replace("'", "")
-        got = _MISSING if kind == "missing" else detail.get("input", _MISSING)
+        got = MISSING if kind == "missing" else detail.get("input", MISSING)
         if kind == "json_invalid":
             message = f"not valid JSON ({context['error']})" if "error" in context else "not valid JSON"
             got = raw.rstrip(b"\r\n") if raw is not None else got
@@ -225,52 +214,69 @@ def _problems_from(
 # --------------------------------------------------------------------- batch
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
-    """Where a record came from."""
-
-    file: str
-    line: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
-
-
 @dataclass
 class Batch:
     """The records of one import, by id, each with where it was read.
 
     A record read twice with the same content is kept once; with different
-    content it is a problem.
+    content it is a problem. Nothing in it may lie more than `rules.FUTURE_GRACE`
+    after `now`, the moment of the import.
     """
 
     teams: dict[str, tuple[TeamIn, Source]] = field(default_factory=dict)
     agents: dict[str, tuple[AgentIn, Source]] = field(default_factory=dict)
     scorecards: dict[str, tuple[ScorecardIn, Source]] = field(default_factory=dict)
     evaluations: dict[str, tuple[EvaluationRecord, Source]] = field(default_factory=dict)
+    goals: dict[tuple[str, datetime], tuple[GoalIn, Source]] = field(default_factory=dict)
+    """By agent and start."""
+    self_assessments: dict[tuple[str, datetime | None], tuple[SelfAssessmentIn, Source]] = field(default_factory=dict)
+    """By agent and submission (None: the agent's draft)."""
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    now: datetime = field(default_factory=utc_now)
     records_read: int = 0
     """Records read so far, valid or not, over every file."""
+    problem_count: int = 0
+    """Every problem found, listed or not: only the first `MAX_PROBLEMS` are kept to list."""
 
-    def add(self, record: TeamIn | AgentIn | ScorecardIn | EvaluationIn | EvaluationRecord, source: Source) -> None:
+    def add(self, record: Record | EvaluationRecord, source: Source) -> None:
         self.records_read += 1
         if isinstance(record, EvaluationIn):
             record = _evaluation_record(record)
         if isinstance(record, dict):
             # Once, here: a parsed zone converts slowly, UTC to UTC is free (fingerprint, row).
             record["occurred_at"] = record["occurred_at"].astimezone(UTC)
+            if record["occurred_at"] > self.now + rules.FUTURE_GRACE:
+                self._in_the_future(source, "occurred_at", record["occurred_at"], "a call is scored after it happens")
+                return
         match record:
             case TeamIn():
-                self._keep(self.teams, record.id, record, source, "id", "team")
+                self._keep(self.teams, record.id, record, source, "id", f"team {record.id}")
             case AgentIn():
-                self._keep(self.agents, record.id, record, source, "id", "agent")
+                self._keep(self.agents, record.id, record, source, "id", f"agent {record.id}")
             case ScorecardIn():
-                self._keep(self.scorecards, record.id, record, source, "id", "scorecard")
+                self._keep(self.scorecards, record.id, record, source, "id", f"scorecard {record.id}")
+            case GoalIn():
+                for name in ("started_at", "ended_at"):
+                    if (moment := getattr(record, name)) is not None and moment > self.now + rules.FUTURE_GRACE:
+                        return self._in_the_future(source, name, moment, "a goal is kept from what already happened")
+                start = record.started_at.astimezone(UTC)
+                self._keep(self.goals, (record.agent, start), record, source, "started_at",
+                           f"goal of {record.agent} started {instant_text(start)}", instant_text(start))
+            case SelfAssessmentIn():
+                for name in ("submitted_at", "updated_at"):
+                    if (moment := getattr(record, name)) is not None and moment > self.now + rules.FUTURE_GRACE:
+                        return self._in_the_future(source, name, moment, "a self-assessment is kept as it was written")
+                submitted = record.submitted_at.astimezone(UTC) if record.submitted_at else None
+                what = f"self-assessment of {record.agent} submitted {instant_text(submitted)}" if submitted else (
+                    f"draft self-assessment of {record.agent} (an agent has one draft)"
+                )
+                self._keep(self.self_assessments, (record.agent, submitted), record, source,
+                           "submitted_at" if submitted else "agent", what, instant_text(submitted) if submitted else record.agent)
             case {"kind": "evaluation"}:
-                self._keep(self.evaluations, record["call_id"], record, source, "call_id", "call")
+                self._keep(self.evaluations, record["call_id"], record, source, "call_id", f"call {record['call_id']}")
 
-    def _keep(self, into: dict, key: str, record: Any, source: Source, field_name: str, noun: str) -> None:
+    def _keep(self, into: dict, key: Any, record: Any, source: Source, field_name: str, what: str, got: Any = MISSING) -> None:
         earlier = into.get(key)
         if earlier is None:
             into[key] = (record, source)
@@ -278,17 +284,22 @@ class Batch:
             self.problem(
                 Problem(
                     source.file, source.line, field_name,
-                    f"{noun} {key} appears again with different content (first at {earlier[1]})", key,
+                    f"{what} appears again with different content (first at {earlier[1]})",
+                    key if got is MISSING else got,
                 )
             )
 
+    def _in_the_future(self, source: Source, name: str, moment: datetime, why: str) -> None:
+        self.problem(
+            Problem(source.file, source.line, name,
+                    f"is more than {rules.FUTURE_GRACE_WORDS} after this import ({instant_text(self.now)}): {why}",
+                    instant_text(moment))
+        )
+
     def problem(self, problem: Problem) -> None:
+        self.problem_count += 1
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(problem)
-
-    @property
-    def too_many_problems(self) -> bool:
-        return len(self.problems) >= MAX_PROBLEMS
 
 
 _EVALUATION_DEFAULTS = {name: None for name in EvaluationIn.model_fields if name != "kind"}
@@ -337,14 +348,18 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def read_batch(paths: Sequence[Path | str], *, on_progress: ProgressCallback | None = None) -> Batch:
-    """Read and validate every record of the files, without touching the store."""
+def read_batch(
+    paths: Sequence[Path | str], *, on_progress: ProgressCallback | None = None, now: datetime | None = None
+) -> Batch:
+    """Read and validate every record of the files, without touching the store.
+
+    `now` is the moment of the import (default: the clock's): nothing may lie more than a day after it."""
     with _no_cycle_collection():
-        return _read_batch(paths, on_progress)
+        return _read_batch(paths, on_progress, now or utc_now())
 
 
-def _read_batch(paths: Sequence[Path | str], on_progress: ProgressCallback | None) -> Batch:
-    batch = Batch()
+def _read_batch(paths: Sequence[Path | str], on_progress: ProgressCallback | None, now: datetime) -> Batch:
+    batch = Batch(now=now)
     for path in map(Path, paths):
         name = str(path)
         batch.files.append(name)
@@ -365,8 +380,6 @@ def _read_batch(paths: Sequence[Path | str], on_progress: ProgressCallback | Non
         if (batch.records_read, len(batch.problems)) == (records, problems):
             # An empty file (or a CSV header alone) is most likely the wrong file: said, not "0 imported".
             batch.problem(Problem(name, 0, "file", f"nothing to import in {name}: it holds no records"))
-        if batch.too_many_problems:
-            break
     return batch
 
 
@@ -382,6 +395,32 @@ def _lines(data: bytes, on_progress: ProgressCallback | None) -> Iterator[tuple[
         on_progress(pending)
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _one_value_per_key(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # JSON lets a key appear twice and parsers keep the last: a second "agent" would
+    # silently move the call to someone else, so the record is refused instead.
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return record
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+_parse_json = json.JSONDecoder(object_pairs_hook=_one_value_per_key, parse_constant=_no_constant).decode
+
+
 def _read_jsonl(name: str, data: bytes, batch: Batch, on_progress: ProgressCallback | None) -> None:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -389,22 +428,31 @@ def _read_jsonl(name: str, data: bytes, batch: Batch, on_progress: ProgressCallb
         if not raw.strip():
             continue
         try:
-            raw.decode("utf-8")
+            line = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             batch.problem(Problem(name, number, "record", "is not UTF-8 text", raw[error.start : error.end]))
             continue
         try:
-            record = _FAST_RECORD.validate_json(raw)
+            data_ = _parse_json(line)
+        except _DuplicateKey as duplicate:
+            batch.problem(Problem(name, number, _field_path([duplicate.key]), "is given twice in one object; give it once", duplicate.key))
+            continue
+        except (ValueError, RecursionError) as error:
+            reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error) or "nested too deeply"
+            if isinstance(error, RecursionError):
+                reason = "nested too deeply"
+            batch.problem(Problem(name, number, "record", f"not valid JSON ({reason})", raw.rstrip(b"\r\n")))
+            continue
+        try:
+            record = _FAST_RECORD.validate_python(data_)
         except ValidationError:
             try:
-                record = _RECORD.validate_json(raw)
+                record = _RECORD.validate_python(data_)
             except ValidationError as error:
-                for problem in _problems_from(error, name, number, tagged=True, raw=raw):
+                for problem in _problems_from(error, name, number, tagged=True):
                     batch.problem(problem)
                 continue
         batch.add(record, Source(name, number))
-        if batch.too_many_problems:
-            return
 
 
 def _read_csv(name: str, data: bytes, batch: Batch, on_progress: ProgressCallback | None) -> None:
@@ -416,15 +464,24 @@ def _read_csv(name: str, data: bytes, batch: Batch, on_progress: ProgressCallbac
         return
     if on_progress is not None:
         on_progress(len(data))
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # Strict: a stray quote ("1"x) is a mistake to point at, not a cell to guess.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
         return
     except csv.Error as error:
-        batch.problem(Problem(name, 1, "header", f"not valid CSV ({error})", _MISSING))
+        batch.problem(Problem(name, 1, "header", f"not valid CSV ({error})", MISSING))
         return
     header = [column.strip() for column in header]
+    separator = _other_separator(header)
+    if separator is not None:
+        batch.problem(
+            Problem(name, 1, "header",
+                    f"the columns are separated by {separator}; nextcall reads CSV separated by commas "
+                    "(in a spreadsheet, save as \"CSV UTF-8 (comma delimited)\")", header[0])
+        )
+        return
     missing = [column for column in CSV_COLUMNS if column not in header]
     unknown = [column for column in header if column not in CSV_COLUMNS]
     for column in missing:
@@ -445,8 +502,10 @@ def _read_csv(name: str, data: bytes, batch: Batch, on_progress: ProgressCallbac
         except StopIteration:
             break
         except csv.Error as error:
-            batch.problem(Problem(name, start, "record", f"not valid CSV ({error})", _MISSING))
-            return
+            # The reader starts afresh on the next line: the rest of the file is still checked.
+            batch.problem(Problem(name, start, "record", f"not valid CSV ({error})", MISSING))
+            last_line = reader.line_num
+            continue
         last_line = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
@@ -476,14 +535,12 @@ def _read_csv(name: str, data: bytes, batch: Batch, on_progress: ProgressCallbac
                     Problem(
                         name, start, column,
                         f"differs from line {source.line}, an earlier row of call {row.call_id}",
-                        values.get(column, _MISSING),
+                        values.get(column, MISSING),
                     )
                 )
                 break
         else:
             results.append(result)
-        if batch.too_many_problems:
-            return
 
     for first, source, results in calls.values():
         call = {column: getattr(first, column) for column in CSV_CALL_COLUMNS}
@@ -494,6 +551,19 @@ def _read_csv(name: str, data: bytes, batch: Batch, on_progress: ProgressCallbac
                 batch.problem(problem)
             continue
         batch.add(evaluation, source)
+
+
+_SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
+def _other_separator(header: list[str]) -> str | None:
+    """What a one-column header that names the format's columns is really separated by, if not commas."""
+    if len(header) != 1:
+        return None
+    for separator, word in _SEPARATORS.items():
+        if len({column.strip() for column in header[0].split(separator)} & set(CSV_COLUMNS)) >= 2:
+            return word
+    return None
 
 
 # ------------------------------------------------------------------ checking
@@ -509,11 +579,12 @@ def check_batch(session: Session, batch: Batch) -> None:
                         'unknown team; add a {"kind":"team"} record to the batch or import it first', agent.team)
             )
 
-    wanted_agents = {e["agent"] for e, _ in batch.evaluations.values()} - batch.agents.keys()
-    store_agents = _existing_ids(session, Agent.id, wanted_agents)
+    wanted_agents = {e["agent"] for e, _ in batch.evaluations.values()} | {a for a, _ in batch.goals}
+    wanted_agents |= {a for a, _ in batch.self_assessments}
+    store_agents = _existing_ids(session, Agent.id, wanted_agents - batch.agents.keys())
     keys_by_scorecard = {sid: {c.key for c in sc.criteria} for sid, (sc, _) in batch.scorecards.items()}
-    wanted_scorecards = {e["scorecard"] for e, _ in batch.evaluations.values()} - batch.scorecards.keys()
-    for scorecard_id, key in _store_criteria_keys(session, wanted_scorecards):
+    wanted_scorecards = {e["scorecard"] for e, _ in batch.evaluations.values()} | {g.scorecard for g, _ in batch.goals.values()}
+    for scorecard_id, key in _store_criteria_keys(session, wanted_scorecards - batch.scorecards.keys()):
         keys_by_scorecard.setdefault(scorecard_id, set()).add(key)
 
     for evaluation, source in batch.evaluations.values():
@@ -542,6 +613,11 @@ def check_batch(session: Session, batch: Batch) -> None:
                 batch.problem(Problem(*where, path, "named twice in this evaluation", key))
             named.add(key)
 
+    if batch.goals or batch.self_assessments:
+        if batch.self_assessments:  # a self-rating may name a behaviour of any scorecard
+            for scorecard_id, key in session.exec(select(Criterion.scorecard_id, Criterion.key)):
+                keys_by_scorecard.setdefault(scorecard_id, set()).add(key)
+        check_personal(session, batch, batch.agents.keys() | store_agents, keys_by_scorecard)
     _check_scorecard_changes(session, batch)
 
 
@@ -621,6 +697,8 @@ class ImportSummary:
     agents: Tally = field(default_factory=Tally)
     scorecards: Tally = field(default_factory=Tally)
     evaluations: Tally = field(default_factory=Tally)
+    goals: Tally = field(default_factory=Tally)
+    self_assessments: Tally = field(default_factory=Tally)
     results_written: int = 0
     affected_agents: set[str] = field(default_factory=set)
     """Agents whose evaluations were added or replaced: what derives from them must follow."""
@@ -638,12 +716,15 @@ class ImportSummary:
             f"{e.total:,} evaluations: {verb}{e.added:,} added, {e.changed:,} replaced, {e.unchanged:,} unchanged",
         ]
         others = []
-        for noun, tally in (("team", self.teams), ("agent", self.agents), ("scorecard", self.scorecards)):
+        tallies = (
+            ("team", self.teams), ("agent", self.agents), ("scorecard", self.scorecards), ("goal", self.goals),
+            ("self-assessment", self.self_assessments),
+        )
+        for noun, tally in tallies:
             if tally.total:
-                others.append(f"{tally.total:,} {noun}{'' if tally.total == 1 else 's'}")
+                others.append(rules.plural(tally.total, noun))
         if others:
-            changed = self.teams.added + self.teams.changed + self.agents.added + self.agents.changed
-            changed += self.scorecards.added + self.scorecards.changed
+            changed = sum(tally.added + tally.changed for _, tally in tallies)
             others_text = ", ".join(others) + (f" ({changed:,} new or updated)" if changed else " (unchanged)")
             parts.append(others_text)
         return f"{head}: " + "; ".join(parts) + "."
@@ -657,6 +738,8 @@ def write_batch(session: Session, batch: Batch, *, dry_run: bool = False) -> Imp
     _write_scorecards(session, batch, summary.scorecards)
     session.flush()
     _write_evaluations(session, batch, summary)
+    write_goals(session, batch, summary.goals, summary.affected_agents)
+    write_self_assessments(session, batch, summary.self_assessments, summary.affected_agents)
     return summary
 
 
@@ -677,10 +760,15 @@ def _write_agents(session: Session, batch: Batch, tally: Tally) -> None:
     for agent, _ in batch.agents.values():
         stored = session.get(Agent, agent.id)
         if stored is None:
-            session.add(Agent(id=agent.id, name=agent.name, team_id=agent.team))
+            session.add(
+                Agent(id=agent.id, name=agent.name, team_id=agent.team, leaderboard_opt_out=bool(agent.leaderboard_opt_out))
+            )
             tally.added += 1
-        elif (stored.name, stored.team_id) != (agent.name, agent.team):
-            stored.name, stored.team_id = agent.name, agent.team
+            continue
+        # A record without the choice (any QA file) leaves the agent's own choice as it is.
+        opt_out = stored.leaderboard_opt_out if agent.leaderboard_opt_out is None else agent.leaderboard_opt_out
+        if (stored.name, stored.team_id, stored.leaderboard_opt_out) != (agent.name, agent.team, opt_out):
+            stored.name, stored.team_id, stored.leaderboard_opt_out = agent.name, agent.team, opt_out
             tally.changed += 1
         else:
             tally.unchanged += 1
@@ -872,18 +960,19 @@ def import_files(
     *,
     dry_run: bool = False,
     on_progress: ProgressCallback | None = None,
+    now: datetime | None = None,
 ) -> ImportSummary:
-    """Import a batch of files all or nothing.
+    """Import a batch of files all or nothing, at `now` (default: the clock's).
 
     Raises:
         ImportRejected: listing every problem; nothing was written.
     """
-    return import_batch(engine, read_batch(paths, on_progress=on_progress), dry_run=dry_run)
+    return import_batch(engine, read_batch(paths, on_progress=on_progress, now=now), dry_run=dry_run)
 
 
-def read_records(records: Iterable[dict[str, Any]], *, source: str) -> Batch:
+def read_records(records: Iterable[dict[str, Any]], *, source: str, now: datetime | None = None) -> Batch:
     """A batch from records already in memory (the demo seed), validated like a file's lines."""
-    batch = Batch(files=[source])
+    batch = Batch(files=[source], now=now or utc_now())
     for number, data in enumerate(records, start=1):
         try:
             record = _FAST_RECORD.validate_python(data)
@@ -918,12 +1007,11 @@ def import_batch(engine: Engine, batch: Batch, *, dry_run: bool = False) -> Impo
                     f"{session.get_bind().url.username} is an agent's or a lead's own login, which reads and writes only "
                     "its own rows; nothing was imported. Import as the role that owns nextcall's tables."
                 )
-            if not batch.too_many_problems:
-                check_batch(session, batch)
+            check_batch(session, batch)
             if batch.problems:
                 order = {name: index for index, name in enumerate(batch.files)}
                 ranked = sorted(batch.problems, key=lambda p: (order.get(p.file, len(order)), p.line))
-                raise ImportRejected([str(problem) for problem in ranked])
+                raise ImportRejected([str(problem) for problem in ranked], total=batch.problem_count)
             summary = write_batch(session, batch, dry_run=dry_run)
             if summary.affected_agents:
                 awards = refresh_recognition(session, summary.affected_agents)

@@ -623,9 +623,10 @@ def leaderboard_in(
         )
 
     rows = [row(s) for s in standings.values()]
-    # Names sort ties so the board reads steadily; anonymous rows sort by a value that reveals nothing.
-    ranked = sorted((r for r in rows if r.rank is not None), key=lambda r: (r.rank, r.name.casefold()))
-    unranked = sorted((r for r in rows if r.rank is None), key=lambda r: (-r.calls, r.name.casefold()))
+    # Names sort ties so the board reads steadily; rows both called Anonymous go by what they show, so
+    # their order reveals nothing and is the same on every copy of the data, whatever order rows are read in.
+    ranked = sorted((r for r in rows if r.rank is not None), key=lambda r: (r.rank, r.name.casefold(), *_what_it_shows(r)))
+    unranked = sorted((r for r in rows if r.rank is None), key=lambda r: (-r.calls, r.name.casefold(), *_what_it_shows(r)))
     return LeaderboardView(
         viewer_goal=_goal_of(session, viewer_id) if viewer_id else None,
         metric=metric,
@@ -637,6 +638,11 @@ def leaderboard_in(
         unranked=unranked,
         min_calls=min_calls,
     )
+
+
+def _what_it_shows(row: LeaderboardRowView) -> tuple[object, ...]:
+    """What a row shows besides its name, as a sort key."""
+    return (-row.calls, row.movement.value if row.movement else "", row.places, row.reason or "", row.is_viewer)
 
 
 def _goal_of(session: Session, agent_id: str) -> tuple[str, str] | None:

@@ -23,6 +23,7 @@ from pydantic import (
     Field as PydanticField,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 from sqlalchemy import (
     JSON,
@@ -114,6 +115,16 @@ def _number(value: object) -> object:
     return value
 
 
+def _json_bool(value: object) -> object:
+    # JSON has true and false: 1, "yes" or "false" are guesses at what was meant.
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+JsonBool = Annotated[bool, BeforeValidator(_json_bool)]
+"""A yes-or-no of a JSON record: true or false and nothing else (CSV keeps its documented spellings)."""
+
 Optional = BeforeValidator(_empty_is_absent)
 """Marks an optional field whose empty string means "not given"."""
 
@@ -141,6 +152,28 @@ def _iso_text(value: object) -> object:
 
 Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_representable_in_utc)]
 """A point in time with its zone, that can be stored as UTC."""
+
+def instant_text(moment: datetime) -> str:
+    """A moment as format v1 writes it: ISO 8601 in UTC, with Z."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _day_text(value: object) -> object:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DAY.match(value):
+        raise ValueError("must be a day written as YYYY-MM-DD, such as 2026-11-30")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_day_text)]
+"""A calendar day, written YYYY-MM-DD."""
+
+Count = Annotated[int, BeforeValidator(_number)]
+"""A whole number of calls, never true or false."""
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -212,12 +245,14 @@ class Agent(AgentBase, table=True):
     leaderboard_opt_out: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     """The agent's own choice to appear as "Anonymous" on colleagues' leaderboards.
 
-    Set from the agent's app, never by an import, so a re-import keeps it."""
+    Set from the agent's app; an import changes it only from a record that carries it (a backup)."""
 
 
 class AgentIn(AgentBase, ImportModel):
     kind: Literal["agent"]
     team: Handle
+    leaderboard_opt_out: JsonBool | None = None
+    """The agent's own leaderboard choice, as a backup carries it; absent leaves the stored choice as it is."""
 
 
 # ----------------------------------------------------------------- scorecards
@@ -252,7 +287,7 @@ class Criterion(CriterionBase, table=True):
 
 
 class CriterionIn(CriterionBase, ImportModel):
-    pass
+    critical: JsonBool
 
 
 class ScorecardIn(ScorecardBase, ImportModel):
@@ -332,6 +367,7 @@ class CriterionResultIn(CriterionResultBase, ImportModel):
 
 class EvaluationIn(EvaluationBase, ImportModel):
     kind: Literal["evaluation"]
+    first_contact_resolution: JsonBool | None = None
     agent: Handle
     scorecard: Handle
     results: list[CriterionResultIn] = PydanticField(max_length=200)
@@ -353,11 +389,6 @@ CSV_COLUMNS = (
 
 CSV_CALL_COLUMNS = CSV_COLUMNS[:9]
 """The columns every row of one call repeats."""
-
-ImportRecord = Annotated[
-    TeamIn | AgentIn | ScorecardIn | EvaluationIn, PydanticField(discriminator="kind")
-]
-"""One line of a JSON Lines import file."""
 
 
 # ------------------------------------------- derived and personal (later work)
@@ -440,3 +471,77 @@ class SelfAssessment(SQLModel, table=True):
     ratings: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+# ------------------------------------------------------ what agents made, in a backup
+
+
+class GoalIn(ImportModel):
+    """A goal as a backup carries it: whose, on which behaviour, from when, and how it ended.
+
+    Known by its agent and start: importing it again changes nothing, and with
+    other content replaces it. When it stuck (`mastered_at`) is derived again from the calls."""
+
+    kind: Literal["goal"]
+    agent: Handle
+    scorecard: Handle
+    criterion: Handle
+    started_at: Instant
+    status: GoalStatus
+    baseline_met: Count = PydanticField(ge=0, le=1000)
+    baseline_applicable: Count = PydanticField(ge=0, le=1000)
+    target_met: Count = PydanticField(ge=1, le=1000)
+    target_window: Count = PydanticField(ge=1, le=1000)
+    ended_at: Instant | None = None
+    reason: Annotated[Text | None, Optional] = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> GoalIn:
+        if self.baseline_met > self.baseline_applicable:
+            raise ValueError("baseline_met must be at most baseline_applicable")
+        if self.target_met > self.target_window:
+            raise ValueError("target_met must be at most target_window")
+        if self.status == GoalStatus.active and self.ended_at is not None:
+            raise ValueError("an active goal has no ended_at")
+        if self.status != GoalStatus.active and self.ended_at is None:
+            raise ValueError(f"a {self.status.value} goal needs its ended_at")
+        if self.ended_at is not None and self.ended_at < self.started_at:
+            raise ValueError("ended_at must not be before started_at")
+        if self.reason is not None and self.status != GoalStatus.dropped:
+            raise ValueError("only a dropped goal has a reason")
+        return self
+
+
+SelfRating = Annotated[int, BeforeValidator(_number)]
+"""How often the agent says they show a behaviour: one of rules.SELF_RATINGS, checked with the batch."""
+
+
+class SelfAssessmentIn(ImportModel):
+    """A self-assessment as a backup carries it: submitted (known by agent and `submitted_at`) or the agent's one draft."""
+
+    kind: Literal["self_assessment"]
+    agent: Handle
+    session_on: Annotated[Day | None, Optional] = None
+    strengths: Text = ""
+    struggles: Text = ""
+    want_to_work_on: Text = ""
+    ratings: dict[Handle, SelfRating] = PydanticField(default_factory=dict, max_length=200)
+    """Self-ratings by criterion key."""
+    submitted_at: Instant | None = None
+    """When it was submitted; absent for a draft."""
+    updated_at: Instant | None = None
+    """When it was last saved (default: when it was submitted, else the moment of import)."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SelfAssessmentIn:
+        if self.submitted_at is not None and self.session_on is None:
+            raise ValueError("a submitted self-assessment needs its session_on")
+        if self.submitted_at is not None and self.updated_at is not None and self.updated_at < self.submitted_at:
+            raise ValueError("updated_at must not be before submitted_at")
+        return self
+
+
+ImportRecord = Annotated[
+    TeamIn | AgentIn | ScorecardIn | EvaluationIn | GoalIn | SelfAssessmentIn, PydanticField(discriminator="kind")
+]
+"""One line of a JSON Lines import file."""

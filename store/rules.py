@@ -390,6 +390,10 @@ def effectiveness(
 
 # ------------------------------------------------------------ self-assessment
 
+FUTURE_GRACE = timedelta(days=1)
+FUTURE_GRACE_WORDS = "a day"
+"""How far after the moment of an import a record may lie (clocks and zones differ a little, never by more)."""
+
 SESSION_HORIZON_DAYS = 60
 """A self-assessment is for a coaching session today or within the next 60 days."""
 

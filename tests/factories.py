@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,12 @@ def evaluation(**fields: Any) -> dict[str, Any]:
 def basics() -> list[dict[str, Any]]:
     """A team, an agent and a scorecard: what an evaluation needs to exist."""
     return [team(), agent(), scorecard()]
+
+
+def just_after_the_last_call(records: list[dict[str, Any]]) -> datetime:
+    """A moment to import `records` at that no call of theirs is after, whatever the machine's clock says."""
+    moments = [datetime.fromisoformat(r["occurred_at"].replace("Z", "+00:00")) for r in records if r.get("kind") == "evaluation"]
+    return max(moments, default=datetime(2026, 11, 25, tzinfo=UTC)) + timedelta(minutes=1)
 
 
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:

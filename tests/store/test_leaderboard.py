@@ -88,7 +88,7 @@ def on_goal(agent: str, when: datetime, outcome: str) -> dict[str, Any]:
 
 def load(engine: Engine, tmp_path: Path, records: list[dict[str, Any]]) -> None:
     name = f"batch-{len(list(tmp_path.glob('batch-*.jsonl')))}.jsonl"
-    import_files(engine, [f.write_jsonl(tmp_path / name, records)])
+    import_files(engine, [f.write_jsonl(tmp_path / name, records)], now=f.just_after_the_last_call(records))
 
 
 def board(engine: Engine, **options: Any) -> LeaderboardView:

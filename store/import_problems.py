@@ -1,0 +1,46 @@
+"""The words of an import's problems: where a record was read, and what is wrong with it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+MISSING: Any = object()
+"""A problem's `got` when there was nothing there at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with one record of a batch."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+    got: Any = MISSING
+
+    def __str__(self) -> str:
+        got = "nothing" if self.got is MISSING else show_value(self.got)
+        return f"{self.file}:{self.line}: {self.field}: {self.message} (got {got})"
+
+
+def show_value(value: Any, limit: int = 60) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "backslashreplace")
+    try:
+        shown = json.dumps(value, ensure_ascii=True, default=str)
+    except (TypeError, ValueError):
+        shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a record came from."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
