@@ -72,6 +72,35 @@ def evaluation(**fields: Any) -> dict[str, Any]:
     } | fields
 
 
+def goal(**fields: Any) -> dict[str, Any]:
+    return {
+        "kind": "goal",
+        "agent": "a.khan",
+        "scorecard": "care-v1",
+        "criterion": "confirm_need",
+        "started_at": "2026-11-01T09:00:00Z",
+        "status": "active",
+        "baseline_met": 4,
+        "baseline_applicable": 10,
+        "target_met": 8,
+        "target_window": 10,
+    } | fields
+
+
+def self_assessment(**fields: Any) -> dict[str, Any]:
+    return {
+        "kind": "self_assessment",
+        "agent": "a.khan",
+        "session_on": "2026-11-24",
+        "strengths": "Calm with upset callers.",
+        "struggles": "Rushing the need.",
+        "want_to_work_on": "Confirming the need first.",
+        "ratings": {"confirm_need": 2},
+        "submitted_at": "2026-11-21T10:00:00Z",
+        "updated_at": "2026-11-21T10:00:00Z",
+    } | fields
+
+
 def basics() -> list[dict[str, Any]]:
     """A team, an agent and a scorecard: what an evaluation needs to exist."""
     return [team(), agent(), scorecard()]

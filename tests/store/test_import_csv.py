@@ -253,3 +253,33 @@ def test_a_call_with_more_rows_than_an_evaluation_may_hold_is_a_problem_not_a_cr
 
     assert problems and all(p.startswith(f"{path}:") for p in problems), problems
     assert evaluations_stored(engine) == 0
+
+
+@pytest.mark.usefixtures("basics")
+def test_a_csv_syntax_error_is_named_and_the_rest_of_the_file_still_checked(engine: Engine, tmp_path: Path) -> None:
+    rows = csv_text([list(CSV_COLUMNS), *call_rows(call_id="C-1"), *call_rows(call_id="C-2", channel="fax")])
+    lines = rows.splitlines(keepends=True)
+    lines.insert(2, '"C-9"x,a.khan\r\n')  # a stray character after a closing quote
+    path = tmp_path / "stray.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+
+    problems = problems_of(engine, [path])
+
+    assert problems[0] == f"{path}:3: record: not valid CSV (',' expected after '\"') (got nothing)"
+    assert any(p.startswith(f"{path}:{len(call_rows(call_id='C-1')) + 3}: channel: must be one of phone, chat or email") for p in problems[1:]), problems
+    assert evaluations_stored(engine) == 0
+
+
+@pytest.mark.parametrize(("separator", "word"), [(";", "semicolons"), ("\t", "tabs")])
+@pytest.mark.usefixtures("basics")
+def test_a_csv_separated_by_semicolons_is_named_in_one_line(engine: Engine, tmp_path: Path, separator: str, word: str) -> None:
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=separator).writerows([list(CSV_COLUMNS), *call_rows()])
+    path = tmp_path / "excel.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+    assert problems_of(engine, [path]) == [
+        f"{path}:1: header: the columns are separated by {word}; nextcall reads CSV separated by commas "
+        f'(in a spreadsheet, save as "CSV UTF-8 (comma delimited)") (got {json.dumps(separator.join(CSV_COLUMNS))[:59]}…)'
+    ]
+    assert evaluations_stored(engine) == 0

@@ -61,7 +61,10 @@ json_values = st.recursive(
 )
 timestamps = st.datetimes(timezones=st.timezones() | st.just(None)).map(lambda d: d.isoformat())
 
-KINDS = {"team": f.team, "agent": f.agent, "scorecard": f.scorecard, "evaluation": f.evaluation}
+KINDS = {
+    "team": f.team, "agent": f.agent, "scorecard": f.scorecard, "evaluation": f.evaluation, "goal": f.goal,
+    "self_assessment": f.self_assessment,
+}
 
 
 @st.composite
@@ -73,6 +76,8 @@ def near_valid_records(draw: st.DrawFn) -> dict[str, Any]:
         for nested in ("results", "criteria"):
             if isinstance(record.get(nested), list):
                 targets += [item for item in record[nested] if isinstance(item, dict)]
+        if isinstance(record.get("ratings"), dict):
+            targets.append(record["ratings"])
         target = draw(st.sampled_from(targets))
         action = draw(st.sampled_from(["set", "set", "delete", "add", "time", "id"]))
         if not target:
@@ -85,7 +90,8 @@ def near_valid_records(draw: st.DrawFn) -> dict[str, Any]:
         elif action == "add":
             target[draw(texts)] = draw(json_values)
         elif action == "time":
-            target["occurred_at" if "call_id" in target else key] = draw(timestamps)
+            moments = [name for name in ("occurred_at", "started_at", "ended_at", "submitted_at", "updated_at") if name in target]
+            target[draw(st.sampled_from(moments)) if moments else key] = draw(timestamps)
         else:
             target[key] = draw(st.sampled_from(["falcons", "a.khan", "care-v1", "greeting", "verify", "C-1"]))
     return record
@@ -95,15 +101,37 @@ def _encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
+@st.composite
+def key_given_twice(draw: st.DrawFn) -> tuple[bytes, str]:
+    """A record's JSON with one of its keys (at the top or nested) given a second time, and that key."""
+    record = draw(near_valid_records())
+    objects: list[dict[str, Any]] = [record]
+    for value in record.values():
+        if isinstance(value, dict):
+            objects.append(value)
+        elif isinstance(value, list):
+            objects += [item for item in value if isinstance(item, dict)]
+    target = draw(st.sampled_from([o for o in objects if o] or [record]))
+    if not target:
+        target["kind"] = "team"
+    key = draw(st.sampled_from(sorted(target)))
+    marker = "\u0000twice\u0000"
+    target[marker] = None
+    text = json.dumps(record)
+    again = json.dumps(key) + ": " + json.dumps(draw(json_values | st.just(target[key])))
+    return text.replace(json.dumps(marker) + ": null", again, 1).encode(), key
+
+
 jsonl_lines = st.one_of(
     near_valid_records().map(lambda r: json.dumps(r).encode()),
     near_valid_records().map(lambda r: _encode(json.dumps(r, ensure_ascii=False))),
     json_values.map(lambda v: json.dumps(v).encode()),
     texts.map(_encode),
+    key_given_twice().map(lambda found: found[0]),
     st.binary(max_size=40),
     st.sampled_from([b"", b"   ", b"\xef\xbb\xbf{}", b"[]", b"{", b"\r", b"null"]),
 )
-basic_lines = [json.dumps(r).encode() for r in f.basics()]
+basic_lines = [json.dumps(r).encode() for r in [*f.basics(), f.evaluation()]]
 
 
 @st.composite
@@ -181,6 +209,24 @@ def test_any_jsonl_file_imports_or_lists_problems(sqlite_url: str, tmp_path: Pat
     path.write_bytes(data)
     try:
         _import_or_problems(engine, path)
+    finally:
+        engine.dispose()
+
+
+@FUZZ
+@given(twice=key_given_twice())
+def test_a_key_given_twice_is_always_refused_naming_it(sqlite_url: str, tmp_path: Path, twice: tuple[bytes, str]) -> None:
+    line, key = twice
+    engine = open_store(sqlite_url)
+    path = tmp_path / "twice.jsonl"
+    path.write_bytes(b"\n".join([*basic_lines, line]))
+    try:
+        try:
+            import_files(engine, [path])
+        except ImportRejected as rejected:
+            assert f"is given twice in one object; give it once (got {json.dumps(key, ensure_ascii=True)[:59]}" in rejected.message
+        else:
+            raise AssertionError(f"a record with {key!r} twice was imported")
     finally:
         engine.dispose()
 

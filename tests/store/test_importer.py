@@ -695,3 +695,73 @@ def test_a_file_with_nothing_to_import_says_so(engine: Engine, tmp_path: Path, n
 
     assert problems_of(engine, [path]) == [f"{path}:0: file: nothing to import in {path}: it holds no records (got nothing)"]
     assert counts(engine) == before
+
+
+def test_a_key_given_twice_in_one_object_is_refused_naming_it(engine: Engine, tmp_path: Path) -> None:
+    import_files(engine, [f.write_jsonl(tmp_path / "people.jsonl", [*f.basics(), f.agent(id="t.kowalski", name="Tomasz")])])
+    before = counts(engine)
+    line = json.dumps(f.evaluation()).replace('"agent": "a.khan"', '"agent": "a.khan", "csat": 4, "agent": "t.kowalski"', 1)
+    nested = json.dumps(f.evaluation(call_id="C-2")).replace('"outcome": "met"', '"outcome": "met", "outcome": "missed"', 1)
+    path = tmp_path / "twice.jsonl"
+    path.write_text(line + "\n" + nested + "\n", encoding="utf-8")
+
+    assert problems_of(engine, [path]) == [
+        f'{path}:1: agent: is given twice in one object; give it once (got "agent")',
+        f'{path}:2: outcome: is given twice in one object; give it once (got "outcome")',
+    ]
+    assert counts(engine) == before
+
+
+@pytest.mark.parametrize("value", [1, 0, "yes", "true", "false", "1"])
+def test_anything_but_true_or_false_for_a_yes_or_no_is_refused(engine: Engine, tmp_path: Path, value: object) -> None:
+    before = counts(engine)
+    path = f.write_jsonl(tmp_path / "fcr.jsonl", [*f.basics(), f.evaluation(first_contact_resolution=value)])
+
+    assert problems_of(engine, [path]) == [
+        f"{path}:4: first_contact_resolution: must be true or false (got {json.dumps(value)})"
+    ]
+    assert counts(engine) == before
+
+
+def test_a_critical_flag_spelled_as_text_is_refused(engine: Engine, tmp_path: Path) -> None:
+    path = f.write_jsonl(tmp_path / "card.jsonl", [f.scorecard(criteria=[f.criterion("verify", critical="true")])])
+
+    assert problems_of(engine, [path]) == [f'{path}:1: criteria[0].critical: must be true or false (got "true")']
+    assert counts(engine) == {table.__name__: 0 for table in TABLES}
+
+
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("occurred_at", ["9999-12-31T23:59:59Z", "2026-11-26T12:00:01Z", "2026-11-27T01:00:00+12:00"])
+def test_a_call_more_than_a_day_after_the_import_is_refused(engine: Engine, tmp_path: Path, occurred_at: str) -> None:
+    path = f.write_jsonl(tmp_path / "future.jsonl", [*f.basics(), f.evaluation(occurred_at=occurred_at)])
+
+    with pytest.raises(ImportRejected) as rejected:
+        import_files(engine, [path], now=NOW)
+
+    shown = datetime.fromisoformat(occurred_at.replace("Z", "+00:00")).astimezone(UTC).isoformat().replace("+00:00", "Z")
+    assert rejected.value.problems == [
+        f"{path}:4: occurred_at: is more than a day after this import (2026-11-25T12:00:00Z): "
+        f'a call is scored after it happens (got "{shown}")'
+    ]
+    assert counts(engine) == {table.__name__: 0 for table in TABLES}
+
+
+def test_a_call_within_a_day_of_the_import_is_taken(engine: Engine, tmp_path: Path) -> None:
+    path = f.write_jsonl(tmp_path / "soon.jsonl", [*f.basics(), f.evaluation(occurred_at="2026-11-26T12:00:00Z")])
+
+    assert import_files(engine, [path], now=NOW).evaluations.added == 1
+
+
+def test_past_a_thousand_problems_the_count_says_how_many_there_are(engine: Engine, tmp_path: Path) -> None:
+    bad = [f.evaluation(call_id=f"C-{n}", channel="fax") for n in range(1500)]
+    path = f.write_jsonl(tmp_path / "many.jsonl", [*f.basics(), *bad])
+
+    with pytest.raises(ImportRejected) as rejected:
+        import_files(engine, [path])
+
+    assert len(rejected.value.problems) == 1000
+    assert rejected.value.problems[-1].startswith(f"{path}:1003: channel: must be one of phone, chat or email")
+    assert rejected.value.message.splitlines()[-1] == "the first 1,000 of 1,500 problems are listed; nothing was imported."
+    assert counts(engine) == {table.__name__: 0 for table in TABLES}
