@@ -689,12 +689,22 @@ def test_a_login_that_owns_something_in_another_database_is_locked_out_and_revok
             admin.execute(psycopg.sql.SQL("DROP OWNED BY {}").format(psycopg.sql.Identifier(ana)))
 
 
+BACKUP_OF_ANAS_OWN = {
+    "evaluation": call(99, "ana", NOW, 10),
+    "goal": f.goal(agent="ana", scorecard="lb", criterion="k9", started_at=MONDAY.isoformat()),
+    "self_assessment": f.self_assessment(agent="ana", ratings={"k9": 4}),
+    "leaderboard choice": f.agent(id="ana", name="Ana", leaderboard_opt_out=False),
+}
+"""What a login might try to import about its own agent: only the owner imports, whatever the kind."""
+
+
+@pytest.mark.parametrize("kind", BACKUP_OF_ANAS_OWN)
 def test_an_import_through_a_login_is_one_clear_line_and_writes_nothing(
-    owner: Engine, pg_url: str, ana: str, tmp_path: Path
+    owner: Engine, pg_url: str, ana: str, tmp_path: Path, kind: str
 ) -> None:
     with as_owner(pg_url) as admin:
         before = visible(admin, pg_url)
-    late = f.write_jsonl(tmp_path / "late.jsonl", [call(99, "ana", NOW, 10)])
+    late = f.write_jsonl(tmp_path / "late.jsonl", [BACKUP_OF_ANAS_OWN[kind]])
     result = CliRunner().invoke(app, ["--db", login_url(pg_url, ana), "import", str(late)], prog_name="nextcall")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert f"nextcall: {ana} is an agent's or a lead's own login" in result.stderr and "nothing was imported" in result.stderr
