@@ -7,13 +7,11 @@ a nextcall database, and upgrades its schema with the migrations shipped in
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import files
-from pathlib import Path
-
-import re
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
@@ -21,7 +19,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session
 
+from . import faults
 from .errors import StoreError
+from .sqlite_file import check_before_opening, explain, first_line, sqlite_path
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -40,18 +40,12 @@ def make_engine(url: str) -> Engine:
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            folder = Path(parsed.database).expanduser().parent
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                raise StoreError(f"cannot make the folder {folder} for {describe(url)}: {error.strerror or error}") from None
         engine = create_engine(
             parsed,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "handle_error", _refuse_damaged_file)
+        event.listen(engine, "handle_error", _explain_file_errors)
         return engine
     # A server that stops answering fails a connection in seconds rather than
     # hanging the app's poll for minutes.
@@ -78,10 +72,11 @@ def _search_only_nextcall(dbapi_connection, record) -> None:  # noqa: ANN001 (DB
     with dbapi_connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_catalog.has_schema_privilege(pg_catalog.to_regnamespace(%s)::oid, 'USAGE'),"
-            " pg_catalog.has_schema_privilege(pg_catalog.to_regnamespace(%s)::oid, 'USAGE')",
+            " pg_catalog.has_schema_privilege(pg_catalog.to_regnamespace(%s)::oid, 'USAGE'),"
+            " pg_catalog.current_setting('server_encoding')",
             (HOME, SCOPE),
         )
-        home, scope = cursor.fetchone()
+        home, scope, encoding = cursor.fetchone()
         # The owner (or a role given the tables by hand) searches them; a login, which may use only its
         # scope, searches that; a store whose tables are not moved home yet keeps the server's default.
         schema = HOME if home else SCOPE if scope else None
@@ -89,6 +84,7 @@ def _search_only_nextcall(dbapi_connection, record) -> None:  # noqa: ANN001 (DB
             cursor.execute("SELECT pg_catalog.set_config('search_path', %s, false)", (f"{schema}, pg_catalog, pg_temp",))
     dbapi_connection.commit()
     record.info["nextcall_login"] = schema == SCOPE
+    record.info["server_encoding"] = encoding
 
 
 def through_login(session: Session) -> bool:
@@ -109,15 +105,31 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API 
         cursor.close()
 
 
-def _refuse_damaged_file(context) -> None:  # noqa: ANN001 (SQLAlchemy's ExceptionContext)
-    # Damage can sit in any page and show only when a query reaches it, long
-    # after the file opened fine: say what it is wherever that happens.
-    original = context.original_exception
-    if getattr(original, "sqlite_errorname", "").startswith("SQLITE_CORRUPT") or "malformed" in str(original):
-        raise StoreError(
-            f"{describe(str(context.engine.url))} is damaged ({_first_line(original)}); "
-            "restore it from a backup, or give --db a new file."
-        )
+def _explain_file_errors(context) -> None:  # noqa: ANN001 (SQLAlchemy's ExceptionContext)
+    # A damaged page, a read-only file or a full disk shows only when a query
+    # reaches it: said in words wherever that happens, the app's writes included.
+    url = str(context.engine.url)
+    explained = explain(context.original_exception, sqlite_path(url), describe(url))
+    if explained is not None:
+        raise explained
+
+
+@contextmanager
+def driver_errors_explained(engine: Engine) -> Iterator[None]:
+    """Errors raised straight by the database driver, in the words the engine's own errors get.
+
+    The importer writes its rows with the driver's `executemany`, past
+    SQLAlchemy: a full disk or a read-only file met there is said as anywhere
+    else, and any other driver error becomes SQLAlchemy's, as callers expect.
+    """
+    try:
+        yield
+    except engine.dialect.loaded_dbapi.Error as error:
+        url = str(engine.url)
+        explained = explain(error, sqlite_path(url), describe(url))
+        if explained is not None:
+            raise explained from None
+        raise DBAPIError.instance(None, None, error, engine.dialect.loaded_dbapi.Error) from None
 
 
 def unreachable(error: BaseException) -> bool:
@@ -183,11 +195,7 @@ def migrate(engine: Engine) -> None:
             if current is None:
                 foreign = [t for t in inspect(connection).get_table_names() if t != "alembic_version"]
                 if foreign:
-                    shown = ", ".join(sorted(foreign)[:5])
-                    raise StoreError(
-                        f"{where} already holds tables that are not nextcall's ({shown}); "
-                        "give --db a new file or an empty database."
-                    )
+                    raise faults.foreign_tables(where, foreign)
             elif current not in known:
                 raise StoreError(
                     f"{where} was upgraded by a newer nextcall (schema {current}); "
@@ -200,7 +208,7 @@ def migrate(engine: Engine) -> None:
     except StoreError:
         raise
     except OperationalError as error:
-        raise StoreError(f"cannot open the database {where}: {_first_line(error)}") from None
+        raise faults.cannot_open(where, first_line(error)) from None
     except DatabaseError as error:
         if getattr(error.orig, "sqlstate", None) == "42501":
             # An agent's own login (nextcall admin grant) may read and write rows, never change the schema.
@@ -208,10 +216,7 @@ def migrate(engine: Engine) -> None:
                 f"{where} needs its schema upgraded to {head_revision()}, which this login may not do; "
                 "ask whoever looks after the database to run `nextcall db upgrade`."
             ) from None
-        raise StoreError(
-            f"{where} is not a nextcall database ({_first_line(error)}); "
-            "give --db a new file or an empty database."
-        ) from None
+        raise faults.not_nextcall(where, first_line(error)) from None
     except CommandError as error:
         raise StoreError(f"cannot upgrade {where}: {error}") from None
 
@@ -248,16 +253,56 @@ def _is_current(engine: Engine) -> bool:
     return current == [shipped_head()]
 
 
-def _first_line(error: Exception) -> str:
-    original = getattr(error, "orig", None) or error
-    return str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
-
-
 def open_store(url: str) -> Engine:
-    """An engine on a database whose schema is current (created on first use)."""
+    """An engine on a database whose schema is current (created on first use).
+
+    What is not a nextcall database, or cannot be one, is refused before
+    anything is written: a SQLite file before SQLite switches it to WAL, a
+    PostgreSQL database not in UTF-8 before any table is made in it.
+
+    Raises:
+        StoreError: saying what is wrong with the database; nothing was written to it.
+    """
+    path = sqlite_path(url)
+    if path is not None:
+        check_before_opening(path, describe(url))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot make the folder {path.parent} for {describe(url)}: {error.strerror or error}") from None
     engine = make_engine(url)
-    migrate(engine)
+    try:
+        if engine.dialect.name == "postgresql":
+            _require_utf8(engine)
+        migrate(engine)
+    except BaseException:
+        # Closing the connections lets SQLite remove the -wal and -shm files it made for them.
+        engine.dispose()
+        raise
     return engine
+
+
+def open_existing_store(url: str) -> Engine:
+    """As `open_store`, for what only reads: a SQLite file that is not there yet is said, and nothing is made.
+
+    Raises:
+        StoreError: no database at the file's path (nor its folder made), or as `open_store`.
+    """
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise faults.no_database_yet(path)
+    return open_store(url)
+
+
+def _require_utf8(engine: Engine) -> None:
+    """Refuse a PostgreSQL database whose text is not UTF-8: names, quotes and comments could not all be kept."""
+    try:
+        with engine.connect() as connection:
+            encoding = connection.info.get("server_encoding")
+    except DBAPIError as error:
+        raise faults.cannot_open(describe(str(engine.url)), first_line(error)) from None
+    if encoding is not None and encoding.upper().replace("-", "") != "UTF8":
+        raise faults.wrong_encoding(describe(str(engine.url)), encoding)
 
 
 ROW_WAIT_SECONDS = 30.0

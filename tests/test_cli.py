@@ -153,6 +153,6 @@ def test_losing_the_database_mid_command_is_one_clear_line_not_a_traceback(
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
     assert err == (
-        "nextcall: lost the database (server closed the connection unexpectedly); nothing was half-written. "
+        "nextcall: lost the database (server closed the connection unexpectedly); nothing was written. "
         "Run the command again once it is back.\n"
     )

@@ -47,7 +47,30 @@ def _fail(error: NextcallError) -> click.exceptions.Exit:
     return click.exceptions.Exit(2 if isinstance(error, SettingsError) else 1)
 
 
-@click.group(context_settings=CONTEXT, invoke_without_command=True)
+INTERRUPTED = 130
+"""The exit code of a command stopped with Ctrl-C, as shells give it (128 + SIGINT)."""
+
+
+def _interrupted() -> click.exceptions.Exit:
+    from nextcall.store.faults import interrupted
+
+    sys.stderr.write(f"nextcall: {interrupted()}\n")
+    return click.exceptions.Exit(INTERRUPTED)
+
+
+class _Nextcall(click.Group):
+    """The `nextcall` group: Ctrl-C in any command is one line and exit code 130, the same for every command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # By now every transaction has rolled back and every half-written
+            # output file is gone: the stack unwound through their `with` blocks.
+            raise _interrupted() from None
+
+
+@click.group(cls=_Nextcall, context_settings=CONTEXT, invoke_without_command=True)
 @db_option
 @click.option(
     "--agent", metavar="ID",
@@ -132,12 +155,12 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], dry_run: bool, d
     Importing the same file again changes nothing; a call id seen again with
     new content replaces that evaluation. The format is in the README.
     """
-    from nextcall.store.db import open_store
+    from nextcall.store.db import driver_errors_explained, open_store
     from nextcall.store.importer import import_files
 
     try:
         engine = open_store(_settings(ctx, db).db_url)
-        with _progress(files) as advance:
+        with _progress(files) as advance, driver_errors_explained(engine):
             summary = import_files(engine, files, dry_run=dry_run, on_progress=advance)
     except NextcallError as error:
         raise _fail(error) from None
@@ -175,13 +198,13 @@ def export_command(ctx: click.Context, file: Path | None, team: str | None, db: 
     """
     from sqlmodel import Session
 
-    from nextcall.store.db import open_store
+    from nextcall.store.db import open_existing_store
     from nextcall.store.exporter import export_records
 
     if file is not None and file.suffix.lower() != ".jsonl":
         raise _fail(NextcallError(f"{file}: export writes JSON Lines; name the file .jsonl"))
     try:
-        engine = open_store(_settings(ctx, db).db_url)
+        engine = open_existing_store(_settings(ctx, db).db_url)
         with Session(engine) as session:
             records = export_records(session, team=team)
             if file is None:
@@ -231,11 +254,11 @@ def prep_command(ctx: click.Context, agent: str, file: Path | None, db: str | No
     goal, three calls worth listening to together and what they earned since
     the last session.
     """
-    from nextcall.store.db import open_store
+    from nextcall.store.db import open_existing_store
     from nextcall.store.prep import prep_brief
 
     try:
-        engine = open_store(_settings(ctx, db).db_url)
+        engine = open_existing_store(_settings(ctx, db).db_url)
         brief = prep_brief(engine, agent_id=agent)
         if file is None:
             sys.stdout.write(brief)
@@ -397,12 +420,12 @@ def wallboard_command(
 @click.pass_context
 def db_info(ctx: click.Context, db: str | None) -> None:
     """Show which database is in use, its schema revision and what it holds."""
-    from nextcall.store.db import describe, head_revision, open_store, schema_revision
+    from nextcall.store.db import describe, head_revision, open_existing_store, schema_revision
     from nextcall.store.queries import store_counts
 
     try:
         settings = _settings(ctx, db)
-        engine = open_store(settings.db_url)
+        engine = open_existing_store(settings.db_url)
         counts = store_counts(engine)
         revision = schema_revision(engine)
     except NextcallError as error:
@@ -593,14 +616,12 @@ def main() -> None:
     except NextcallError as error:
         raise SystemExit(_fail(error).exit_code) from None
     except KeyboardInterrupt:
-        sys.stderr.write("nextcall: interrupted; nothing was half-written.\n")
-        raise SystemExit(130) from None
+        raise SystemExit(_interrupted().exit_code) from None
     except OperationalError as error:
-        # The database went away mid-command (a restart, a network cut): the transaction never committed.
-        reason = str(error.orig or error).strip().splitlines()[0] if str(error.orig or error).strip() else type(error).__name__
-        sys.stderr.write(
-            f"nextcall: lost the database ({reason}); nothing was half-written. Run the command again once it is back.\n"
-        )
+        from nextcall.store.faults import lost
+        from nextcall.store.sqlite_file import first_line
+
+        sys.stderr.write(f"nextcall: {lost(first_line(error))}\n")
         raise SystemExit(1) from None
 
 
