@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import tempfile
+from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import make_url
-
-from nextcall.store.db import open_store
+from nextcall.store.db import SQLITE_BUSY_TIMEOUT_MS, driver_errors_explained, open_store
 from nextcall.store.goals import drop_goal, start_goal
 from nextcall.store.importer import ImportSummary, import_batch, read_records
+from nextcall.store.sqlite_file import sqlite_path
 
 from .demo import demo_records
 
@@ -27,20 +30,38 @@ DEMO_GOALS: list[tuple[str, str, int, int | None, str | None]] = [
 def load_demo(url: str, *, today: date, now: datetime | None = None) -> ImportSummary:
     """Make the demo database at `url` afresh, its story ending on `today`.
 
-    A SQLite demo file is deleted first, so the demo always starts clean.
-    When `now` is given and the day's calls run past it, every call moves back
-    by the same amount, so that no call is scored in the future.
+    A SQLite demo is built in a file of its own beside the demo file and then
+    copied into it page by page (SQLite's online backup), never deleted and
+    made anew: an app or wallboard open on the demo keeps its file and reads
+    the new demo on its next look. When `now` is given and the day's calls
+    run past it, every call moves back by the same amount, so that no call is
+    scored in the future.
     """
-    database = make_url(url).database
-    if make_url(url).get_backend_name() == "sqlite" and database and database != ":memory:":
-        for suffix in ("", "-wal", "-shm"):
-            Path(database + suffix).unlink(missing_ok=True)
     records = demo_records(today=today)
     if now is not None:
         records = _not_in_the_future(records, now)
+    path = sqlite_path(url)
+    if path is None:
+        return _build(url, records)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".building", dir=path.parent)
+    os.close(handle)
+    building = Path(name)
+    try:
+        summary = _build(f"sqlite:///{building}", records)
+        _copy_into(building, path)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{building}{suffix}").unlink(missing_ok=True)
+    return summary
+
+
+def _build(url: str, records: list[dict[str, Any]]) -> ImportSummary:
+    """Import the demo records into the store at `url` and set the demo agents' goals."""
     engine = open_store(url)
     try:
-        summary = import_batch(engine, read_records(records, source="demo data"))
+        with driver_errors_explained(engine):
+            summary = import_batch(engine, read_records(records, source="demo data"))
         last_call = max(
             datetime.fromisoformat(r["occurred_at"].replace("Z", "+00:00")) for r in records if r["kind"] == "evaluation"
         )
@@ -52,6 +73,24 @@ def load_demo(url: str, *, today: date, now: datetime | None = None) -> ImportSu
         return summary
     finally:
         engine.dispose()
+
+
+def _copy_into(source: Path, target: Path) -> None:
+    """Replace the content of the SQLite file `target` by `source`'s, in one transaction readers never see half of."""
+    with closing(sqlite3.connect(source)) as built:
+        try:
+            _backup(built, target)
+        except sqlite3.DatabaseError:
+            # Not a database any more (damaged, or some other file): the demo is ours to make anew.
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
+            _backup(built, target)
+
+
+def _backup(built: sqlite3.Connection, target: Path) -> None:
+    with closing(sqlite3.connect(target, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)) as live:
+        live.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        built.backup(live)
 
 
 def _not_in_the_future(records: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:

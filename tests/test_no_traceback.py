@@ -4,12 +4,13 @@ Each situation is brought about for real where this machine allows it: a file
 and a folder the command may not write (as root, the command runs without
 root's power to override file modes), a disk that fills up (SQLite told the
 file may not grow), an agent's own PostgreSQL login, a database not in UTF-8,
-another program's file, Ctrl-C (a real SIGINT to a running import), and a
-database that is not there yet.
+another program's file, Ctrl-C (a real SIGINT to a running import), the demo
+rebuilt under an open app, and a database that is not there yet.
 """
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import hashlib
 import os
@@ -21,13 +22,16 @@ import sys
 import textwrap
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
+from textual.widgets import DataTable
 
+from nextcall.seed.load import load_demo
 from nextcall.store.db import describe, make_engine
 from nextcall.store.importer import import_files
 from nextcall.store.privacy import grant_agent, login_url
@@ -35,6 +39,7 @@ from nextcall.tui import cli
 from tests import factories
 from tests.conftest import _pg_admin_dsn, _pg_url_for
 from tests.test_import_kill import calls, dump
+from tests.tui.conftest import NOW, TODAY, make_app, settle, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 HANG = 120
@@ -448,6 +453,60 @@ def test_ctrl_c_in_export_and_prep_is_the_same_line_and_leaves_no_file(
     code, out, err = run_main(monkeypatch, capsys, "--db", f"sqlite:///{store}", *args)
     assert (code, out, err) == (130, "", "nextcall: interrupted; nothing was written.\n")
     assert list(out_dir.iterdir()) == []
+
+
+# ------------------------------------------------------------ 7. the demo rebuilt under an open app
+
+
+def latest_call(engine: Engine) -> datetime:
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT max(occurred_at) FROM evaluation")).scalar_one()
+
+
+def test_rebuilding_the_demo_changes_the_file_an_open_engine_reads(tmp_path: Path) -> None:
+    path = tmp_path / "demo.db"
+    load_demo(f"sqlite:///{path}", today=TODAY, now=NOW)
+    engine = make_engine(f"sqlite:///{path}")  # its pooled connection keeps the file open, as an app's does
+    first = latest_call(engine)
+    inode = path.stat().st_ino
+    load_demo(f"sqlite:///{path}", today=TODAY - timedelta(days=14), now=NOW)
+    assert path.stat().st_ino == inode  # the same file, never deleted and made anew
+    assert str(latest_call(engine))[:10] == str(TODAY - timedelta(days=14)) != str(first)[:10]
+    assert sorted(p.name for p in tmp_path.iterdir() if "building" in p.name) == []
+    engine.dispose()
+
+
+@pytest.fixture
+def in_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Set this process's local time zone (what the screens show times in) for one test."""
+
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
+
+
+async def test_an_app_open_on_the_demo_shows_the_rebuilt_demo(tmp_path: Path, in_zone: Callable[[str], None]) -> None:
+    in_zone("UTC")
+    path = tmp_path / "demo.db"
+    load_demo(f"sqlite:///{path}", today=TODAY, now=NOW)
+    engine = make_engine(f"sqlite:///{path}")
+    app = make_app(engine, "a.khan")
+    earlier = TODAY - timedelta(days=14)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        await settle(app, pilot)
+        table = app.screen.query_one("#evaluations", DataTable)
+        shown = str(table.get_row_at(0)[0])
+        assert shown.startswith(f"{TODAY:%a %d %b}")
+        await asyncio.to_thread(load_demo, f"sqlite:///{path}", today=earlier, now=NOW)
+        # The app's own poll sees the new demo and the list reloads: no restart, no key pressed.
+        await wait_until(app, pilot, lambda: str(table.get_row_at(0)[0]).startswith(f"{earlier:%a %d %b}"))
+        assert [n for n in app._notifications if n.severity == "error"] == []
+    engine.dispose()
 
 
 # ------------------------------------------------------------ 8. no database yet
