@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy import Engine
 
+from .clock import local_time
 from .errors import NextcallError
 from .models import Outcome
 from .queries import (
@@ -97,8 +98,13 @@ def _day(value: date) -> str:
 
 
 def _moment(value: datetime, zone: tzinfo | None) -> str:
-    local = value.astimezone(zone)
-    return f"{_day(local.date())} {local:%H:%M}"
+    local = local_time(value, zone)
+    return f"{_day(local.day)} {local.at:%H:%M}{local.note}"
+
+
+def _date(value: datetime, zone: tzinfo | None) -> str:
+    local = local_time(value, zone)
+    return f"{_day(local.day)}{local.note}"
 
 
 def _call_time(seconds: int | None) -> str:
@@ -297,7 +303,7 @@ def _goal_section(goals: GoalScreenView, zone: tzinfo | None) -> list[str]:
             f"most impact: \"{md(top.reason)}\"",
             "",
         ]
-    lines += [f"**{md(goal.criterion.name)}**, since {_day(goal.started_at.astimezone(zone).date())}: {_status(goal, zone)}", ""]
+    lines += [f"**{md(goal.criterion.name)}**, since {_date(goal.started_at, zone)}: {_status(goal, zone)}", ""]
     state = goals.state
     if goal.status == "mastered" and state.focus is not None and not state.focus.from_goal:
         lines += [
@@ -343,7 +349,7 @@ def _goal_section(goals: GoalScreenView, zone: tzinfo | None) -> list[str]:
 
 def _status(goal: GoalView, zone: tzinfo | None) -> str:
     if goal.status == "mastered":
-        when = f" on {_day(goal.mastered_at.astimezone(zone).date())}" if goal.mastered_at else ""
+        when = f" on {_date(goal.mastered_at, zone)}" if goal.mastered_at else ""
         return f"mastered (it stuck{when}); time to choose the next one together."
     return "active."
 
@@ -385,7 +391,7 @@ def _recognition_section(opening: str, earned: list[BadgeView], zone: tzinfo | N
         assert badge.earned_at is not None
         call = f", call {md(badge.call_id)}" if badge.call_id else ""
         lines.append(
-            f"- {md(badge.icon)} **{md(badge.name)}**, {_day(badge.earned_at.astimezone(zone).date())}{call}: "
+            f"- {md(badge.icon)} **{md(badge.name)}**, {_date(badge.earned_at, zone)}{call}: "
             f"{md(badge.description)}"
         )
     return lines + [""]

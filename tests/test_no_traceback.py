@@ -5,7 +5,8 @@ and a folder the command may not write (as root, the command runs without
 root's power to override file modes), a disk that fills up (SQLite told the
 file may not grow), an agent's own PostgreSQL login, a database not in UTF-8,
 another program's file, Ctrl-C (a real SIGINT to a running import), the demo
-rebuilt under an open app, and a database that is not there yet.
+rebuilt under an open app, a database that is not there yet, and calls stored
+at the two ends of the calendar shown in the zones furthest from UTC.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ import textwrap
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -34,6 +36,7 @@ from textual.widgets import DataTable
 from nextcall.seed.load import load_demo
 from nextcall.store.db import describe, make_engine
 from nextcall.store.importer import import_files
+from nextcall.store.prep import prep_brief
 from nextcall.store.privacy import grant_agent, login_url
 from nextcall.tui import cli
 from tests import factories
@@ -535,3 +538,70 @@ def test_db_info_on_a_missing_file_makes_neither_it_nor_its_folder(tmp_path: Pat
             "`nextcall import FILE` makes one; `nextcall demo` shows the app on demo data.",
         )
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------ 9. the edges of the calendar
+
+EDGES = [
+    ("Pacific/Kiritimati", datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC), "Fri 31 Dec 9999 23:59 UTC", "Fri 31 Dec 23:59 UTC"),
+    # Not Pago Pago: before 1892 it kept local mean time of +12:37, so year 1 there is on the calendar.
+    ("Pacific/Niue", datetime(1, 1, 1, 0, 0, tzinfo=UTC), f"Mon 1 Jan {date(1, 1, 1):%Y} 00:00 UTC", "Mon 01 Jan 00:00 UTC"),
+]
+"""A call stored where the viewer's zone has no date for it (UTC+14 past 9999, UTC-11 before year 1), and how
+the brief and the Scorecards list show it: in UTC, saying so."""
+EDGE_IDS = [zone for zone, *_ in EDGES]
+
+
+def store_call_at(engine: Engine, tmp_path: Path, moment: datetime) -> None:
+    """A call with a critical miss (the brief's latest), moved to `moment` in the table itself: the importer may refuse such a time."""
+    records = [*factories.basics(), factories.evaluation(call_id="C-0")]
+    import_files(engine, [factories.write_jsonl(tmp_path / "calls.jsonl", records)])
+    stored = moment.replace(tzinfo=None) if engine.dialect.name == "sqlite" else moment
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE evaluation SET occurred_at = :moment WHERE call_id = 'C-0'"), {"moment": stored})
+
+
+@pytest.mark.parametrize(("zone", "moment", "shown", "listed"), EDGES, ids=EDGE_IDS)
+def test_the_brief_shows_a_call_at_the_edge_of_the_calendar(
+    zone: str, moment: datetime, shown: str, listed: str, engine: Engine, tmp_path: Path
+) -> None:
+    store_call_at(engine, tmp_path, moment)
+    brief = prep_brief(engine, agent_id="a.khan", now=datetime(2026, 11, 25, 12, tzinfo=ZoneInfo(zone)))
+    assert f"Call C-0, {shown}, at 1:13: missed" in brief
+
+
+@pytest.mark.parametrize(("zone", "moment", "shown", "listed"), EDGES, ids=EDGE_IDS)
+def test_prep_in_the_zone_furthest_from_utc_writes_the_brief(
+    zone: str, moment: datetime, shown: str, listed: str, sqlite_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(sqlite_url)
+    store_call_at(engine, tmp_path, moment)
+    engine.dispose()
+    result = run("--db", sqlite_url, "prep", "a.khan", env={"TZ": zone})
+    assert (result.returncode, result.stderr) == (0, "")
+    assert f"Call C-0, {shown}, at 1:13: missed" in result.stdout
+
+
+@pytest.mark.parametrize(("zone", "moment", "shown", "listed"), EDGES, ids=EDGE_IDS)
+async def test_every_screen_shows_a_call_at_the_edge_of_the_calendar(
+    zone: str, moment: datetime, shown: str, listed: str, sqlite_url: str, tmp_path: Path, in_zone: Callable[[str], None]
+) -> None:
+    in_zone(zone)
+    engine = make_engine(sqlite_url)
+    store_call_at(engine, tmp_path, moment)
+    app = make_app(engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        await settle(app, pilot)
+        table = app.screen.query_one("#evaluations", DataTable)
+        assert str(table.get_row("C-0")[0]) == listed
+        table.move_cursor(row=table.get_row_index("C-0"))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "EvaluationScreen"
+        for key in "hgbwl":
+            await pilot.press(key)
+            await settle(app, pilot)
+        assert [n.message for n in app._notifications if n.severity == "error"] == []
+        assert app.is_running
+    engine.dispose()

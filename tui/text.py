@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from nextcall.store.clock import local_time
 from nextcall.store.leaderboard import LeaderboardRowView, Movement
 from nextcall.store.models import Outcome
 
@@ -27,8 +28,6 @@ def literal(text: str | None) -> str:
     return _CONTROL.sub(lambda m: chr(0x2400 + ord(m.group())) if ord(m.group()) < 0x20 else "\ufffd", text)
 
 
-
-
 def call_time(seconds: int | None) -> str:
     """Seconds into a call as m:ss (or h:mm:ss)."""
     if seconds is None:
@@ -40,11 +39,12 @@ def call_time(seconds: int | None) -> str:
 
 def when(moment: datetime) -> str:
     """A call's date and time in the viewer's zone, e.g. `Fri 13 Nov 12:35`."""
-    return moment.astimezone().strftime("%a %d %b %H:%M")
+    return local_time(moment).format("%a %d %b %H:%M")
 
 
 def day(moment: datetime) -> str:
-    return moment.astimezone().strftime("%d %b %Y")
+    """A moment's date in the viewer's zone, e.g. `13 Nov 2026`."""
+    return local_time(moment).format("%d %b %Y")
 
 
 def score_words(score: float | None, met: int, missed: int, critical_missed: bool = False) -> str:
