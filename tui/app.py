@@ -23,6 +23,7 @@ from nextcall.store.views import AgentView
 
 from .dialogs.agent_picker import AgentPickerDialog
 from .messages import BadgesEarned, EvaluationsImported, StoreChanged
+from .screens.base import NAV, nav_binding
 from .screens.home import HomeScreen
 from .text import literal, when
 
@@ -57,14 +58,11 @@ class NextcallApp(App[None]):
     DEFAULT_MODE = "home"
 
     BINDINGS = [
-        Binding("h", "show('home')", "Next call", tooltip="The one thing to do on your next call", id="home"),
-        Binding("s", "show('scorecards')", "Scorecards", tooltip="Every scored call", id="scorecards"),
-        Binding("g", "show('goal')", "Goal", tooltip="Your one goal, its progress and past goals", id="goal"),
-        Binding("b", "show('badges')", "Badges", tooltip="Badges earned, what is next, your level", id="badges"),
-        Binding("l", "show('leaderboard')", "Board", tooltip="Your team's fair leaderboard", id="leaderboard"),
-        Binding("w", "show('self-assessment')", "Self-assess", tooltip="Write your view before coaching", id="self-assessment"),
-        Binding("a", "pick_agent", "Agent", tooltip="Switch agent", id="agent"),
-        Binding("q", "quit", "Quit", id="quit"),
+        # Every screen is a key away from anywhere; each screen's footer shows the few that matter there.
+        *(nav_binding(mode, show=False) for mode in NAV),
+        Binding("a", "pick_agent", "Agent", tooltip="Switch agent", show=False, id="agent"),
+        Binding("escape", "show('home')", "Next call", tooltip="Back to Next call", show=False, id="back-home"),
+        Binding("q", "quit", "Quit", tooltip="Quit nextcall", id="quit"),
     ]
 
     def __init__(

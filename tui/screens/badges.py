@@ -11,7 +11,7 @@ from nextcall.store import queries
 from nextcall.store.views import BadgesScreenView, BadgeView
 
 from ..text import day, literal
-from .base import AgentViewScreen
+from .base import AgentViewScreen, nav_bindings
 
 EMPTY = (
     "No scored calls yet.\n\n"
@@ -61,6 +61,7 @@ class BadgesScreen(AgentViewScreen):
     """Recognition for real progress, and the level it adds up to."""
 
     TITLE = "Badges"
+    BINDINGS = nav_bindings("home", "goal", "leaderboard")
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from textual import on, work
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -15,6 +16,30 @@ from nextcall.store.errors import NextcallError
 
 if TYPE_CHECKING:
     from ..app import NextcallApp
+
+NAV: dict[str, tuple[str, str, str]] = {
+    "home": ("h", "Next call", "The one thing to do on your next call"),
+    "scorecards": ("s", "Scorecards", "Every scored call"),
+    "goal": ("g", "Goal", "Your one goal, its progress and past goals"),
+    "badges": ("b", "Badges", "Badges earned, what is next, your level"),
+    "leaderboard": ("l", "Board", "Your team's fair leaderboard"),
+    "self-assessment": ("w", "Self-assess", "Write your view before coaching"),
+}
+"""Each screen's key, footer label and tooltip: one place, for the app's bindings and each screen's footer."""
+
+
+def nav_binding(mode: str, *, show: bool = True) -> Binding:
+    """The key that shows a screen; the same id everywhere, so a keymap remaps it on every screen."""
+    key, label, tooltip = NAV[mode]
+    return Binding(key, f"app.show('{mode}')", label, tooltip=tooltip, show=show, id=mode)
+
+
+def nav_bindings(*modes: str) -> list[Binding]:
+    """The screens a footer offers from here; every other screen stays a key away, and in the palette.
+
+    At 80 columns a footer holds the screen's own keys, about three screens and Quit.
+    """
+    return [nav_binding(mode) for mode in modes]
 
 
 class StoreScreen(Screen[None]):

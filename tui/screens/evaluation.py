@@ -13,7 +13,7 @@ from nextcall.store import queries
 from nextcall.store.models import Outcome
 from nextcall.store.views import EvaluationView, ResultView
 
-from .base import StoreScreen
+from .base import StoreScreen, nav_bindings
 from ..text import SYMBOL, WORD, call_time, csat_words, fcr_words, literal, score_words, when
 
 
@@ -59,7 +59,7 @@ class EvaluationScreen(StoreScreen):
     """One scored call, behaviour by behaviour. Escape goes back."""
 
     TITLE = "Scorecard"
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", tooltip="Back to the list")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", tooltip="Back to the list"), *nav_bindings("home", "scorecards")]
 
     def __init__(self, call_id: str) -> None:
         super().__init__()

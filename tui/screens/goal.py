@@ -23,7 +23,7 @@ from ..dialogs.goal_picker import GoalPickerDialog
 from ..messages import StoreChanged
 from ..text import day, literal
 from ..widgets.goal_chart import GoalChart
-from .base import AgentViewScreen
+from .base import AgentViewScreen, nav_bindings
 
 EMPTY = (
     "No scored calls yet.\n\n"
@@ -61,7 +61,8 @@ class GoalScreen(AgentViewScreen):
     TITLE = "Goal"
     BINDINGS = [
         Binding("n", "new_goal", "New goal", tooltip="Choose the behaviour to work on next"),
-        Binding("d", "drop_goal", "Drop goal", tooltip="Set the current goal aside"),
+        Binding("d", "drop_goal", "Set aside", tooltip="Set the current goal aside"),
+        *nav_bindings("home", "scorecards"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -13,7 +13,7 @@ from nextcall.store.rules import plural
 from nextcall.store.models import Outcome
 from nextcall.store.views import HomeView
 
-from .base import AgentViewScreen
+from .base import AgentViewScreen, nav_bindings
 from ..text import call_time, day, literal, score_words, spark, when
 from ..widgets.behaviours import BehaviourRates
 from ..widgets.moment import MomentCard
@@ -33,6 +33,7 @@ class HomeScreen(AgentViewScreen):
     """What an agent looks at for thirty seconds between calls."""
 
     TITLE = "Next call"
+    BINDINGS = nav_bindings("scorecards", "goal", "badges", "leaderboard", "self-assessment")
 
     def compose(self) -> ComposeResult:
         yield Header()

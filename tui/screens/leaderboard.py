@@ -20,7 +20,7 @@ from nextcall.store.leaderboard import LeaderboardRowView, LeaderboardView, Metr
 from nextcall.store.rules import plural
 
 from ..text import literal, movement
-from .base import StoreScreen
+from .base import StoreScreen, nav_bindings
 
 VALUE_WIDTH = 13
 """Wide enough for the longest metric's name, "Goal progress"."""
@@ -80,6 +80,7 @@ class LeaderboardScreen(StoreScreen):
         Binding("p", "next_period", "Period", tooltip="This week, last 7 days, last 30 days, this month"),
         Binding("t", "next_team", "Team", tooltip="Your team, another team, or everyone"),
         Binding("o", "toggle_anonymous", "Anonymous", tooltip="Show yourself as Anonymous to colleagues, or not"),
+        *nav_bindings("home"),
     ]
 
     def __init__(self) -> None:

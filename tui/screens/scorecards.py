@@ -14,7 +14,7 @@ from nextcall.store import queries
 from nextcall.store.models import Outcome
 from nextcall.store.views import ScorecardPageView
 
-from .base import StoreScreen
+from .base import StoreScreen, nav_bindings
 from ..messages import StoreChanged
 from ..text import literal, when
 from .evaluation import EvaluationScreen
@@ -38,6 +38,7 @@ class ScorecardsScreen(StoreScreen):
     BINDINGS = [
         Binding("f", "focus_filter", "Filter", tooltip="Filter by behaviour and outcome"),
         Binding("x", "clear_filters", "Clear filters", show=False),
+        *nav_bindings("home", "goal"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -20,7 +20,7 @@ from nextcall.store.views import SelfAssessmentScreenView
 from ..messages import StoreChanged
 from ..text import day, literal
 from ..widgets.calibration import CalibrationView
-from .base import StoreScreen
+from .base import StoreScreen, nav_bindings
 
 AUTOSAVE_SECONDS = 1.0
 RATING_OPTIONS = [(word, value) for value, (word, _, _) in SELF_RATINGS.items()]
@@ -30,9 +30,12 @@ class SelfAssessmentScreen(StoreScreen):
     """Listen first: strengths, struggles, what to work on and a rating per behaviour."""
 
     TITLE = "Self-assessment"
+    AUTO_FOCUS = None
+    """Arriving focuses no field: a key pressed to go elsewhere must not start a draft."""
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit", tooltip="Lock it for your coaching session", priority=True),
-        Binding("escape", "leave_field", "Leave field", show=False),
+        Binding("escape", "leave_field", "Leave field", tooltip="Leave the field; from no field, back to Next call", show=False),
+        *nav_bindings("home", "goal"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -106,7 +109,11 @@ class SelfAssessmentScreen(StoreScreen):
         if not rows:
             rows.append(Static(Content("Your scorecard's behaviours appear here once your calls are scored.")))
         ratings.mount_all(rows)
-        status = "Draft restored: carry on where you left off." if view.has_draft else "Saved as you type."
+        status = (
+            "Draft restored: Tab or click a field to carry on."
+            if view.has_draft
+            else "Tab or click a field to write; saved as you type."
+        )
         self.query_one("#sa-status", Static).update(status)
         self._show_calibration()
         past = self.query_one("#sa-past")
@@ -198,8 +205,11 @@ class SelfAssessmentScreen(StoreScreen):
 
     # ---------------------------------------------------------------- submit
 
-    def action_leave_field(self) -> None:
-        self.set_focus(None)
+    async def action_leave_field(self) -> None:
+        if isinstance(self.focused, (Input, TextArea, Select, Button)):
+            self.set_focus(None)
+        else:
+            await self.nextcall.action_show("home")
 
     @on(Button.Pressed, "#sa-submit")
     def action_submit(self) -> None:

@@ -1,0 +1,63 @@
+"""Every screen at 80 columns and with the mouse: the footer fits, the palette finds actions, clicks reach what keys do."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+from nextcall.tui.screens.home import HomeScreen
+
+from .conftest import make_app, settle
+
+MAIN_SCREENS = ["h", "s", "g", "b", "l", "w"]
+
+
+def footer_keys(app) -> list[FooterKey]:  # noqa: ANN001
+    return [key for key in app.screen.query_one(Footer).query(FooterKey) if key.display]
+
+
+@pytest.mark.parametrize("key", MAIN_SCREENS)
+async def test_every_footer_fits_80_columns_with_quit_in_view(demo_engine: Engine, frozen_clock: None, key: str) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(key)
+        await settle(app, pilot)
+        keys = footer_keys(app)
+        palette = next(k for k in keys if k.has_class("-command-palette"))
+        bindings = [k for k in keys if k is not palette]
+        assert [k.description for k in bindings][-1] == "Quit"
+        for found in bindings:
+            assert found.region.right <= palette.region.x, f"{found.description!r} is cut at 80 columns"
+        # The screen's own key is not offered as a way to reach it.
+        assert key not in [k.key for k in bindings]
+
+
+async def test_an_open_evaluation_footer_fits_with_back_and_quit(demo_engine: Engine, frozen_clock: None) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        keys = footer_keys(app)
+        palette = next(k for k in keys if k.has_class("-command-palette"))
+        described = [k.description for k in keys if k is not palette]
+        assert described[0] == "Back" and described[-1] == "Quit"
+        assert all(k.region.right <= palette.region.x for k in keys if k is not palette)
+
+
+@pytest.mark.parametrize("key", ["s", "g", "b", "l", "w"])
+async def test_escape_on_a_top_screen_goes_back_to_next_call(demo_engine: Engine, frozen_clock: None, key: str) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(key)
+        await settle(app, pilot)
+        assert not isinstance(app.screen, HomeScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
