@@ -736,6 +736,8 @@ class CelebrationView:
     name: str
     team_id: str
     headline: str
+    icon: str
+    """The badge's own icon from the catalogue (a mastered goal: its badge's)."""
 
 
 def celebration_marker(db: Engine) -> tuple[int, int]:
@@ -750,7 +752,7 @@ def celebration_marker(db: Engine) -> tuple[int, int]:
 
 def celebrations_since(db: Engine, *, marker: tuple[int, int], team_id: str | None) -> list[CelebrationView]:
     """Badges earned and goals mastered after `marker`, oldest first; opted-out agents stay Anonymous."""
-    found: list[tuple[Agent, str]] = []
+    found: list[tuple[Agent, str, str]] = []
     newest_award, newest_mastery = marker
     with Session(db) as session:
         awards = select(BadgeAward, Agent).join(Agent, col(Agent.id) == BadgeAward.agent_id).where(
@@ -766,16 +768,21 @@ def celebrations_since(db: Engine, *, marker: tuple[int, int], team_id: str | No
             newest_award = max(newest_award, award.id or 0)
             if award.badge_id == MASTERY_BADGE:
                 continue  # the mastered goal itself is celebrated below; its badge would say it twice
-            name = BADGES[award.badge_id].name if award.badge_id in BADGES else award.badge_id
-            found.append((agent, f"earned the {name} badge"))
+            badge = BADGES.get(award.badge_id)
+            name, icon = (badge.name, badge.icon) if badge else (award.badge_id, "•")  # a badge this version does not know
+            found.append((agent, f"earned the {name} badge", icon))
         for entry, agent in session.exec(goals.order_by(col(PointsEntry.id))):
             newest_mastery = max(newest_mastery, entry.id or 0)
-            found.append((agent, "mastered a goal: it stuck"))
+            found.append((agent, "mastered a goal: it stuck", BADGES[MASTERY_BADGE].icon))
         return [
             CelebrationView(
-                (newest_award, newest_mastery), ANONYMOUS if agent.leaderboard_opt_out else agent.name, agent.team_id, headline
+                (newest_award, newest_mastery),
+                ANONYMOUS if agent.leaderboard_opt_out else agent.name,
+                agent.team_id,
+                headline,
+                icon,
             )
-            for agent, headline in found
+            for agent, headline, icon in found
         ]
 
 

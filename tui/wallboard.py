@@ -21,14 +21,16 @@ from textual.widgets import Digits, Static
 
 from nextcall.store import leaderboard as boards
 from nextcall.store import queries
-from nextcall.store.leaderboard import CelebrationView, LeaderboardRowView, LeaderboardView, Metric, Period
+from nextcall.store.leaderboard import CelebrationView, LeaderboardRowView, LeaderboardView, Metric, Movement, Period
 
+from .screens.leaderboard import ordinal
 from .text import literal, movement
 
 ROW_HEIGHT = 3
-"""Each place on the board is three lines tall: rank and value in large digits."""
+"""Each place on the board is three lines tall: rank and value in large digits, the name beside them."""
 
-BANNER_SECONDS = 12.0
+BANNER_SECONDS = 8.0
+"""How long a celebration holds the whole board."""
 
 
 def big_value(row: LeaderboardRowView) -> tuple[str, str]:
@@ -45,8 +47,11 @@ def big_value(row: LeaderboardRowView) -> tuple[str, str]:
             return f"{row.value:.0f}", "pts"
 
 
+MOVE_CLASS = {Movement.up: "-up", Movement.down: "-down", Movement.same: "-same", Movement.new: "-new"}
+
+
 class BoardRow(Horizontal):
-    """One place: big rank, movement, name, big value."""
+    """One place: big rank, big value, then movement and the name right beside it."""
 
     def __init__(self, row: LeaderboardRowView) -> None:
         super().__init__(classes="board-row")
@@ -56,14 +61,65 @@ class BoardRow(Horizontal):
         row = self.row
         value, unit = big_value(row)
         yield Digits(str(row.rank), classes="board-rank")
-        yield Static(movement(row, gap=" ") + ("\n(tie)" if row.shares_rank else ""), classes="board-move")
-        yield Static(Text(literal(row.name)), classes="board-name")
         yield Digits(value, classes="board-value")
         yield Static(unit, classes="board-unit")
+        move = Static(movement(row, gap=" ") + ("\n(tie)" if row.shares_rank else ""), classes="board-move")
+        move.add_class(MOVE_CLASS.get(row.movement, "-same"))
+        yield move
+        yield Static(Text(literal(row.name)), classes="board-name")
+
+
+class SharedPlace(Horizontal):
+    """A place shared by more agents than there is room for: one line that counts them, names in small type."""
+
+    def __init__(self, rows: list[LeaderboardRowView]) -> None:
+        super().__init__(classes="board-row board-shared")
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        first = self.rows[0]
+        value, unit = big_value(first)
+        yield Digits(str(first.rank), classes="board-rank")
+        yield Digits(value, classes="board-value")
+        yield Static(unit, classes="board-unit")
+        yield Static("", classes="board-move -same")
+        with Vertical(classes="board-name"):
+            yield Static(f"{len(self.rows)} agents share {ordinal(first.rank)}", classes="shared-count")
+            yield Static(Text(", ".join(literal(row.name) for row in self.rows)), classes="shared-names")
+
+
+MAX_TIE_ROWS = 3
+"""A place shared by more agents than this gets one line that counts them."""
+
+
+def fit_places(ranked: list[LeaderboardRowView], slots: int) -> tuple[list[LeaderboardRowView], list[LeaderboardRowView]]:
+    """The rows to show whole in `slots` rows, and a place too big to fit that gets one summary row (or none).
+
+    Never half of a tie: a place is shown whole, or, when at least one slot is left, as one
+    line that says how many share it; so is a place shared by more than MAX_TIE_ROWS agents.
+    Whatever follows is counted, not shown.
+    """
+    shown: list[LeaderboardRowView] = []
+    places: list[list[LeaderboardRowView]] = []
+    for row in ranked:
+        if places and places[-1][0].rank == row.rank:
+            places[-1].append(row)
+        else:
+            places.append([row])
+    for place in places:
+        left = slots - len(shown)
+        if len(place) > MAX_TIE_ROWS and left >= 1:
+            # A crowd on one place reads better as one line than as a wall of equal digits.
+            return shown, place
+        if len(place) <= left:
+            shown.extend(place)
+            continue
+        return shown, (place if left >= 1 and len(place) > 1 else [])
+    return shown, []
 
 
 class Banner(Static):
-    """A celebration across the top of the board."""
+    """A celebration that holds the whole board for a few seconds."""
 
 
 class WallboardApp(App[None]):
@@ -73,9 +129,10 @@ class WallboardApp(App[None]):
     TITLE = "nextcall wallboard"
 
     BINDINGS = [
-        Binding("space,right", "rotate", "Next metric"),
-        Binding("p", "next_period", "Period"),
-        Binding("q", "quit", "Quit"),
+        Binding("m,space,right", "rotate", "Metric", id="metric"),
+        Binding("p", "next_period", "Period", id="period"),
+        Binding("t", "next_team", "Team", id="team"),
+        Binding("q", "quit", "Quit", id="quit"),
     ]
 
     metric: reactive[Metric] = reactive(Metric.quality, init=False)
@@ -90,6 +147,8 @@ class WallboardApp(App[None]):
         poll_seconds: float = 2.0,
         zone: tzinfo | None = None,
         min_calls: int = boards.DEFAULT_MIN_CALLS,
+        top: int | None = None,
+        banner_seconds: float = BANNER_SECONDS,
     ) -> None:
         """
         Args:
@@ -100,6 +159,8 @@ class WallboardApp(App[None]):
             poll_seconds: how often to look for new evaluations and celebrations.
             zone: where periods start at midnight.
             min_calls: calls in the period before an agent is ranked.
+            top: show at most this many places (None: as many as fit).
+            banner_seconds: how long a celebration holds the board.
         """
         super().__init__()
         self.engine = engine
@@ -109,6 +170,8 @@ class WallboardApp(App[None]):
         self.poll_seconds = poll_seconds
         self.zone: tzinfo = zone or datetime.now().astimezone().tzinfo or UTC
         self.min_calls = min_calls
+        self.top = top
+        self.banner_seconds = banner_seconds
         self.view: LeaderboardView | None = None
         self._import_marker: tuple[datetime | None, int] | None = None
         self._celebration_marker: tuple[int, int] | None = None
@@ -116,7 +179,6 @@ class WallboardApp(App[None]):
         self._generation = 0
         self._height: int | None = None
         self._width: int | None = None
-        self._banner_lines = 0
 
     def compose(self) -> ComposeResult:
         yield Banner(id="banner")
@@ -150,6 +212,20 @@ class WallboardApp(App[None]):
         self.period = self.period.next()
         self.refresh_board()
 
+    def action_next_team(self) -> None:
+        self._next_team(self.team_id)
+
+    @work(thread=True, exclusive=True, group="team", exit_on_error=False)
+    def _next_team(self, current: str | None) -> None:
+        # Everyone, then each team in turn, then everyone again.
+        order: list[str | None] = [None, *(team.id for team in boards.teams(self.engine))]
+        following = order[(order.index(current) + 1) % len(order)] if current in order else None
+        self.call_from_thread(self._show_team, following)
+
+    def _show_team(self, team_id: str | None) -> None:
+        self.team_id = team_id
+        self.refresh_board()
+
     def watch_metric(self) -> None:
         self.refresh_board()
 
@@ -157,15 +233,15 @@ class WallboardApp(App[None]):
 
     def refresh_board(self) -> None:
         self._generation += 1
-        self._load(self._generation, self.metric, self.period)
+        self._load(self._generation, self.metric, self.period, self.team_id)
 
     @work(thread=True, exclusive=True, group="board", exit_on_error=False)
-    def _load(self, generation: int, metric: Metric, period: Period) -> None:
+    def _load(self, generation: int, metric: Metric, period: Period, team_id: str | None) -> None:
         view = boards.leaderboard(
             self.engine,
             metric=metric,
             period=period,
-            team_id=self.team_id,
+            team_id=team_id,
             viewer_id=None,
             zone=self.zone,
             min_calls=self.min_calls,
@@ -183,39 +259,36 @@ class WallboardApp(App[None]):
             Content(f"{literal(view.scope)} · {view.metric.label} · {view.period.label}")
         )
         self.query_one("#wall-caption", Static).update(Content(caption))
-        shown = view.ranked[: self._room(height, width, caption)]
-        if len(shown) < len(view.ranked) and shown[-1].rank == view.ranked[len(shown)].rank:
-            # Never show half of a tie: end the board before the place that does not fit whole.
-            shown = [row for row in shown if row.rank != shown[-1].rank] or shown
+        slots = self._room(height, width, caption)
+        if self.top is not None:
+            slots = min(slots, self.top)
+        shown, shared = fit_places(view.ranked, slots)
         rows = self.query_one("#wall-rows", Vertical)
         rows.remove_children()
-        rows.mount_all(BoardRow(row) for row in shown)
+        rows.mount_all([*(BoardRow(row) for row in shown), *([SharedPlace(shared)] if shared else [])])
         empty = self.query_one("#wall-empty", Static)
         empty.display = not view.ranked
         empty.update(Content(view.why_nobody_is_ranked))
         unranked = self.query_one("#wall-unranked", Static)
-        hidden = len(view.ranked) - len(shown)
+        hidden = len(view.ranked) - len(shown) - len(shared)
         parts = []
         if hidden > 0:
-            parts.append(f"and {hidden} more ranked")
+            parts.append(f"and {hidden} more working on it")
         if view.unranked and view.ranked:
             parts.append(f"{len(view.unranked)} not ranked yet ({view.unranked_summary})")
         unranked.update(Content(" · ".join(parts)))
         unranked.display = bool(parts)
         following = view.metric.next().label if self.rotate_seconds > 0 else None
         self.query_one("#wall-next", Static).update(
-            Content(f"Next up: {following}" if following else "space: next metric")
-            + Content("  ·  p: period  ·  q: quit")
+            Content(f"Next up: {following}  ·  m: metric" if following else "m: next metric")
+            + Content("  ·  p: period  ·  t: team  ·  q: quit")
         )
 
     def _room(self, height: int, width: int, caption: str) -> int:
-        """How many rows fit under the title, the caption and any banner, above the last lines."""
+        """How many rows fit under the title and the caption, above the last lines."""
         text_width = max(width - 4, 1)
         caption_lines = max(-(-len(caption) // text_width), 1)
         chrome = 1 + 1 + caption_lines + 1 + 1 + 1  # top margin, title, caption, gap, more line, keys
-        banner = self.query_one("#banner", Banner)
-        if banner.display:
-            chrome += self._banner_lines + 2
         return max((height - chrome) // ROW_HEIGHT, 1)
 
     # ------------------------------------------------------- news from store
@@ -239,21 +312,25 @@ class WallboardApp(App[None]):
                 self.call_from_thread(self.set_timer, self.poll_seconds, self._poll)
 
     def celebrate(self, found: list[CelebrationView]) -> None:
-        """Put the newest news up in a banner for a few seconds."""
-        lines = [f"★  {literal(c.name)} {c.headline}!" for c in found[-3:]]
+        """Give the newest news the whole board for a few seconds, each with its badge's own icon."""
+        text = Text(justify="center")
+        for n, celebration in enumerate(found[-3:]):
+            icons = "   ".join([celebration.icon] * 5)
+            text.append(("\n\n" if n else "") + f"{icons}\n\n", style="bold")
+            text.append(literal(celebration.name), style="bold reverse")
+            text.append(f"\n{celebration.headline}!\n\n")
+            text.append(icons, style="bold")
         if len(found) > 3:
-            lines.append(f"…and {len(found) - 3} more to celebrate")
+            text.append(f"\n\n…and {len(found) - 3} more to celebrate")
         banner = self.query_one("#banner", Banner)
-        banner.update(Content("\n".join(lines)))
+        banner.update(text)
         banner.display = True
-        self._banner_lines = len(lines)
-        if self.view is not None:
-            self._show(self._generation, self.view)
+        self.query_one("#wall").display = False
         if self._banner_timer is not None:
             self._banner_timer.stop()
-        self._banner_timer = self.set_timer(BANNER_SECONDS, self._hide_banner)
+        self._banner_timer = self.set_timer(self.banner_seconds, self._hide_banner)
 
     def _hide_banner(self) -> None:
+        self._banner_timer = None
         self.query_one("#banner").display = False
-        if self.view is not None:
-            self._show(self._generation, self.view)
+        self.query_one("#wall").display = True
