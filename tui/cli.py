@@ -335,7 +335,7 @@ PERIODS = ("this_week", "last_7_days", "last_30_days", "this_month")
 
 
 @app.command("wallboard", context_settings=CONTEXT)
-@click.option("--team", metavar="ID", help="The team to show. Default: everyone.")
+@click.option("--team", metavar="ID", help="The team to show first (t shows the next). Default: everyone.")
 @click.option(
     "--period", type=click.Choice(PERIODS), default="last_7_days", show_default=True,
     help="Which calls count; calendar periods start at midnight in NEXTCALL_TIME_ZONE (default: this machine's).",
@@ -344,14 +344,29 @@ PERIODS = ("this_week", "last_7_days", "last_30_days", "this_month")
     "--rotate", "rotate_seconds", type=click.FloatRange(min=0), default=15.0, show_default=True, metavar="SECONDS",
     help="Show the next metric every SECONDS (0: stay on quality).",
 )
+@click.option(
+    "--top", type=click.IntRange(min=1), default=None, metavar="N",
+    help="Show at most the top N places of each board; the rest are counted, not shown. Default: as many as fit.",
+)
 @click.option("--demo", is_flag=True, help="Show the demo database (made with `nextcall demo`).")
 @click.option("--serve", is_flag=True, help="Serve the wallboard to web browsers instead of this terminal.")
 @click.option(
     "--host", default="127.0.0.1", show_default=True,
-    help="With --serve: the address to listen on. The default, loopback, lets only this machine in; "
-    "0.0.0.0 lets any machine that reaches the port see the board.",
+    help="With --serve: the address to listen on. The default, loopback, lets only this machine in. "
+    "0.0.0.0 listens on every network this machine is on: anyone who reaches the port and has the "
+    "link sees every name and score on the board, and the link travels unencrypted (plain HTTP).",
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="With --serve: the port.")
+@click.option(
+    "--token", metavar="TEXT",
+    help="With --serve: the page opens only for links ending in ?token=TEXT; without it a browser is refused "
+    "and sees no name. Made up and printed with the link when --host is not loopback.",
+)
+@click.option(
+    "--public-url", metavar="URL",
+    help="With --serve: the address browsers use, e.g. https://board.example.com behind a proxy. "
+    "Default: whatever address each browser asked for.",
+)
 @db_option
 @click.pass_context
 def wallboard_command(
@@ -359,24 +374,31 @@ def wallboard_command(
     team: str | None,
     period: str,
     rotate_seconds: float,
+    top: int | None,
     demo: bool,
     serve: bool,
     host: str,
     port: int,
+    token: str | None,
+    public_url: str | None,
     db: str | None,
 ) -> None:
     """The team's leaderboard full-screen in large type, for a wall TV.
 
     It rotates through quality, most improved, goal progress and points,
     refreshes as evaluations arrive, and celebrates mastered goals and new
-    badges. Agents who chose to be anonymous show as Anonymous.
+    badges. Agents who chose to be anonymous show as Anonymous. Keys: m
+    (or space) metric, p period, t team, q quit.
 
-    With --serve it is served over HTTP for a TV with only a browser: open
-    http://HOST:PORT/ (add ?fontsize=28 for larger type). It listens on
-    127.0.0.1, this machine only, unless --host says otherwise.
+    With --serve it is served over HTTP for a TV with only a browser: open the
+    link it prints (add &fontsize=40 for larger type, or ?fontsize=40 without
+    a token). It listens on 127.0.0.1, this machine only, unless --host says
+    otherwise; on any other address the link carries a token (--token, or one
+    made up), and a browser without it sees no name.
     """
     from nextcall.store.db import open_store
     from nextcall.store.leaderboard import Period, teams
+    from nextcall.tui.wallboard_serve import token_is_linkable
 
     try:
         settings = _settings(ctx, db)
@@ -389,18 +411,33 @@ def wallboard_command(
         known = [t.id for t in teams(engine)]
         if team is not None and team not in known:
             raise NextcallError(f"--team: no team {team!r}; one of {', '.join(known) or '(none yet: import data first)'}")
+        if public_url is not None and not public_url.startswith(("http://", "https://")):
+            raise NextcallError(f"--public-url: {public_url!r} is not an http:// or https:// address")
+        if token is not None and not token_is_linkable(token):
+            raise NextcallError("--token: use 8 or more letters, digits, - or _ (it goes into a link)")
     except NextcallError as error:
         raise _fail(error) from None
     if serve:
         import shlex
 
-        from textual_serve.server import Server
+        from nextcall.tui.wallboard_serve import WallboardServer, is_loopback, make_token
 
         command = [sys.executable, "-m", "nextcall.tui.cli", "--db", url, "wallboard", "--period", period]
         command += ["--rotate", str(rotate_seconds)] + (["--team", team] if team else [])
-        title = f"nextcall wallboard: {team or 'everyone'}"
-        click.echo(f"Serving the wallboard on http://{host}:{port}/  (Ctrl+C stops it)")
-        Server(shlex.join(command), host=host, port=port, title=title).serve()
+        command += ["--top", str(top)] if top else []
+        if token is None and not is_loopback(host):
+            token = make_token()
+        server = WallboardServer(
+            shlex.join(command), host=host, port=port, title=f"nextcall wallboard: {team or 'everyone'}",
+            token=token, public_url=public_url,
+        )
+        click.echo(f"Serving the wallboard: open {server.page_url()} on the TV  (Ctrl+C stops it)")
+        if not is_loopback(host):
+            click.echo(
+                f"Listening on {host}: anyone on the network who has this link sees every name and score on the "
+                "board; without the token a browser is refused."
+            )
+        server.serve()
         return
     from nextcall.tui.wallboard import WallboardApp
 
@@ -412,6 +449,7 @@ def wallboard_command(
         poll_seconds=settings.poll_seconds,
         zone=settings.zone,
         min_calls=settings.leaderboard_min_calls,
+        top=top,
     ).run()
 
 

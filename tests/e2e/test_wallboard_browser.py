@@ -219,45 +219,65 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-async def test_served_wallboard_shows_agent_names_in_the_browser(chromium: Path, tmp_path: Path) -> None:
+def demo_store(tmp_path: Path) -> tuple[str, list[str]]:
+    """A demo database and every name on its boards (ranked or not), with whoever tops quality first."""
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     load_demo(url, today=date.today(), now=datetime.now(UTC))
-    # Whoever tops everyone's quality board over the last 7 days today: always on screen.
     engine = make_engine(url)
-    top = leaderboard(engine, metric=Metric.quality, period=Period.last_7_days, team_id=None).ranked
+    board = leaderboard(engine, metric=Metric.quality, period=Period.last_7_days, team_id=None)
     engine.dispose()
-    assert top, "the demo ranks nobody over the last 7 days"
-    NAME = top[0].name
+    assert board.ranked, "the demo ranks nobody over the last 7 days"
+    return url, [row.name for row in (*board.ranked, *board.unranked)]
+
+
+@asynccontextmanager
+async def served(tmp_path: Path, url: str, *options: str) -> AsyncIterator[tuple[int, str, Callable[[], str]]]:
+    """`nextcall wallboard --serve` with `options`, answering: its port, the link it printed, its output."""
     port = free_port()
     env = {**os.environ, "NEXTCALL_DATA_DIR": str(tmp_path / "data"), "NEXTCALL_CONFIG_DIR": str(tmp_path / "config")}
     nextcall = Path(sys.executable).parent / "nextcall"
-    server_log, browser_log = tmp_path / "server.log", tmp_path / "chromium.log"
-    profile = tmp_path / "chromium-profile"
-    server = browser = None
+    server_log = tmp_path / "server.log"
+    server = None
     try:
         with server_log.open("wb") as out:
             server = subprocess.Popen(
-                [str(nextcall), "--db", url, "wallboard", "--serve", "--host", "127.0.0.1", "--port", str(port),
-                 "--rotate", "0"],
+                [str(nextcall), "--db", url, "wallboard", "--serve", "--port", str(port), "--rotate", "0", *options],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
             )
 
         def server_output() -> str:
             return f"\nserver output:\n{server_log.read_text(errors='replace')[-3000:]}"
 
+        async def link() -> str | None:
+            if server.poll() is not None:
+                pytest.fail(f"the server exited with {server.returncode}{server_output()}")
+            found = re.search(r"open (http://\S+) on the TV", server_log.read_text(errors="replace"))
+            return found.group(1) if found else None
+
+        printed = await eventually(link, "the server printed no link to open", server_output)
         async with aiohttp.ClientSession() as http:
 
             async def answers() -> bool:
-                if server.poll() is not None:
-                    pytest.fail(f"the server exited with {server.returncode}{server_output()}")
+                await link()  # fails at once if the server died
                 try:
-                    async with http.get(f"http://127.0.0.1:{port}/") as response:
+                    async with http.get(f"http://127.0.0.1:{port}/static/css/xterm.css") as response:
                         return response.status == 200
                 except aiohttp.ClientError:
                     return False
 
             await eventually(answers, f"nothing answered HTTP 200 on port {port}", server_output)
+        yield port, printed, server_output
+    finally:
+        if server is not None:
+            stop(server)
 
+
+async def open_in_chromium(chromium: Path, tmp_path: Path, page: str, names: list[str], explain: Callable[[], str]) -> Path:
+    """Open `page` in headless Chromium, wait for `names[0]` to reach it and the board to draw; the screenshot."""
+    browser_log = tmp_path / "chromium.log"
+    profile = tmp_path / "chromium-profile"
+    browser = None
+    try:
         with browser_log.open("wb") as out:
             browser = subprocess.Popen(
                 [str(chromium), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -278,17 +298,17 @@ async def test_served_wallboard_shows_agent_names_in_the_browser(chromium: Path,
                 "Emulation.setDeviceMetricsOverride", session,
                 width=VIEWPORT[0], height=VIEWPORT[1], deviceScaleFactor=1, mobile=False,
             )
-            await cdp.send("Page.navigate", session, url=f"http://127.0.0.1:{port}/")
+            await cdp.send("Page.navigate", session, url=page)
 
             def received() -> str:
                 text = terminal_text(cdp.events)
-                return f"\nterminal text received ({len(text)} chars):\n{text[-2000:]}{server_output()}"
+                return f"\nterminal text received ({len(text)} chars):\n{text[-2000:]}{explain()}"
 
             async def name_received() -> bool:
-                return NAME in terminal_text(cdp.events)
+                return names[0] in terminal_text(cdp.events)
 
             # (a) The name is in the terminal output the page was sent.
-            await eventually(name_received, f"{NAME!r} never reached the page", received)
+            await eventually(name_received, f"{names[0]!r} never reached the page", received)
             text = terminal_text(cdp.events)
             assert "Quality" in text and "Last 7 days" in text, received()
 
@@ -315,10 +335,106 @@ async def test_served_wallboard_shows_agent_names_in_the_browser(chromium: Path,
                 return len(colours) >= 8
 
             await eventually(board_on_screen, f"the screenshot stayed (nearly) one flat colour: {shot}")
-            if shots := os.environ.get("NEXTCALL_E2E_SHOTS"):
-                Path(shots).mkdir(parents=True, exist_ok=True)
-                shutil.copy(shot, Path(shots) / "wallboard.png")
+            return shot
     finally:
-        for process in (browser, server):
-            if process is not None:
-                stop(process)
+        if browser is not None:
+            stop(browser)
+
+
+async def test_served_wallboard_shows_agent_names_in_the_browser(chromium: Path, tmp_path: Path) -> None:
+    url, names = demo_store(tmp_path)
+    async with served(tmp_path, url, "--host", "127.0.0.1") as (port, printed, server_output):
+        assert printed == f"http://127.0.0.1:{port}/", "on loopback the link needs no token"
+        shot = await open_in_chromium(chromium, tmp_path, printed, names, server_output)
+    if shots := os.environ.get("NEXTCALL_E2E_SHOTS"):
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(shots) / "wallboard.png")
+
+
+async def test_a_tv_opens_the_board_through_an_address_the_server_did_not_bind(chromium: Path, tmp_path: Path) -> None:
+    """Bound to every address, opened through 127.0.0.2: the page must point its websocket there, not at 0.0.0.0."""
+    url, names = demo_store(tmp_path)
+    async with served(tmp_path, url, "--host", "0.0.0.0") as (port, printed, server_output):
+        token = re.search(r"\?token=([\w-]+)$", printed)
+        assert token, f"a board open to the network printed a link without a token: {printed}"
+        assert "0.0.0.0" not in printed
+        page = f"http://127.0.0.2:{port}/?token={token.group(1)}"
+        async with aiohttp.ClientSession() as http, http.get(page) as response:
+            html = await response.text()
+        assert response.status == 200, html
+        assert f'data-session-websocket-url="ws://127.0.0.2:{port}/ws/{token.group(1)}"' in html
+        assert "0.0.0.0" not in html
+        await open_in_chromium(chromium, tmp_path, page, names, server_output)
+
+
+async def test_without_the_token_the_served_board_says_nothing_about_the_team(tmp_path: Path) -> None:
+    url, names = demo_store(tmp_path)
+    async with served(tmp_path, url, "--host", "127.0.0.1", "--token", "s3cret-board") as (port, printed, _):
+        assert printed == f"http://127.0.0.1:{port}/?token=s3cret-board"
+        base = f"http://127.0.0.1:{port}"
+        async with aiohttp.ClientSession() as http:
+            for path in ("/", "/?token=wrong", "/?token=", "/ws", "/ws/wrong", "/ws/s3cret-boardX"):
+                async with http.get(base + path) as response:
+                    body = await response.text()
+                assert response.status == 403, (path, response.status, body)
+                assert not [name for name in names if name in body], body
+                assert "token" in body  # says what is missing: the full link
+            for path in ("/ws", "/ws/wrong"):
+                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                    await http.ws_connect(base + path)
+                assert refused.value.status == 403
+            # The right token opens the page and a websocket that sends the board.
+            async with http.get(f"{base}/?token=s3cret-board") as response:
+                assert response.status == 200
+            async with http.ws_connect(f"{base}/ws/s3cret-board?width=120&height=36") as ws:
+                received = b""
+
+                async def a_name_arrives() -> bool:
+                    nonlocal received
+                    try:
+                        message = await ws.receive(timeout=1)
+                    except TimeoutError:
+                        return False
+                    if message.type is aiohttp.WSMsgType.BINARY:
+                        received += message.data
+                    return names[0] in ESCAPES.sub("", received.decode("utf-8", errors="replace"))
+
+                await eventually(a_name_arrives, f"{names[0]!r} never came over the websocket with the token")
+
+
+def test_help_says_what_serving_on_every_address_exposes() -> None:
+    from click.testing import CliRunner
+
+    from nextcall.tui.cli import app
+
+    result = CliRunner().invoke(app, ["wallboard", "--help"], prog_name="nextcall", terminal_width=200)
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "0.0.0.0 listens on every network this machine is on: anyone who reaches the port and has the link sees every name and score on the board" in text
+    assert "--token TEXT With --serve: the page opens only for links ending in ?token=TEXT" in text
+    assert "--public-url URL" in text and "--top N" in text
+    assert "Keys: m (or space) metric, p period, t team, q quit." in text
+
+
+@pytest.mark.parametrize(
+    ("options", "complaint"),
+    [
+        (["--token", "short"], "--token: use 8 or more letters, digits, - or _"),
+        (["--token", "a token with spaces"], "--token: use 8 or more letters, digits, - or _"),
+        (["--public-url", "board.example.com"], "--public-url: 'board.example.com' is not an http:// or https:// address"),
+    ],
+)
+def test_a_token_or_address_that_cannot_go_into_a_link_is_refused_before_serving(
+    tmp_path: Path, options: list[str], complaint: str
+) -> None:
+    from click.testing import CliRunner
+
+    from nextcall.tui.cli import app
+
+    result = CliRunner().invoke(
+        app, ["--db", f"sqlite:///{tmp_path / 'n.db'}", "wallboard", "--serve", "--port", str(free_port()), *options],
+        prog_name="nextcall",
+    )
+    assert result.exit_code == 1
+    assert complaint in result.stderr
+    assert "Serving" not in result.stdout
