@@ -161,7 +161,7 @@ def test_leaderboard_on_demo_data(snap_compare, demo_engine: Engine, frozen_cloc
     assert snap_compare(make_app(demo_engine, "a.khan", zone=UTC), terminal_size=size, run_before=leaderboard_screen)
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", [(80, 24), (120, 36), (160, 48)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_wallboard_on_demo_data(snap_compare, demo_engine: Engine, frozen_clock: None, size: tuple[int, int]) -> None:
     from datetime import UTC
 
