@@ -485,6 +485,14 @@ def calibrate(key: str, rating: int | None, measured: PassRate) -> Calibration:
     return Calibration(key, rating, measured.met, measured.applicable, gap)
 
 
+def worth_talking_about(calibrations: Iterable[Calibration], *, limit: int = 3) -> list[Calibration]:
+    """The largest gaps between a self-rating and the scores, largest first: the ones to raise with a coach.
+
+    Every one returned is a gap the agent is shown as worth talking about, and marked beside its behaviour.
+    """
+    return sorted((c for c in calibrations if c.gap), key=lambda c: abs(c.gap or 0.0), reverse=True)[:limit]
+
+
 def calibration_words(name: str, calibration: Calibration) -> str:
     """One gap as something to talk about, never a verdict."""
     word = SELF_RATINGS[calibration.rating][0] if calibration.rating else "unrated"

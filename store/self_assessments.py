@@ -37,6 +37,15 @@ class Draft:
     want_to_work_on: str = ""
     ratings: dict[str, int] | None = None
 
+    @property
+    def is_blank(self) -> bool:
+        """Nothing written, dated or rated: not worth starting a draft for."""
+        return (
+            self.session_on is None
+            and not (self.strengths.strip() or self.struggles.strip() or self.want_to_work_on.strip())
+            and not self.ratings
+        )
+
 
 def _draft_row(session: Session, agent_id: str) -> SelfAssessment | None:
     return session.exec(

@@ -164,3 +164,35 @@ def test_a_draft_survives_kill_9(demo_db: Path, tmp_path: Path) -> None:
     draft = self_assessments.load_draft(engine, agent_id="a.khan")
     engine.dispose()
     assert draft is not None and draft.want_to_work_on == "Land the recap before I close"
+
+
+async def test_after_submitting_keys_leave_the_form_and_calibration_shows_what_was_submitted(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "j.garcia")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_form(app, pilot)
+        selects = list(app.screen.query_one("#sa-ratings").query(Select))
+        for n, select in enumerate(selects):
+            select.value = 4 if n % 2 == 0 else 1  # "always" and "never", so most behaviours have a gap
+        await type_into(app, pilot, "#sa-date", "2026-12-01")
+        await type_into(app, pilot, "#sa-want", "Discovery")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert any(n.title == "Self-assessment" for n in app._notifications)
+        assert app.screen.focused is None or not isinstance(app.screen.focused, (Input, TextArea, Select))
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "BadgesScreen"  # `b` went to Badges, not into the date box
+        assert self_assessments.load_draft(demo_engine, agent_id="j.garcia") is None  # no junk draft
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert "as submitted" in str(app.screen.query_one("#sa-calibration").border_title)
+        text = str(app.screen.query_one(CalibrationView).render())
+        rows, _, talk = text.partition("Worth talking about with your coach (◀ above):")
+        assert "always" in rows and "never" in rows
+        bullets = [line for line in talk.splitlines() if line.startswith("• ")]
+        assert len(bullets) == 3
+        marked = [line for line in rows.splitlines() if line.endswith("◀")]
+        assert len(marked) == len(bullets)
+        for line in marked:
+            name = line.split("  ")[0].strip()
+            assert any(name in bullet for bullet in bullets), f"{name} is marked ◀ but not listed"

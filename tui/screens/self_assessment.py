@@ -115,7 +115,8 @@ class SelfAssessmentScreen(StoreScreen):
             else "Tab or click a field to write; saved as you type."
         )
         self.query_one("#sa-status", Static).update(status)
-        self._show_calibration()
+        # The old selects are still being removed: the draft's ratings are what the new ones hold.
+        self._show_calibration({k: v for k, v in view.draft_ratings.items() if v in SELF_RATINGS})
         past = self.query_one("#sa-past")
         past.display = bool(view.past)
         self.query_one("#sa-past-text", Static).update(
@@ -142,9 +143,20 @@ class SelfAssessmentScreen(StoreScreen):
                 chosen[select.criterion_key] = select.selection  # type: ignore[attr-defined]
         return chosen
 
-    def _show_calibration(self) -> None:
-        if self.view is not None:
-            self.query_one(CalibrationView).show(self.view.measured, self._ratings())
+    def _show_calibration(self, ratings: dict[str, int] | None = None) -> None:
+        """The ratings being written (default: as the form stands); until the first is chosen, those last submitted."""
+        view = self.view
+        if view is None:
+            return
+        if ratings is None:
+            ratings = self._ratings()
+        box = self.query_one("#sa-calibration")
+        if not ratings and view.past and view.past[0].ratings:
+            ratings = view.past[0].ratings
+            box.border_title = f"My view beside my scores, as submitted {day(view.past[0].submitted_at)}"
+        else:
+            box.border_title = "My view beside my scores"
+        self.query_one(CalibrationView).show(view.measured, ratings)
 
     # -------------------------------------------------------------- autosave
 
@@ -196,7 +208,11 @@ class SelfAssessmentScreen(StoreScreen):
             self._autosave.stop()
             self._autosave = None
         if self.agent_id is not None and self.view is not None:
-            self._save(self.agent_id, self._draft())
+            draft = self._draft()
+            if draft is not None and draft.is_blank and not self.view.has_draft:
+                self.query_one("#sa-status", Static).update("Tab or click a field to write; saved as you type.")
+                return  # a fresh page stays fresh until something is written on it
+            self._save(self.agent_id, draft)
 
     @work(thread=True, exclusive=True, group="self-assessment-save", exit_on_error=False)
     def _save(self, agent_id: str, draft: self_assessments.Draft) -> None:
@@ -230,8 +246,13 @@ class SelfAssessmentScreen(StoreScreen):
         self.app.call_from_thread(
             self.app.notify, "Submitted and locked for your session. Your coach starts from your words.", title="Self-assessment"
         )
-        self.app.call_from_thread(self.load)
+        self.app.call_from_thread(self._submitted)
         self.app.call_from_thread(self.nextcall.store_changed.publish, StoreChanged(agent_id))
+
+    def _submitted(self) -> None:
+        # Out of the form: the next key goes to the app (b for Badges), not into a fresh draft.
+        self.set_focus(None)
+        self.load()
 
 
 def day_or_unset(value: date | None) -> str:

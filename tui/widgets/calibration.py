@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from textual.content import Content
 from textual.widgets import Static
 
-from nextcall.store.rules import SELF_RATINGS, PassRate, calibrate, calibration_words
+from nextcall.store.rules import SELF_RATINGS, PassRate, calibrate, calibration_words, worth_talking_about
 from nextcall.store.views import MeasuredView
 
 from ..text import literal
@@ -27,24 +27,21 @@ class CalibrationView(Static):
             self.update(Content("Your scorecard's behaviours appear here once your calls are scored."))
             return
         width = max(len(literal(m.criterion.name)) for m in measured)
+        calibrations = [
+            (m, calibrate(m.criterion.key, ratings.get(m.criterion.key), PassRate(m.met, m.applicable))) for m in measured
+        ]
+        talk = worth_talking_about((c for _, c in calibrations), limit=TALKING_POINTS)
+        marked = {c.key for c in talk}
         lines: list[Content] = [Content.styled("Behaviour".ljust(width) + "  You         Last 30 days", "bold")]
-        calibrations = []
-        for m in measured:
-            rating = ratings.get(m.criterion.key)
-            calibration = calibrate(m.criterion.key, rating, PassRate(m.met, m.applicable))
-            calibrations.append((m, calibration))
-            word = SELF_RATINGS[rating][0] if rating else "–"
+        for m, calibration in calibrations:
+            word = SELF_RATINGS[calibration.rating][0] if calibration.rating else "–"
             scored = f"met {m.met} of {m.applicable}" if m.applicable else "no calls"
-            mark = ""
-            if calibration.gap is not None and abs(calibration.gap) >= 0.15:
-                mark = " ◀"
+            mark = " ◀" if calibration.key in marked else ""
             lines.append(Content.assemble(literal(m.criterion.name).ljust(width), f"  {word:<11} {scored}", (mark, "bold")))
-        gaps = sorted(
-            (c for c in calibrations if c[1].gap), key=lambda item: abs(item[1].gap or 0), reverse=True
-        )[:TALKING_POINTS]
-        if gaps:
+        names = {m.criterion.key: literal(m.criterion.name) for m in measured}
+        if talk:
             lines.append(Content.styled("\nWorth talking about with your coach (◀ above):", "bold"))
-            lines.extend(Content("• " + calibration_words(literal(m.criterion.name), c)) for m, c in gaps)
+            lines.extend(Content("• " + calibration_words(names[c.key], c)) for c in talk)
         elif ratings:
             lines.append(Content("\nYour view and your scores agree on every behaviour you rated."))
         else:
