@@ -87,3 +87,15 @@ def movement(row: LeaderboardRowView, *, gap: str = "") -> str:
         case Movement.new:
             return "new"
     return ""
+
+
+DATA_COMES_IN = "Scores come in with:  nextcall import FILE.jsonl  (or .csv)\nTo look around first:  nextcall demo"
+"""How an empty screen gets its data: one wording on every screen and in the first-run picker."""
+
+NO_AGENT = "No agent chosen yet: press a to choose who you are."
+
+
+def empty_screen(what: str, *, agent_chosen: bool) -> str:
+    """What an empty screen says: why it is empty, what will appear on it, and how that gets there."""
+    head = "No scored calls yet." if agent_chosen else NO_AGENT
+    return f"{head}\n\n{what}\n\n{DATA_COMES_IN}"

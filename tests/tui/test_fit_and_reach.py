@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import Engine
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
+from nextcall.tui.dialogs.agent_picker import AgentPickerDialog
 from nextcall.tui.screens.home import HomeScreen
 
 from .conftest import make_app, settle
@@ -61,3 +62,39 @@ async def test_escape_on_a_top_screen_goes_back_to_next_call(demo_engine: Engine
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
+
+
+@pytest.fixture
+def empty_engine(tmp_path):  # noqa: ANN001, ANN201
+    from nextcall.store.db import open_store
+
+    engine = open_store(f"sqlite:///{tmp_path / 'empty.db'}")
+    yield engine
+    engine.dispose()
+
+
+async def test_first_run_on_an_empty_database_says_import_and_demo_and_q_quits(empty_engine: Engine) -> None:
+    app = make_app(empty_engine, None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, AgentPickerDialog)
+        said = "\n".join(str(s.render()) for s in app.screen.query(Static))
+        assert "nextcall import FILE.jsonl" in said and "nextcall demo" in said
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0 and not app.is_running
+
+
+async def test_with_no_agent_no_screen_shows_headings_over_empty_boxes(empty_engine: Engine) -> None:
+    app = make_app(empty_engine, None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("escape")  # look around without choosing
+        await settle(app, pilot)
+        for key, empty in [("h", "#home-empty"), ("s", "#scorecards-empty"), ("g", "#goal-empty"), ("b", "#badges-empty"), ("w", "#sa-empty")]:
+            await pilot.press(key)
+            await settle(app, pilot)
+            text = str(app.screen.query_one(empty, Static).render())
+            assert "No agent chosen yet: press a" in text and "nextcall demo" in text or "before a coaching session" in text
+            framed = [w for w in app.screen.query(".card") if w.display and w.region.area]
+            assert not framed, f"{key}: {[getattr(w, 'border_title', '') for w in framed]} shown empty"

@@ -15,13 +15,13 @@ from textual.widgets.option_list import Option
 
 from nextcall.store.views import AgentView
 
-from ..text import literal
+from ..text import DATA_COMES_IN, literal
 
 
 class AgentPickerDialog(ModalScreen[str | None]):
     """A list of agents; Enter picks one, Escape keeps the current one."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"), Binding("q", "app.quit", "Quit")]
 
     def __init__(
         self,
@@ -41,10 +41,8 @@ class AgentPickerDialog(ModalScreen[str | None]):
         with Vertical(id="picker"):
             yield Static(Content(self.heading), classes="card-title")
             if not self.agents:
-                yield Static(
-                    Content("There are no agents in this database yet.\nImport data with: nextcall import FILE.jsonl"),
-                    classes="empty",
-                )
+                yield Static(Content(f"There are no agents in this database yet.\n\n{DATA_COMES_IN}"), classes="empty")
+                yield Static("Escape to look around · q to quit", classes="muted")
                 return
             options = []
             for agent in self.agents:
@@ -57,7 +55,7 @@ class AgentPickerDialog(ModalScreen[str | None]):
                     label = Content.assemble(label, "\n  ", (literal(story), "italic"))
                 options.append(Option(label, id=agent.id))
             yield OptionList(*options, id="agents")
-            yield Static("Enter to choose · Escape to cancel", classes="muted")
+            yield Static("Enter choose · Escape cancel · q quit", classes="muted")
 
     def on_mount(self) -> None:
         if self.agents and self.current:

@@ -53,7 +53,7 @@ class GoalPickerDialog(ModalScreen[str | None]):
                         )
                     )
             yield OptionList(*options, id="goal-options")
-            yield Static("Enter to start it · Escape to cancel", classes="muted")
+            yield Static("Enter choose · Escape cancel", classes="muted")
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -10,16 +10,14 @@ from textual.widgets import Footer, Header, ProgressBar, Static
 from nextcall.store import queries
 from nextcall.store.views import BadgesScreenView, BadgeView
 
-from ..text import day, literal
+from ..text import day, empty_screen, literal
 from .base import AgentViewScreen, nav_bindings
 
 EMPTY = (
-    "No scored calls yet.\n\n"
     "Badges recognise real progress: a goal that sticks, a clean sweep of a call, "
     "a critical behaviour held for 20 calls, a comeback after a dip, listening "
     "first before coaching. Points come from the behaviour you work on, never "
-    "from the score alone, and each source has a daily cap.\n\n"
-    "Scores come in with:  nextcall import FILE.jsonl  (or .csv)"
+    "from the score alone, and each source has a daily cap."
 )
 
 
@@ -93,7 +91,7 @@ class BadgesScreen(AgentViewScreen):
         if view is not None:
             self.sub_title = literal(view.agent.name)
         if not has_data or view is None:
-            self.query_one("#badges-empty", Static).update(Content(EMPTY))
+            self.query_one("#badges-empty", Static).update(Content(empty_screen(EMPTY, agent_chosen=view is not None)))
             return
         level = self.query_one("#level")
         level.border_title = f"Level {view.level}: {view.level_name}"

@@ -113,9 +113,12 @@ class AgentViewScreen(StoreScreen):
         self.load()
 
     def load(self) -> None:
-        """Reload what the screen shows, off the event loop."""
+        """Reload what the screen shows, off the event loop; with no agent chosen, say so."""
         if self.agent_id is not None:
             self._load(self.next_load(), self.agent_id)
+        else:
+            self.next_load()
+            self.show(None)
 
     @work(thread=True, exclusive=True, group="agent-view", exit_on_error=False)
     def _load(self, generation: int, agent_id: str) -> None:

@@ -21,16 +21,14 @@ from ..dialogs.already_landed import AlreadyLandedDialog
 from ..dialogs.drop_goal import DropGoalDialog
 from ..dialogs.goal_picker import GoalPickerDialog
 from ..messages import StoreChanged
-from ..text import day, literal
+from ..text import day, empty_screen, literal
 from ..widgets.goal_chart import GoalChart
 from .base import AgentViewScreen, nav_bindings
 
 EMPTY = (
-    "No scored calls yet.\n\n"
     "A goal is one behaviour to land, worked until it sticks: met on 8 of 10 "
     "calls, twice in a row. Once your calls are scored, nextcall suggests the "
-    "behaviour that would most raise your CSAT and first-contact resolution.\n\n"
-    "Scores come in with:  nextcall import FILE.jsonl  (or .csv)"
+    "behaviour that would most raise your CSAT and first-contact resolution."
 )
 
 
@@ -114,7 +112,7 @@ class GoalScreen(AgentViewScreen):
         if view is not None:
             self.sub_title = literal(view.agent.name)
         if not has_data or view is None:
-            empty.update(Content(EMPTY))
+            empty.update(Content(empty_screen(EMPTY, agent_chosen=view is not None)))
             return
         current = view.current
         card = self.query_one("#goal-current")

@@ -14,18 +14,15 @@ from nextcall.store.models import Outcome
 from nextcall.store.views import HomeView
 
 from .base import AgentViewScreen, nav_bindings
-from ..text import call_time, day, literal, score_words, spark, when
+from ..text import call_time, day, empty_screen, literal, score_words, spark, when
 from ..widgets.behaviours import BehaviourRates
 from ..widgets.moment import MomentCard
 from ..widgets.verdicts import VerdictStrip
 
 EMPTY = (
-    "No scored calls yet.\n\n"
     "When your calls are scored, this screen shows the one behaviour to work on, "
     "how your latest calls went on it, the moment worth listening back to, and a "
-    "short lesson.\n\n"
-    "Scores come in with:  nextcall import FILE.jsonl  (or .csv)\n"
-    "To look around first:  nextcall demo"
+    "short lesson."
 )
 
 
@@ -65,6 +62,7 @@ class HomeScreen(AgentViewScreen):
         self.query_one("#lesson").border_title = "Why it matters"
         self.query_one("#last-call").border_title = "Your last call"
         self.query_one("#all-behaviours").border_title = "All your behaviours"
+        self.query_one("#home-columns").display = False  # no frame shows before there is something in it
         self._fit(self.size.width)
         self.follow_store()
 
@@ -83,7 +81,7 @@ class HomeScreen(AgentViewScreen):
         columns = self.query_one("#home-columns")
         if view is None or view.evaluation_count == 0:
             self.sub_title = literal(view.agent.name) if view else ""
-            empty.update(Content(EMPTY))
+            empty.update(Content(empty_screen(EMPTY, agent_chosen=view is not None)))
             empty.display, columns.display = True, False
             return
         self.sub_title = f"{literal(view.agent.name)} · {literal(view.agent.team_name or view.agent.team_id)}"

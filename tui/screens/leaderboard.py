@@ -226,4 +226,6 @@ class LeaderboardScreen(StoreScreen):
             )
             more = f"; and {len(view.unranked) - 12} more" if len(view.unranked) > 12 else ""
             unranked.update(Content(f"Not ranked yet: {listed}{more}."))
-        self.query_one("#board-you", Static).update(Content(own_line(view.viewer_row, view)))
+        you = own_line(view.viewer_row, view)
+        self.query_one("#board-you", Static).display = bool(you)
+        self.query_one("#board-you", Static).update(Content(you))

@@ -16,15 +16,13 @@ from nextcall.store.views import ScorecardPageView
 
 from .base import StoreScreen, nav_bindings
 from ..messages import StoreChanged
-from ..text import literal, when
+from ..text import empty_screen, literal, when
 from .evaluation import EvaluationScreen
 
 EMPTY = (
-    "No scored calls yet.\n\n"
     "Each scored call will be listed here, newest first: its date, channel, "
     "score with the behaviours behind it, CSAT and first-contact resolution. "
-    "Enter opens one, behaviour by behaviour.\n\n"
-    "Scores come in with:  nextcall import FILE.jsonl  (or .csv)"
+    "Enter (or a click) opens one, behaviour by behaviour."
 )
 
 OUTCOME_FILTERS = [("met", Outcome.met), ("missed", Outcome.missed)]
@@ -61,6 +59,7 @@ class ScorecardsScreen(StoreScreen):
         table.add_column("FCR", key="fcr")
         self.nextcall.store_changed.subscribe(self, self._store_changed)
         self._behaviours_shown: tuple[str, ...] = ()
+        table.display = self.query_one("#filters").display = False  # shown with the first calls
         self.load()
 
     def _store_changed(self, change: StoreChanged) -> None:
@@ -87,6 +86,9 @@ class ScorecardsScreen(StoreScreen):
             behaviour = self.query_one("#behaviour-filter", Select).selection
             outcome = self.query_one("#outcome-filter", Select).selection
             self._load(self.next_load(), agent_id, behaviour, outcome)
+        else:
+            self.next_load()
+            self._show_empty(agent_chosen=False)
 
     @work(thread=True, exclusive=True, group="scorecards", exit_on_error=False)
     def _load(self, generation: int, agent_id: str, behaviour: str | None, outcome: Outcome | None) -> None:
@@ -105,13 +107,11 @@ class ScorecardsScreen(StoreScreen):
             self.query_one("#behaviour-filter", Select).set_options(
                 [(Content(literal(c.name)), c.key) for c in page.behaviours]
             )
-        no_data = page.total == 0 and not filtered
-        empty.display = no_data
-        table.display = not no_data
-        self.query_one("#filters").display = not no_data
-        if no_data:
-            empty.update(Content(EMPTY))
+        if page.total == 0 and not filtered:
+            self._show_empty(agent_chosen=True)
             return
+        empty.display = False
+        table.display = self.query_one("#filters").display = True
         selected = table.cursor_row
         table.clear()
         for row in page.rows:
@@ -132,6 +132,12 @@ class ScorecardsScreen(StoreScreen):
         self.query_one("#count", Static).update(shown + (" match the filter" if filtered else ""))
         if page.rows:
             table.move_cursor(row=min(selected, len(page.rows) - 1))
+
+    def _show_empty(self, *, agent_chosen: bool) -> None:
+        self.query_one(DataTable).display = self.query_one("#filters").display = False
+        empty = self.query_one("#scorecards-empty", Static)
+        empty.display = True
+        empty.update(Content(empty_screen(EMPTY, agent_chosen=agent_chosen)))
 
     @on(DataTable.RowSelected)
     def open_evaluation(self, event: DataTable.RowSelected) -> None:

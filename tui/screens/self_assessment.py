@@ -18,11 +18,17 @@ from nextcall.store.rules import SELF_RATINGS, session_date_problem
 from nextcall.store.views import SelfAssessmentScreenView
 
 from ..messages import StoreChanged
-from ..text import day, literal
+from ..text import NO_AGENT, day, literal
 from ..widgets.calibration import CalibrationView
 from .base import StoreScreen, nav_bindings
 
 AUTOSAVE_SECONDS = 1.0
+NO_AGENT_FORM = (
+    f"{NO_AGENT}\n\n"
+    "Here you write, before a coaching session, what you do well, what you struggle "
+    "with and what you want to work on, and rate yourself on each behaviour of your "
+    "scorecard beside how often it was met."
+)
 RATING_OPTIONS = [(word, value) for value, (word, _, _) in SELF_RATINGS.items()]
 
 
@@ -40,6 +46,7 @@ class SelfAssessmentScreen(StoreScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static(Content(NO_AGENT_FORM), id="sa-empty", classes="empty")
         with VerticalScroll(id="sa-body"):
             with Horizontal(id="sa-session"):
                 yield Label("Coaching session on", classes="sa-label")
@@ -77,7 +84,10 @@ class SelfAssessmentScreen(StoreScreen):
             self.load()  # another agent: their own draft
 
     def load(self) -> None:
-        if self.agent_id is not None:
+        chosen = self.agent_id is not None
+        self.query_one("#sa-empty").display = not chosen
+        self.query_one("#sa-body").display = chosen
+        if chosen:
             self._load(self.next_load(), self.agent_id)
 
     @work(thread=True, exclusive=True, group="self-assessment", exit_on_error=False)
