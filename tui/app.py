@@ -22,8 +22,9 @@ from nextcall.store.rules import Target
 from nextcall.store.views import AgentView
 
 from .dialogs.agent_picker import AgentPickerDialog
+from .dialogs.switch_agent import SwitchAgentDialog
 from .messages import BadgesEarned, EvaluationsImported, StoreChanged
-from .screens.base import NAV, nav_binding
+from .screens.base import NAV, StoreScreen, nav_binding
 from .screens.home import HomeScreen
 from .text import literal, when
 
@@ -150,7 +151,24 @@ class NextcallApp(App[None]):
     @work(thread=True, exclusive=True, group="agent", exit_on_error=False)
     def _list_for_picker(self) -> None:
         agents = queries.list_agents(self.engine)
-        self.call_from_thread(self._ask_agent, agents, "Switch to which agent?")
+        self.call_from_thread(self._offer_switch, agents)
+
+    def _offer_switch(self, agents: list[AgentView]) -> None:
+        """In the demo, or with nobody chosen yet, the picker; in an agent's own app, a word of warning first.
+
+        What is written in an app (a self-assessment, a goal) is saved as its agent's: an
+        agent must not write a colleague's by accident.
+        """
+        current = next((agent for agent in agents if agent.id == self.agent_id), None)
+        if self.demo_stories or current is None:
+            self._ask_agent(agents, "Switch to which agent?")
+            return
+
+        def confirmed(switch: bool | None) -> None:
+            if switch:
+                self._ask_agent(agents, "Switch to which agent?")
+
+        self.push_screen(SwitchAgentDialog(literal(current.name)), confirmed)
 
     def _ask_agent(self, agents: list[AgentView], title: str) -> None:
         self.push_screen(
@@ -164,6 +182,11 @@ class NextcallApp(App[None]):
         self.agent_id = agent_id
         if self.on_agent_chosen is not None:
             self.on_agent_chosen(agent_id)
+        for stack in self._screen_stacks.values():  # every mode's screens, shown or not
+            for screen in stack:
+                if isinstance(screen, StoreScreen):
+                    screen.start_over()
+        self.call_later(self.action_show, self.current_mode)  # a call of the last agent's, open, is closed
         self.store_changed.publish(StoreChanged(agent_id))
 
     # ------------------------------------------------------- news from store

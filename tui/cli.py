@@ -204,7 +204,8 @@ def export_command(ctx: click.Context, file: Path | None, team: str | None, db: 
     if file is not None and file.suffix.lower() != ".jsonl":
         raise _fail(NextcallError(f"{file}: export writes JSON Lines; name the file .jsonl"))
     try:
-        engine = open_existing_store(_settings(ctx, db).db_url)
+        settings = _settings(ctx, db)
+        engine = open_existing_store(settings.db_url)
         with Session(engine) as session:
             records = export_records(session, team=team)
             if file is None:
@@ -213,7 +214,16 @@ def export_command(ctx: click.Context, file: Path | None, team: str | None, db: 
                 count = _write_file_atomically(records, file)
     except NextcallError as error:
         raise _fail(error) from None
-    if file is not None:
+    if count == 0:
+        # Standard output stays empty (valid, empty JSON Lines); the person is told why.
+        from nextcall.store.db import describe
+
+        click.echo(
+            f"Nothing to export: {describe(settings.db_url)} holds no records yet. "
+            "Bring some in with `nextcall import FILE.jsonl`.",
+            err=True,
+        )
+    elif file is not None:
         click.echo(f"Exported {count:,} records to {file}.", err=True)
 
 
@@ -245,20 +255,26 @@ def _write_file_atomically(records: Iterator[dict], file: Path) -> int:
     "--out", "file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
     help="Write the brief to FILE (default: standard output).",
 )
+@click.option("--demo", is_flag=True, help="Brief a demo agent, from the database `nextcall demo` made.")
 @db_option
 @click.pass_context
-def prep_command(ctx: click.Context, agent: str, file: Path | None, db: str | None) -> None:
+def prep_command(ctx: click.Context, agent: str, file: Path | None, demo: bool, db: str | None) -> None:
     """Write a Markdown brief for a coach's 1:1 with AGENT (an agent id such as a.khan).
 
     Their own words first, then where their view and the scores differ, their
     goal, three calls worth listening to together and what they earned since
     the last session.
     """
-    from nextcall.store.db import open_existing_store
-    from nextcall.store.prep import prep_brief
+    from nextcall.store.db import describe, open_existing_store
+    from nextcall.store.prep import PrepError, prep_brief
+    from nextcall.store.queries import list_agents
 
     try:
-        engine = open_existing_store(_settings(ctx, db).db_url)
+        settings = _settings(ctx, db)
+        url = settings.demo_db_url if demo else settings.db_url
+        engine = open_existing_store(url)
+        if agent not in {known.id for known in list_agents(engine)}:
+            raise PrepError(_no_such_agent(agent, describe(url), settings.demo_db_url if not demo else None))
         brief = prep_brief(engine, agent_id=agent)
         if file is None:
             sys.stdout.write(brief)
@@ -268,6 +284,22 @@ def prep_command(ctx: click.Context, agent: str, file: Path | None, db: str | No
         raise _fail(error) from None
     if file is not None:
         click.echo(f"Wrote the 1:1 brief for {agent} to {file}.", err=True)
+
+
+def _no_such_agent(agent: str, database: str, demo_url: str | None) -> str:
+    """Which database lacks the agent, and, when the demo has them, the flag that briefs the demo's."""
+    said = f"There is no agent {agent!r} in {database}; check the id (such as a.khan)."
+    if demo_url is not None and Path(demo_url.removeprefix("sqlite:///")).exists():
+        from nextcall.store.db import open_existing_store
+        from nextcall.store.queries import list_agents
+
+        demo_engine = open_existing_store(demo_url)
+        try:
+            in_demo = agent in {known.id for known in list_agents(demo_engine)}
+        finally:
+            demo_engine.dispose()
+        said += f" {agent} is a demo agent: nextcall prep {agent} --demo" if in_demo else " For a demo agent, add --demo."
+    return said
 
 
 def _write_text_atomically(text: str, file: Path) -> None:

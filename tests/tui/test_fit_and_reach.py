@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import Engine
-from textual.widgets import Footer, Static
+from textual.widgets import DataTable, Footer, Static
 from textual.widgets._footer import FooterKey
 
+from nextcall.tui.app import NextcallApp
 from nextcall.tui.dialogs.agent_picker import AgentPickerDialog
+from nextcall.tui.dialogs.switch_agent import SwitchAgentDialog
 from nextcall.tui.screens.home import HomeScreen
+from nextcall.tui.screens.scorecards import ScorecardsScreen
 
 from .conftest import make_app, settle
 
@@ -98,3 +101,46 @@ async def test_with_no_agent_no_screen_shows_headings_over_empty_boxes(empty_eng
             assert "No agent chosen yet: press a" in text and "nextcall demo" in text or "before a coaching session" in text
             framed = [w for w in app.screen.query(".card") if w.display and w.region.area]
             assert not framed, f"{key}: {[getattr(w, 'border_title', '') for w in framed]} shown empty"
+
+
+async def test_switching_agent_starts_every_list_at_its_top(demo_engine: Engine, frozen_clock: None) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        await pilot.press(*["down"] * 30)
+        await settle(app, pilot)
+        assert table.cursor_row == 30 and table.scroll_y > 0
+        await pilot.press("a")  # the demo: straight to the picker
+        await settle(app, pilot)
+        assert isinstance(app.screen, AgentPickerDialog)
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert app.agent_id != "a.khan"
+        assert isinstance(app.screen, ScorecardsScreen)
+        assert table.cursor_row == 0 and table.scroll_y == 0
+
+
+def own_app(engine: Engine) -> NextcallApp:
+    """An agent's own app, not the demo: its agent fixed."""
+    return NextcallApp(engine=engine, agent_id="a.khan", poll_seconds=0.2)
+
+
+async def test_in_an_agents_own_app_switching_agent_asks_first(demo_engine: Engine, frozen_clock: None) -> None:
+    app = own_app(demo_engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SwitchAgentDialog)
+        assert "Aisha Khan's" in str(app.screen.query_one(".card-title", Static).render())
+        await pilot.press("escape")  # stay
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen) and app.agent_id == "a.khan"
+        await pilot.press("a")
+        await settle(app, pilot)
+        await pilot.click("#switch")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AgentPickerDialog)

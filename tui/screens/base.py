@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from textual import on, work
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
 from nextcall.store.db import unreachable
@@ -64,6 +65,14 @@ class StoreScreen(Screen[None]):
     def _deliver(self, generation: int, show: Callable[..., object], *args: object, **kwargs: object) -> None:
         if generation == self._load_generation:
             show(*args, **kwargs)
+
+    def start_over(self) -> None:
+        """Another agent's app: every list and page back at its top, every cursor on its first row."""
+        for widget in self.query("*"):
+            if isinstance(widget, DataTable):
+                widget.move_cursor(row=0, column=0, animate=False, scroll=False)
+            if widget.is_scrollable:
+                widget.scroll_home(animate=False, immediate=True)
 
     @property
     def nextcall(self) -> NextcallApp:
