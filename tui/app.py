@@ -130,6 +130,8 @@ class NextcallApp(App[None]):
             "Leaderboard", "Where you stand: quality, most improved, goal progress, points (l)",
             partial(self.run_action, "show('leaderboard')"),
         )
+        if isinstance(screen, StoreScreen):
+            yield from screen.palette_commands()  # what can be done here, by name
         yield SystemCommand("Switch agent", "Show the app for another agent (a)", self.action_pick_agent)
         yield from super().get_system_commands(screen)
 

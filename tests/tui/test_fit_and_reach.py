@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import Engine
+from textual.command import CommandList
 from textual.widgets import DataTable, Footer, Static
 from textual.widgets._footer import FooterKey
 
@@ -13,7 +14,7 @@ from nextcall.tui.dialogs.switch_agent import SwitchAgentDialog
 from nextcall.tui.screens.home import HomeScreen
 from nextcall.tui.screens.scorecards import ScorecardsScreen
 
-from .conftest import make_app, settle
+from .conftest import make_app, settle, wait_until
 
 MAIN_SCREENS = ["h", "s", "g", "b", "l", "w"]
 
@@ -144,3 +145,41 @@ async def test_in_an_agents_own_app_switching_agent_asks_first(demo_engine: Engi
         await pilot.click("#switch")
         await settle(app, pilot)
         assert isinstance(app.screen, AgentPickerDialog)
+
+
+PALETTE_ACTIONS = {
+    "g": {"New goal", "Set goal aside"},
+    "l": {"Rank by most improved", "Period: last 30 days", "Next team", "Anonymous on"},
+    "s": {"Filter by behaviour", "Filter met or missed", "Clear filters", "Open the highlighted call"},
+    "w": {"Submit self-assessment"},
+    "h": {"Listen back: open the call", "Open your last call"},
+}
+
+
+@pytest.mark.parametrize("key", list(PALETTE_ACTIONS))
+async def test_the_palette_offers_each_screens_actions_there_only(demo_engine: Engine, frozen_clock: None, key: str) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(key)
+        await settle(app, pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert PALETTE_ACTIONS[key] <= titles
+        elsewhere = set().union(*(actions for other, actions in PALETTE_ACTIONS.items() if other != key))
+        assert not (elsewhere & titles)
+
+
+async def test_an_action_found_in_the_palette_runs(demo_engine: Engine, frozen_clock: None) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("l")
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Anonymous on")
+        await wait_until(app, pilot, lambda: any(c.option_count for c in app.screen.query(CommandList)))
+        await pilot.press("enter")
+        await wait_until(app, pilot, lambda: app.screen.view is not None and app.screen.view.viewer_row.anonymous)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert "Anonymous off" in titles and "Anonymous on" not in titles

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from textual import on, work
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable
@@ -65,6 +66,10 @@ class StoreScreen(Screen[None]):
     def _deliver(self, generation: int, show: Callable[..., object], *args: object, **kwargs: object) -> None:
         if generation == self._load_generation:
             show(*args, **kwargs)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """This screen's actions, for the command palette while it is shown (none by default)."""
+        return ()
 
     def start_over(self) -> None:
         """Another agent's app: every list and page back at its top, every cursor on its first row."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from textual import work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -70,6 +72,9 @@ class EvaluationScreen(StoreScreen):
         yield Static(id="evaluation-head", classes="card")
         yield VerticalScroll(id="results")
         yield Footer()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Back to the list", "Every scored call (Escape)", self.app.pop_screen)
 
     def on_mount(self) -> None:
         self.sub_title = literal(self.call_id)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from textual import events, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -202,6 +202,10 @@ class GoalScreen(AgentViewScreen):
             )
 
     # --------------------------------------------------------------- actions
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("New goal", "Choose the behaviour to work on next (n)", self.action_new_goal)
+        yield SystemCommand("Set goal aside", "Set the current goal aside, with a reason if you like (d)", self.action_drop_goal)
 
     def action_new_goal(self) -> None:
         view = self.view

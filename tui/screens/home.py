@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import partial
+
 from textual import events
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Static
@@ -63,8 +66,36 @@ class HomeScreen(AgentViewScreen):
         self.query_one("#last-call").border_title = "Your last call"
         self.query_one("#all-behaviours").border_title = "All your behaviours"
         self.query_one("#home-columns").display = False  # no frame shows before there is something in it
+        self._calls: dict[str, str | None] = {"moment": None, "last-call": None}
+        """The call each clickable card is about."""
         self._fit(self.size.width)
         self.follow_store()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        if self._calls.get("moment"):
+            yield SystemCommand(
+                "Listen back: open the call", "The last call the focus was missed on, behaviour by behaviour (or click it)",
+                partial(self.open_call, "moment"),
+            )
+        if self._calls.get("last-call"):
+            yield SystemCommand("Open your last call", "Behaviour by behaviour (or click it)", partial(self.open_call, "last-call"))
+
+    def open_call(self, card: str) -> None:
+        """Open the call a card is about: the moment to listen back to, or the last call."""
+        call_id = self._calls.get(card)
+        if call_id is not None:
+            from .evaluation import EvaluationScreen
+
+            self.app.push_screen(EvaluationScreen(call_id))
+
+    def on_click(self, event: events.Click) -> None:
+        # A click on the moment or the last call opens that call, as Enter opens one from Scorecards.
+        node = event.widget
+        while node is not None and node is not self:
+            if node.id in self._calls:
+                self.open_call(node.id)
+                return
+            node = node.parent
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit(event.size.width)
@@ -120,17 +151,19 @@ class HomeScreen(AgentViewScreen):
                     f" now {goal.series[-1]:.0%}, target {goal.target_met / goal.target_window:.0%}",
                 )
             )
+        self._calls = {"moment": view.latest_miss.call_id if focus and view.latest_miss else None, "last-call": None}
         self._show_last_call(view)
         self.query_one(BehaviourRates).show(
             view.behaviours, focus_key=focus.criterion.key if focus else None, calls=min(view.evaluation_count, queries.FOCUS_WINDOW)
         )
         last = view.last_call
         if last is not None:
+            self._calls["last-call"] = last.call_id
             self.query_one("#last-call-text", Static).update(
                 Content(
                     f"{last.call_id} · {when(last.occurred_at)} · "
                     + score_words(last.score, last.met, last.missed, last.critical_missed)
-                    + " · s for all scorecards"
+                    + " · click to open it"
                 )
             )
 

@@ -6,11 +6,13 @@ starts on it) and their line is pinned below the table, wherever it scrolls.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
@@ -107,6 +109,26 @@ class LeaderboardScreen(StoreScreen):
         self.load()
 
     # ------------------------------------------------------------ choosing
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        for metric in Metric:
+            yield SystemCommand(f"Rank by {metric.label.lower()}", f"Leaderboard metric: {metric.label} (m)", partial(self.choose, metric=metric))
+        for period in Period:
+            yield SystemCommand(f"Period: {period.label.lower()}", f"Leaderboard over {period.label.lower()} (p)", partial(self.choose, period=period))
+        yield SystemCommand("Next team", "Your team, another team, or everyone (t)", self.action_next_team)
+        row = self.view.viewer_row if self.view is not None else None
+        if row is not None and row.anonymous:
+            yield SystemCommand("Anonymous off", "Show colleagues and the wallboard your name (o)", self.action_toggle_anonymous)
+        elif row is not None:
+            yield SystemCommand("Anonymous on", "Show yourself as Anonymous to colleagues and the wallboard (o)", self.action_toggle_anonymous)
+        else:
+            yield SystemCommand("Anonymous on/off", "Show yourself as Anonymous to colleagues, or not (o)", self.action_toggle_anonymous)
+
+    def choose(self, *, metric: Metric | None = None, period: Period | None = None) -> None:
+        """Show the board by this metric or over this period."""
+        if self.choice is not None:
+            self.choice = replace(self.choice, metric=metric or self.choice.metric, period=period or self.choice.period)
+            self.load()
 
     def action_next_metric(self) -> None:
         if self.choice is not None:

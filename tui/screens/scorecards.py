@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
@@ -71,6 +73,20 @@ class ScorecardsScreen(StoreScreen):
     @on(Select.Changed)
     def _filter_changed(self) -> None:
         self.load()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Filter by behaviour", "Show only the calls with one behaviour (f)", self.action_focus_filter)
+        yield SystemCommand("Filter met or missed", "Show only the calls where it was met, or missed", self.action_focus_outcome)
+        yield SystemCommand("Clear filters", "Every scored call again (x)", self.action_clear_filters)
+        yield SystemCommand("Open the highlighted call", "Behaviour by behaviour, with each miss's moment (Enter)", self.action_open_highlighted)
+
+    def action_focus_outcome(self) -> None:
+        self.query_one("#outcome-filter", Select).focus()
+
+    def action_open_highlighted(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.action_select_cursor()
 
     def action_focus_filter(self) -> None:
         self.query_one("#behaviour-filter", Select).focus()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
@@ -230,6 +231,9 @@ class SelfAssessmentScreen(StoreScreen):
         self.app.call_from_thread(self.query_one("#sa-status", Static).update, "Draft saved.")
 
     # ---------------------------------------------------------------- submit
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Submit self-assessment", "Lock it for your coaching session (Ctrl+S)", self.action_submit)
 
     async def action_leave_field(self) -> None:
         if isinstance(self.focused, (Input, TextArea, Select, Button)):
