@@ -74,7 +74,7 @@ class GoalScreen(AgentViewScreen):
                 yield Static(id="goal-effect-note", classes="muted")
                 yield DataTable(id="goal-effect-table", cursor_type="none", show_cursor=False)
             with Vertical(id="goal-history", classes="card"):
-                yield DataTable(id="goal-history-table", cursor_type="row")
+                yield Static(id="goal-history-text")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -85,12 +85,6 @@ class GoalScreen(AgentViewScreen):
         effect.add_column("", width=20)
         effect.add_column("Before", width=16)
         effect.add_column("Since", width=16)
-        history = self.query_one("#goal-history-table", DataTable)
-        history.add_column("Behaviour", width=36)
-        history.add_column("From", width=11)
-        history.add_column("To", width=11)
-        history.add_column("Result", width=40)
-        history.add_column("Met before → during", width=20)
         self.view: GoalScreenView | None = None
         self.follow_store()
 
@@ -187,19 +181,22 @@ class GoalScreen(AgentViewScreen):
             table.add_row(*row)
 
     def _show_history(self, history: tuple[GoalView, ...]) -> None:
-        table = self.query_one("#goal-history-table", DataTable)
-        table.clear()
-        for goal in history:
-            if goal.status == "mastered":
-                result = "✓ mastered"
-            else:
-                result = "– set aside" + (f": {literal(goal.drop_reason)}" if goal.drop_reason else "")
-            before = _percent(goal.effectiveness.before.pass_rate)
-            during = _percent(goal.effectiveness.after.pass_rate)
-            table.add_row(
-                literal(goal.criterion.name), day(goal.started_at),
-                day(goal.ended_at) if goal.ended_at else "–", result, f"{before} → {during}",
-            )
+        # Words that wrap, not a table: a reason in the agent's own words is as long as they made it.
+        self.query_one("#goal-history-text", Static).update(Content("\n").join(self._past_goal(goal) for goal in history))
+
+    @staticmethod
+    def _past_goal(goal: GoalView) -> Content:
+        if goal.status == "mastered":
+            result = ("✓ mastered", "bold $text-success")
+        else:
+            result = ("– set aside" + (f": {literal(goal.drop_reason)}" if goal.drop_reason else ""), "")
+        before = _percent(goal.effectiveness.before.pass_rate)
+        during = _percent(goal.effectiveness.after.pass_rate)
+        ended = day(goal.ended_at) if goal.ended_at else "–"
+        return Content.assemble(
+            (literal(goal.criterion.name), "bold"), "\n",
+            (f"{day(goal.started_at)} – {ended}", "$text-muted"), f" · met {before} before → {during} during · ", result,
+        )
 
     # --------------------------------------------------------------- actions
 
