@@ -251,7 +251,7 @@ async def served(tmp_path: Path, url: str, *options: str) -> AsyncIterator[tuple
         async def link() -> str | None:
             if server.poll() is not None:
                 pytest.fail(f"the server exited with {server.returncode}{server_output()}")
-            found = re.search(r"open (http://\S+) on the TV", server_log.read_text(errors="replace"))
+            found = re.search(r"open (https?://\S+) on the TV", server_log.read_text(errors="replace"))
             return found.group(1) if found else None
 
         printed = await eventually(link, "the server printed no link to open", server_output)
@@ -438,3 +438,27 @@ def test_a_token_or_address_that_cannot_go_into_a_link_is_refused_before_serving
     assert result.exit_code == 1
     assert complaint in result.stderr
     assert "Serving" not in result.stdout
+
+
+async def test_behind_a_proxy_the_page_points_at_the_public_url(tmp_path: Path) -> None:
+    url, _ = demo_store(tmp_path)
+    options = ("--host", "127.0.0.1", "--public-url", "https://board.example.com/")
+    async with served(tmp_path, url, *options) as (port, printed, _), aiohttp.ClientSession() as http:
+        assert printed == "https://board.example.com/"
+        async with http.get(f"http://127.0.0.1:{port}/") as response:
+            html = await response.text()
+        assert 'data-session-websocket-url="wss://board.example.com/ws"' in html
+        assert 'href="https://board.example.com/static/css/xterm.css"' in html
+        assert "127.0.0.1" not in html
+
+
+async def test_a_host_header_that_is_not_an_address_does_not_reach_the_page(tmp_path: Path) -> None:
+    url, _ = demo_store(tmp_path)
+    async with served(tmp_path, url, "--host", "127.0.0.1") as (port, _, _), aiohttp.ClientSession() as http:
+        async with http.get(f"http://127.0.0.1:{port}/", headers={"Host": 'x"><script>alert(1)</script>'}) as response:
+            body = await response.text()
+        assert response.status == 400
+        assert "<script>" not in body
+        async with http.get(f"http://127.0.0.1:{port}/", headers={"Host": f"wallboard.local:{port}"}) as response:
+            html = await response.text()
+        assert f'data-session-websocket-url="ws://wallboard.local:{port}/ws"' in html
