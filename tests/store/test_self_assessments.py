@@ -33,6 +33,19 @@ def test_one_draft_is_saved_over_and_over(store: Engine) -> None:
     assert view.has_draft and view.past == ()
 
 
+def test_an_empty_page_is_not_a_draft_but_clearing_a_draft_is_kept(store: Engine) -> None:
+    now = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    save_draft(store, agent_id="a.khan", now=now, draft=Draft(session_on=date(2026, 11, 24), struggles="Rushing"))
+    submit(store, agent_id="a.khan", now=now)
+
+    save_draft(store, agent_id="a.khan", draft=Draft(strengths="   "))  # a save that lands just after the submit
+
+    assert load_draft(store, agent_id="a.khan") is None
+    save_draft(store, agent_id="a.khan", draft=Draft(strengths="Next time"))
+    save_draft(store, agent_id="a.khan", draft=Draft())
+    assert load_draft(store, agent_id="a.khan") == Draft(None, "", "", "", {})
+
+
 def test_submit_needs_a_session_date_and_some_words(store: Engine) -> None:
     now = datetime(2026, 11, 27, 9, tzinfo=UTC)
     with pytest.raises(SelfAssessmentError, match="nothing to submit"):
