@@ -231,10 +231,12 @@ def test_prep_command_writes_to_standard_output_without_out(sqlite_url: str) -> 
 
 def test_prep_command_for_an_unknown_agent_exits_1_and_writes_nothing(sqlite_url: str, tmp_path: Path) -> None:
     out = tmp_path / "brief.md"
-    result = CliRunner().invoke(app, ["--db", sqlite_url, "prep", "x.nobody", "--out", str(out)])
+    result = CliRunner().invoke(
+        app, ["--db", sqlite_url, "prep", "x.nobody", "--out", str(out)], env={"NEXTCALL_DATA_DIR": str(tmp_path)}
+    )
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (
-        "nextcall: There is no agent 'x.nobody' in this database; check the id (such as a.khan).\n"
+        f"nextcall: There is no agent 'x.nobody' in {sqlite_url}; check the id (such as a.khan).\n"
     )
     assert not out.exists()
