@@ -509,7 +509,16 @@ def scorecard_page(
         ).all()
         latest_scorecard = latest_scorecard_in(session, agent_id)
         behaviours = tuple(_criteria(session, latest_scorecard)) if latest_scorecard else ()
-        return ScorecardPageView(tuple(_summaries(session, rows)), total, behaviours)
+        outcomes: dict[str, Outcome] = {}
+        if criterion_key is not None and rows:
+            found = session.exec(
+                select(Evaluation.call_id, CriterionResult.outcome)
+                .join(CriterionResult, col(CriterionResult.evaluation_id) == Evaluation.id)
+                .join(Criterion, col(Criterion.id) == CriterionResult.criterion_id)
+                .where(col(Evaluation.id).in_([row.id for row in rows]), Criterion.key == criterion_key)
+            ).all()
+            outcomes = {call_id: Outcome(outcome) for call_id, outcome in found}
+        return ScorecardPageView(tuple(_summaries(session, rows)), total, behaviours, outcomes)
 
 
 def evaluation_view(db: Engine, *, call_id: str) -> EvaluationView | None:

@@ -6,7 +6,7 @@ without lazy loading. Names end in `View`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from .models import Outcome
@@ -145,6 +145,8 @@ class ScorecardPageView:
     rows: tuple[EvaluationSummaryView, ...]
     total: int
     behaviours: tuple[CriterionView, ...]
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    """Filtered by a behaviour: its outcome on each call shown, by call id."""
 
 
 @dataclass(frozen=True, slots=True)

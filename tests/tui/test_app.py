@@ -60,7 +60,7 @@ async def test_scorecards_filter_open_and_back(demo_engine: Engine) -> None:
         await settle(app, pilot)
         missed = table.row_count
         assert 0 < missed < everything
-        assert "match the filter" in text_of(app, "#count")
+        assert "calls match" in text_of(app, "#count")
 
         table.focus()
         table.move_cursor(row=0)

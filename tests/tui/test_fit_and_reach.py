@@ -183,3 +183,40 @@ async def test_an_action_found_in_the_palette_runs(demo_engine: Engine, frozen_c
         await wait_until(app, pilot, lambda: app.screen.view is not None and app.screen.view.viewer_row.anonymous)
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert "Anonymous off" in titles and "Anonymous on" not in titles
+
+
+async def test_the_scorecards_filter_keeps_its_height_and_a_behaviour_filter_shows_its_outcome(
+    demo_engine: Engine, frozen_clock: None
+) -> None:
+    from textual.widgets import Select
+
+    from nextcall.store.queries import evaluation_view
+
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        filters = app.screen.query_one("#filters")
+        height = filters.size.height
+        assert [str(c.label) for c in app.screen.query_one(DataTable).columns.values()][2] == "Channel"
+        await pilot.press("f", "enter")  # open the behaviour filter
+        await settle(app, pilot)
+        overlay = app.screen.query_one("SelectOverlay")
+        assert overlay.option_count and all(overlay.get_option_at_index(i).prompt for i in range(overlay.option_count))
+        longest = max(range(overlay.option_count), key=lambda i: len(str(overlay.get_option_at_index(i).prompt)))
+        overlay.highlighted = longest  # the longest name: one line still
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert filters.size.height == height
+        key = app.screen.query_one("#behaviour-filter", Select).selection
+        table = app.screen.query_one(DataTable)
+        assert [str(c.label) for c in table.columns.values()][2] == "Behaviour"
+        for index in range(3):
+            call_id = table.coordinate_to_cell_key((index, 0)).row_key.value
+            outcome = next(r.outcome for r in evaluation_view(demo_engine, call_id=call_id).results if r.criterion.key == key)
+            assert str(table.get_row_at(index)[2]).endswith(outcome.value if outcome.value != "na" else "n/a")
+        assert max(col.get_render_width(table) for col in table.columns.values()) and table.virtual_size.width <= table.size.width
+        await pilot.press("x")  # clear: the channel comes back
+        await settle(app, pilot)
+        assert [str(c.label) for c in table.columns.values()][2] == "Channel"

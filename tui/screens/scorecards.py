@@ -18,7 +18,7 @@ from nextcall.store.views import ScorecardPageView
 
 from .base import StoreScreen, nav_bindings
 from ..messages import StoreChanged
-from ..text import empty_screen, literal, when
+from ..text import SYMBOL, WORD, empty_screen, literal, when
 from .evaluation import EvaluationScreen
 
 EMPTY = (
@@ -53,16 +53,29 @@ class ScorecardsScreen(StoreScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Date", key="date")
-        table.add_column("Call", key="call")
-        table.add_column("Channel", key="channel")
-        table.add_column("Score  ✓ met ✗ missed", key="score")
-        table.add_column("CSAT", key="csat")
-        table.add_column("FCR", key="fcr")
+        self._by_behaviour: bool | None = None
+        self._set_columns(by_behaviour=False)
         self.nextcall.store_changed.subscribe(self, self._store_changed)
         self._behaviours_shown: tuple[str, ...] = ()
         table.display = self.query_one("#filters").display = False  # shown with the first calls
         self.load()
+
+    def _set_columns(self, *, by_behaviour: bool) -> None:
+        """Filtered by a behaviour, its outcome takes the channel's place: what the filter is about, on every row."""
+        if by_behaviour == self._by_behaviour:
+            return
+        self._by_behaviour = by_behaviour
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_column("Date", key="date")
+        table.add_column("Call", key="call")
+        if by_behaviour:
+            table.add_column("Behaviour", key="behaviour")
+        else:
+            table.add_column("Channel", key="channel")
+        table.add_column("Score  ✓ met ✗ missed", key="score")
+        table.add_column("CSAT", key="csat")
+        table.add_column("FCR", key="fcr")
 
     def _store_changed(self, change: StoreChanged) -> None:
         self.load()
@@ -112,9 +125,11 @@ class ScorecardsScreen(StoreScreen):
         page = queries.scorecard_page(
             self.engine, agent_id=agent_id, criterion_key=behaviour, outcome=outcome
         )
-        self.deliver(generation, self.show, page, filtered=behaviour is not None or outcome is not None)
+        self.deliver(
+            generation, self.show, page, filtered=behaviour is not None or outcome is not None, by_behaviour=behaviour is not None
+        )
 
-    def show(self, page: ScorecardPageView, *, filtered: bool) -> None:
+    def show(self, page: ScorecardPageView, *, filtered: bool, by_behaviour: bool = False) -> None:
         table = self.query_one(DataTable)
         empty = self.query_one("#scorecards-empty", Static)
         keys = tuple(c.key for c in page.behaviours)
@@ -129,23 +144,25 @@ class ScorecardsScreen(StoreScreen):
         empty.display = False
         table.display = self.query_one("#filters").display = True
         selected = table.cursor_row
+        self._set_columns(by_behaviour=by_behaviour)
         table.clear()
         for row in page.rows:
             score = "no score" if row.score is None else f"{row.score:.0%}"
-            behaviours = f"{score:>8}  ✓{row.met} ✗{row.missed}"
+            behaviours = f"{score:>4}  ✓{row.met} ✗{row.missed}"
             if row.critical_missed:
                 behaviours += "  ⚠ critical"
+            outcome = page.outcomes.get(row.call_id)
             table.add_row(
                 when(row.occurred_at),
                 Text(literal(row.call_id)),
-                row.channel,
+                (f"{SYMBOL[outcome]} {WORD[outcome]}" if outcome else "– n/a") if by_behaviour else row.channel,
                 Text(behaviours, style="bold" if row.critical_missed else ""),
                 "–" if row.csat is None else f"{row.csat}/5",
                 "–" if row.first_contact_resolution is None else ("✓ yes" if row.first_contact_resolution else "✗ no"),
                 key=row.call_id,
             )
         shown = f"{len(page.rows):,} of {page.total:,} calls" if len(page.rows) < page.total else f"{page.total:,} calls"
-        self.query_one("#count", Static).update(shown + (" match the filter" if filtered else ""))
+        self.query_one("#count", Static).update(shown + (" match" if filtered else ""))
         if page.rows:
             table.move_cursor(row=min(selected, len(page.rows) - 1))
 
