@@ -220,3 +220,19 @@ async def test_the_scorecards_filter_keeps_its_height_and_a_behaviour_filter_sho
         await pilot.press("x")  # clear: the channel comes back
         await settle(app, pilot)
         assert [str(c.label) for c in table.columns.values()][2] == "Channel"
+
+
+@pytest.mark.parametrize(("size", "beside"), [((80, 24), False), ((160, 48), True)])
+async def test_at_160_columns_home_has_two_columns_and_calibration_sits_beside_the_ratings(
+    demo_engine: Engine, frozen_clock: None, size: tuple[int, int], beside: bool
+) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        left, right = app.screen.query_one("#home-left").region, app.screen.query_one("#home-right").region
+        assert (right.x > left.right - 1) is beside and (right.y == left.y) is beside
+        await pilot.press("w")
+        await settle(app, pilot)
+        ratings, calibration = app.screen.query_one("#sa-ratings").region, app.screen.query_one("#sa-calibration").region
+        assert (calibration.x >= ratings.right) is beside
+        assert (calibration.y >= ratings.bottom) is not beside

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -60,10 +60,11 @@ class SelfAssessmentScreen(StoreScreen):
             yield TextArea(id="sa-struggles", soft_wrap=True)
             yield Label("What I want to work on", classes="sa-label")
             yield TextArea(id="sa-want", soft_wrap=True)
-            with Vertical(id="sa-ratings", classes="card"):
-                pass
-            with Vertical(id="sa-calibration", classes="card"):
-                yield CalibrationView(id="calibration")
+            with Vertical(id="sa-grid"):
+                with Vertical(id="sa-ratings", classes="card"):
+                    pass
+                with Vertical(id="sa-calibration", classes="card"):
+                    yield CalibrationView(id="calibration")
             with Horizontal(id="sa-actions"):
                 yield Button("Submit for my session (Ctrl+S)", id="sa-submit", variant="primary")
             with Vertical(id="sa-past", classes="card"):
@@ -78,7 +79,15 @@ class SelfAssessmentScreen(StoreScreen):
         self._autosave: Timer | None = None
         self._filling = False
         self.nextcall.store_changed.subscribe(self, self._store_changed)
+        self._fit(self.size.width)
         self.load()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        # Calibration beside the ratings when there is room (a 160-column terminal), below them at 80.
+        self.query_one("#sa-grid").set_class(width >= 120, "-wide")
 
     def _store_changed(self, change: StoreChanged) -> None:
         if change.agent_id != (self.view.agent.id if self.view else None):

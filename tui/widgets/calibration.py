@@ -45,5 +45,5 @@ class CalibrationView(Static):
         elif ratings:
             lines.append(Content("\nYour view and your scores agree on every behaviour you rated."))
         else:
-            lines.append(Content("\nRate yourself above to see where your view and the scores differ."))
+            lines.append(Content("\nRate yourself on each behaviour to see where your view and the scores differ."))
         self.update(Content("\n").join(lines))
