@@ -236,3 +236,79 @@ async def test_at_160_columns_home_has_two_columns_and_calibration_sits_beside_t
         ratings, calibration = app.screen.query_one("#sa-ratings").region, app.screen.query_one("#sa-calibration").region
         assert (calibration.x >= ratings.right) is beside
         assert (calibration.y >= ratings.bottom) is not beside
+
+
+async def click_footer(app, pilot, description: str) -> None:  # noqa: ANN001
+    key = next(k for k in footer_keys(app) if k.description == description)
+    await pilot.click(key)
+    await settle(app, pilot)
+
+
+async def test_the_mouse_reaches_the_boards_tabs_and_keys(demo_engine: Engine, frozen_clock: None) -> None:
+    from textual.widgets import Tab
+
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await click_footer(app, pilot, "Board")
+        assert type(app.screen).__name__ == "LeaderboardScreen"
+        await pilot.click(app.screen.query_one("#metric-improved", Tab))
+        await settle(app, pilot)
+        assert app.screen.choice.metric.value == "improved" and app.screen.view.metric.value == "improved"
+        period = app.screen.choice.period
+        await click_footer(app, pilot, "Period")
+        assert app.screen.choice.period is period.next()
+        await click_footer(app, pilot, "Anonymous")
+        await wait_until(app, pilot, lambda: app.screen.view.viewer_row is not None and app.screen.view.viewer_row.anonymous)
+        await click_footer(app, pilot, "Next call")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_click_on_the_moment_opens_its_call_and_a_click_goes_back(demo_engine: Engine, frozen_clock: None) -> None:
+    from nextcall.tui.screens.evaluation import EvaluationScreen
+    from nextcall.tui.widgets.moment import MomentCard
+
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        moment = str(app.screen.query_one(MomentCard).render())
+        await pilot.click(MomentCard)
+        await settle(app, pilot)
+        assert isinstance(app.screen, EvaluationScreen)
+        assert moment.startswith(app.screen.call_id)
+        await click_footer(app, pilot, "Back")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_the_mouse_chooses_a_goal_and_sets_it_aside(demo_engine: Engine, frozen_clock: None) -> None:
+    from textual.widgets import Button, OptionList
+
+    from nextcall.tui.dialogs.drop_goal import DropGoalDialog
+    from nextcall.tui.dialogs.goal_picker import GoalPickerDialog
+
+    app = make_app(demo_engine, "j.garcia")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await click_footer(app, pilot, "Goal")
+        await click_footer(app, pilot, "New goal")
+        assert isinstance(app.screen, GoalPickerDialog)
+        await pilot.click(OptionList, offset=(4, 1))  # the first, suggested behaviour
+        await settle(app, pilot)
+        assert app.screen.view.current is not None
+        await click_footer(app, pilot, "Set aside")
+        assert isinstance(app.screen, DropGoalDialog)
+        await pilot.click(app.screen.query_one("#drop", Button))
+        await settle(app, pilot)
+        assert app.screen.view.current is None and app.screen.view.history[0].status == "dropped"
+
+
+async def test_the_palette_opens_with_a_click(demo_engine: Engine, frozen_clock: None) -> None:
+    from textual.command import CommandPalette
+
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        palette = next(k for k in footer_keys(app) if k.has_class("-command-palette"))
+        await pilot.click(palette)
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
