@@ -312,3 +312,22 @@ async def test_the_palette_opens_with_a_click(demo_engine: Engine, frozen_clock:
         await pilot.click(palette)
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_an_open_rating_list_never_covers_the_footer(demo_engine: Engine, frozen_clock: None, size: tuple[int, int]) -> None:
+    from textual.widgets import Select
+
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await pilot.press("w")
+        await settle(app, pilot)
+        last = list(app.screen.query_one("#sa-ratings").query(Select))[-1]
+        last.focus()
+        await pilot.pause()
+        await pilot.press("enter")  # open it
+        await settle(app, pilot)
+        overlay = last.query_one("SelectOverlay")
+        assert last.expanded and overlay.display
+        assert overlay.region.bottom <= app.screen.query_one(Footer).region.y

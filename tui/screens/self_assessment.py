@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TextArea
+from textual.widgets._select import SelectOverlay
 
 from nextcall.store import queries, self_assessments
 from nextcall.store.errors import NextcallError
@@ -84,6 +85,11 @@ class SelfAssessmentScreen(StoreScreen):
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit(event.size.width)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # A rating's list opens below it: bring its row to the top first, so the list never covers the footer.
+        if isinstance(event.widget, SelectOverlay) and event.widget.parent is not None:
+            self.query_one("#sa-body", VerticalScroll).scroll_to_widget(event.widget.parent, top=True, animate=False)
 
     def _fit(self, width: int) -> None:
         # Calibration beside the ratings when there is room (a 160-column terminal), below them at 80.
