@@ -331,3 +331,19 @@ async def test_an_open_rating_list_never_covers_the_footer(demo_engine: Engine, 
         overlay = last.query_one("SelectOverlay")
         assert last.expanded and overlay.display
         assert overlay.region.bottom <= app.screen.query_one(Footer).region.y
+
+
+@pytest.mark.parametrize(("size", "wide"), [((80, 24), False), ((160, 48), True)])
+async def test_scorecards_at_160_columns_show_more_rows_and_each_calls_length(
+    demo_engine: Engine, frozen_clock: None, size: tuple[int, int], wide: bool
+) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        labels = [str(c.label) for c in table.columns.values()]
+        assert ("Length" in labels) is wide
+        assert table.size.height >= (40 if wide else 15)
+        assert table.virtual_size.width <= table.size.width  # no sideways scrolling at either size

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -18,7 +18,7 @@ from nextcall.store.views import ScorecardPageView
 
 from .base import StoreScreen, nav_bindings
 from ..messages import StoreChanged
-from ..text import SYMBOL, WORD, empty_screen, literal, when
+from ..text import SYMBOL, WORD, call_time, empty_screen, literal, when
 from .evaluation import EvaluationScreen
 
 EMPTY = (
@@ -26,6 +26,9 @@ EMPTY = (
     "score with the behaviours behind it, CSAT and first-contact resolution. "
     "Enter (or a click) opens one, behaviour by behaviour."
 )
+
+WIDE = 120
+"""From this many columns (a 160-column terminal) the list has room for each call's length."""
 
 OUTCOME_FILTERS = [("met", Outcome.met), ("missed", Outcome.missed)]
 
@@ -53,18 +56,28 @@ class ScorecardsScreen(StoreScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        self._by_behaviour: bool | None = None
+        self._columns: tuple[bool, bool] | None = None
+        self._wide = self.size.width >= WIDE
         self._set_columns(by_behaviour=False)
         self.nextcall.store_changed.subscribe(self, self._store_changed)
         self._behaviours_shown: tuple[str, ...] = ()
         table.display = self.query_one("#filters").display = False  # shown with the first calls
         self.load()
 
+    def on_resize(self, event: events.Resize) -> None:
+        wide = event.size.width >= WIDE
+        if wide != self._wide:
+            self._wide = wide
+            self.load()
+
     def _set_columns(self, *, by_behaviour: bool) -> None:
-        """Filtered by a behaviour, its outcome takes the channel's place: what the filter is about, on every row."""
-        if by_behaviour == self._by_behaviour:
+        """Filtered by a behaviour, its outcome takes the channel's place: what the filter is about, on every row.
+
+        On a wide terminal the call's length has a column too.
+        """
+        if (by_behaviour, self._wide) == self._columns:
             return
-        self._by_behaviour = by_behaviour
+        self._columns = (by_behaviour, self._wide)
         table = self.query_one(DataTable)
         table.clear(columns=True)
         table.add_column("Date", key="date")
@@ -76,6 +89,8 @@ class ScorecardsScreen(StoreScreen):
         table.add_column("Score  ✓ met ✗ missed", key="score")
         table.add_column("CSAT", key="csat")
         table.add_column("FCR", key="fcr")
+        if self._wide:
+            table.add_column("Length", key="length")
 
     def _store_changed(self, change: StoreChanged) -> None:
         self.load()
@@ -152,6 +167,7 @@ class ScorecardsScreen(StoreScreen):
             if row.critical_missed:
                 behaviours += "  ⚠ critical"
             outcome = page.outcomes.get(row.call_id)
+            length = [Text(call_time(row.duration_s) or "–", justify="right")] if self._wide else []
             table.add_row(
                 when(row.occurred_at),
                 Text(literal(row.call_id)),
@@ -159,6 +175,7 @@ class ScorecardsScreen(StoreScreen):
                 Text(behaviours, style="bold" if row.critical_missed else ""),
                 "–" if row.csat is None else f"{row.csat}/5",
                 "–" if row.first_contact_resolution is None else ("✓ yes" if row.first_contact_resolution else "✗ no"),
+                *length,
                 key=row.call_id,
             )
         shown = f"{len(page.rows):,} of {page.total:,} calls" if len(page.rows) < page.total else f"{page.total:,} calls"
