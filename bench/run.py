@@ -70,6 +70,13 @@ def nextcall(*args: str) -> tuple[float, str]:
     return elapsed, done.stdout.strip()
 
 
+def _seconds(argv: list[str]) -> float:
+    """Seconds a command takes to run to its end, output thrown away."""
+    began = time.perf_counter()
+    subprocess.run(argv, capture_output=True, check=True)
+    return time.perf_counter() - began
+
+
 def in_terminal(argv: list[str]) -> tuple[float, int]:
     """Run argv in an 80×24 pseudo-terminal; seconds to exit and peak RSS (KiB)."""
     done = subprocess.run([sys.executable, str(HERE / "cold_start.py"), "measure", *argv], capture_output=True, text=True)
@@ -392,6 +399,12 @@ def main() -> None:
     print(f"cold start, median of {COLD_RUNS} (80×24 pseudo-terminal, SQLite store, agent {viewer})")
     print(ratio_line("nextcall to Home painted vs bare", ours_start, bare_start, "s", ours_start / bare_start, "<= 1.5",
                      ours_start / bare_start <= 1.5))
+    # The commands' own start: help answers without loading the store or Textual.
+    click_floor = statistics.median(_seconds([sys.executable, "-c", "import click"]) for _ in range(COLD_RUNS))
+    for args in (["--help"], ["import", "--help"]):
+        took = statistics.median(_seconds([sys.executable, "-m", "nextcall.tui.cli", *args]) for _ in range(COLD_RUNS))
+        print(ratio_line(f"nextcall {' '.join(args)} vs import click", took, click_floor, "s", took / click_floor, "<= 2",
+                         took / click_floor <= 2))
     print("memory")
     print(ratio_line("peak RSS nextcall vs bare", ours_rss, bare_rss, "MiB", ours_rss / bare_rss, "<= 2", ours_rss / bare_rss <= 2))
     # What any app on this stack pays before it does anything: the libraries' imports alone.

@@ -156,3 +156,19 @@ def test_losing_the_database_mid_command_is_one_clear_line_not_a_traceback(
         "nextcall: lost the database (server closed the connection unexpectedly); nothing was written. "
         "Run the command again once it is back.\n"
     )
+
+
+@pytest.mark.parametrize("args", [["--help"], ["import", "--help"], ["export", "--help"], ["--no-such-option"]])
+def test_help_and_usage_answer_without_loading_the_store_or_textual(args: list[str]) -> None:
+    # What makes `nextcall --help` slow is loading what it does not need: checked by what is loaded, not by a clock.
+    probe = (
+        "import atexit, sys\n"
+        "heavy = ('sqlalchemy', 'sqlmodel', 'textual', 'pydantic_settings', 'alembic', 'psycopg')\n"
+        "atexit.register(lambda: sys.stderr.write('LOADED ' + ' '.join(sorted({m.split('.')[0] for m in sys.modules} & set(heavy))) + '\\n'))\n"
+        f"sys.argv = ['nextcall', *{args!r}]\n"
+        "from nextcall.tui.cli import main\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode in (0, 2), done.stderr
+    assert done.stderr.splitlines()[-1] == "LOADED ", done.stderr

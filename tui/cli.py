@@ -14,13 +14,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.exc import OperationalError
 
 from nextcall.store.errors import ImportRejected, NextcallError, SettingsError
-from nextcall.store.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from nextcall.store.settings import Settings
+
+# The store, SQLAlchemy and the settings load only inside the commands that use
+# them: `nextcall --help` and a mistyped option answer at once.
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -37,6 +41,8 @@ def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _settings(ctx: click.Context, db: str | None = None, **overrides: object) -> Settings:
+    from nextcall.store.settings import load_settings
+
     root_db = ctx.find_root().params.get("db")
     return load_settings(db=db or root_db, **overrides)
 
@@ -687,12 +693,21 @@ def main() -> None:
         raise SystemExit(_fail(error).exit_code) from None
     except KeyboardInterrupt:
         raise SystemExit(_interrupted().exit_code) from None
-    except OperationalError as error:
+    except Exception as error:
+        if not _database_went_away(error):
+            raise
         from nextcall.store.faults import lost
         from nextcall.store.sqlite_file import first_line
 
         sys.stderr.write(f"nextcall: {lost(first_line(error))}\n")
         raise SystemExit(1) from None
+
+
+def _database_went_away(error: Exception) -> bool:
+    """Whether a command stopped because the database went away (a restart, a network cut) mid-way."""
+    # Only a command that loaded SQLAlchemy can meet its errors: nothing to import to find out.
+    exc = sys.modules.get("sqlalchemy.exc")
+    return exc is not None and isinstance(error, exc.OperationalError)
 
 
 if __name__ == "__main__":
