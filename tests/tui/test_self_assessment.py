@@ -18,7 +18,7 @@ from nextcall.store.db import make_engine
 from nextcall.tui.screens.self_assessment import SelfAssessmentScreen
 from nextcall.tui.widgets.calibration import CalibrationView
 
-from .conftest import make_app, settle
+from .conftest import make_app, settle, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,9 +44,8 @@ async def test_a_draft_saves_as_you_type_and_comes_back(demo_engine: Engine) -> 
         assert isinstance(app.screen, SelfAssessmentScreen)
         await type_into(app, pilot, "#sa-date", "2026-12-01")
         await type_into(app, pilot, "#sa-strengths", "Calm with [b]upset[/b] callers")
-        await pilot.pause(1.6)  # past the one-second autosave
-        await settle(app, pilot)
-        assert "saved" in str(app.screen.query_one("#sa-status", Static).render()).lower()
+        # The one-second autosave has run once the status says so: waited for, not timed.
+        await wait_until(app, pilot, lambda: "saved" in str(app.screen.query_one("#sa-status", Static).render()).lower())
     draft = self_assessments.load_draft(demo_engine, agent_id="a.khan")
     assert draft is not None and draft.strengths == "Calm with [b]upset[/b] callers"
     assert draft.session_on.isoformat() == "2026-12-01"
@@ -89,10 +88,8 @@ async def test_a_date_that_is_not_a_date_is_explained_inline(demo_engine: Engine
     async with app.run_test(size=(80, 24)) as pilot:
         await open_form(app, pilot)
         await type_into(app, pilot, "#sa-date", "next tue")
-        await pilot.pause(1.6)
-        await settle(app, pilot)
         error = app.screen.query_one("#sa-date-error", Static)
-        assert error.display and "YYYY-MM-DD" in str(error.render())
+        await wait_until(app, pilot, lambda: bool(error.display) and "YYYY-MM-DD" in str(error.render()))
 
 
 async def test_a_session_date_out_of_range_is_explained_inline_and_not_submitted(demo_engine: Engine) -> None:
@@ -132,7 +129,7 @@ def test_a_draft_survives_kill_9(demo_db: Path, tmp_path: Path) -> None:
         sys.path.insert(0, {str(ROOT)!r})
         from nextcall.store.db import make_engine
         from tests.tui.conftest import make_app
-        from tests.tui.conftest import settle
+        from tests.tui.conftest import settle, wait_until
 
         async def main():
             app = make_app(make_engine({f"sqlite:///{database}"!r}), "a.khan")
@@ -142,8 +139,7 @@ def test_a_draft_survives_kill_9(demo_db: Path, tmp_path: Path) -> None:
                 await settle(app, pilot)
                 app.screen.query_one("#sa-want").focus()
                 await pilot.press(*"Land the recap before I close")
-                await pilot.pause(1.6)
-                await settle(app, pilot)
+                await wait_until(app, pilot, lambda: "saved" in str(app.screen.query_one("#sa-status").render()).lower())
                 print("TYPED", flush=True)
                 await pilot.press(*" and more")  # still unsaved when the kill comes
                 time.sleep(120)
