@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 PG_CONNECT_TIMEOUT_S = 10
+IN_LIST_SIZE = 500
+"""Values per `IN (...)` of one query: well under every database's limit on parameters."""
 
 
 def make_engine(url: str) -> Engine:

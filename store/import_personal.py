@@ -11,16 +11,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlmodel import Session, col, select
 
 from . import rules
+from .db import IN_LIST_SIZE
 from .import_problems import Problem, Source
 from .models import Criterion, Goal, GoalStatus, SelfAssessment, instant_text
 
 if TYPE_CHECKING:
     from .importer import Batch, Tally
+
+Row = TypeVar("Row", Goal, SelfAssessment)
 
 
 def _at(source: Source, field: str, message: str, got: Any) -> Problem:
@@ -70,7 +73,7 @@ def _check_one_active(session: Session, batch: Batch) -> None:
         if goal.status == GoalStatus.active:
             active[agent].append((start, source))
     agents = sorted({agent for agent, _ in batch.goals})
-    for goal in _stored_goals(session, agents):
+    for goal in _rows_of(session, Goal, agents):
         start = _utc(goal.started_at)
         if goal.status == GoalStatus.active.value and (goal.agent_id, start) not in batch.goals:
             active[goal.agent_id].append((start, None))  # type: ignore[arg-type]
@@ -88,12 +91,24 @@ def _check_one_active(session: Session, batch: Batch) -> None:
             )
 
 
-def _stored_goals(session: Session, agents: Iterable[str]) -> list[Goal]:
-    agents = list(agents)
-    found: list[Goal] = []
-    for start in range(0, len(agents), 500):
-        found.extend(session.exec(select(Goal).where(col(Goal.agent_id).in_(agents[start : start + 500]))).all())
+def _rows_of(session: Session, table: type[Row], agents: Iterable[str], *order: Any) -> list[Row]:
+    """The stored rows of these agents in `table` (goals, self-assessments), in `order`."""
+    agents = sorted(agents)
+    found: list[Row] = []
+    for start in range(0, len(agents), IN_LIST_SIZE):
+        query = select(table).where(col(table.agent_id).in_(agents[start : start + IN_LIST_SIZE]))  # type: ignore[attr-defined]
+        found.extend(session.exec(query.order_by(*order)).all())
     return found
+
+
+def _replaced(row: Goal | SelfAssessment, values: dict[str, Any]) -> bool:
+    """Give the stored row these values; whether any differed (moments compared in UTC)."""
+    stored = {name: getattr(row, name) for name in values}
+    if {name: _utc(v) if isinstance(v, datetime) else v for name, v in stored.items()} == values:
+        return False
+    for name, value in values.items():
+        setattr(row, name, value)
+    return True
 
 
 # ------------------------------------------------------------------- writing
@@ -111,7 +126,7 @@ def write_goals(session: Session, batch: Batch, tally: Tally, affected: set[str]
             )
         )
     }
-    stored = {(goal.agent_id, _utc(goal.started_at)): goal for goal in _stored_goals(session, {a for a, _ in batch.goals})}
+    stored = {(goal.agent_id, _utc(goal.started_at)): goal for goal in _rows_of(session, Goal, {a for a, _ in batch.goals})}
     # Ended goals first, so that the database's one-active-goal rule holds after every statement.
     ordered = sorted(batch.goals.items(), key=lambda item: item[1][0].status == GoalStatus.active)
     for key, (goal, _) in ordered:
@@ -129,9 +144,7 @@ def write_goals(session: Session, batch: Batch, tally: Tally, affected: set[str]
         if row is None:
             session.add(Goal(agent_id=goal.agent, started_at=key[1], **values))
             tally.added += 1
-        elif {name: _utc(v) if isinstance(v, datetime) else v for name, v in _goal_values(row).items()} != values:
-            for name, value in values.items():
-                setattr(row, name, value)
+        elif _replaced(row, values):
             row.mastered_at = None  # derived again from the calls below
             tally.changed += 1
         else:
@@ -141,28 +154,14 @@ def write_goals(session: Session, batch: Batch, tally: Tally, affected: set[str]
         session.flush()
 
 
-def _goal_values(row: Goal) -> dict[str, Any]:
-    return {
-        "criterion_id": row.criterion_id, "status": row.status, "baseline_met": row.baseline_met,
-        "baseline_applicable": row.baseline_applicable, "target_met": row.target_met,
-        "target_window": row.target_window, "ended_at": row.ended_at, "drop_reason": row.drop_reason,
-    }
-
-
 def write_self_assessments(session: Session, batch: Batch, tally: Tally, affected: set[str]) -> None:
     """Add or replace the batch's self-assessments; a draft the agent saved later than the batch's is kept."""
     if not batch.self_assessments:
         return
-    agents = sorted({agent for agent, _ in batch.self_assessments})
-    rows: list[SelfAssessment] = []
-    for start in range(0, len(agents), 500):
-        rows.extend(
-            session.exec(
-                select(SelfAssessment)
-                .where(col(SelfAssessment.agent_id).in_(agents[start : start + 500]))
-                .order_by(col(SelfAssessment.updated_at).desc(), col(SelfAssessment.id).desc())
-            ).all()
-        )
+    rows = _rows_of(
+        session, SelfAssessment, {agent for agent, _ in batch.self_assessments},
+        col(SelfAssessment.updated_at).desc(), col(SelfAssessment.id).desc(),
+    )
     stored: dict[tuple[str, datetime | None], SelfAssessment] = {}
     for row in rows:
         stored.setdefault((row.agent_id, _utc(row.submitted_at)), row)  # a draft: the latest saved
@@ -183,9 +182,7 @@ def write_self_assessments(session: Session, batch: Batch, tally: Tally, affecte
         elif key[1] is None and _utc(row.updated_at) > updated:  # type: ignore[operator]
             tally.unchanged += 1  # the agent wrote on after this backup: their newer words stay
             continue
-        elif {name: _utc(getattr(row, name)) if name == "updated_at" else getattr(row, name) for name in values} != values:
-            for name, value in values.items():
-                setattr(row, name, value)
+        elif _replaced(row, values):
             tally.changed += 1
         else:
             tally.unchanged += 1

@@ -35,7 +35,7 @@ from sqlalchemy import Engine, Table, bindparam, delete, func, insert, text, upd
 from sqlmodel import Session, select
 
 from . import rules
-from .db import LOCK_NOT_AVAILABLE, ROW_WAIT_SECONDS, lock_for_writing, through_login
+from .db import IN_LIST_SIZE, LOCK_NOT_AVAILABLE, ROW_WAIT_SECONDS, lock_for_writing, through_login
 from .errors import ImportRejected, StoreError
 from .import_personal import check_personal, write_goals, write_self_assessments
 from .import_problems import MISSING, Problem, Source
@@ -115,7 +115,6 @@ def _evaluation_record(evaluation: EvaluationIn) -> EvaluationRecord:
     for result in record["results"]:
         result["outcome"] = result["outcome"].value
     return record
-_CHUNK = 500  # ids per IN (...) query: well under every database's parameter limit
 ANALYZE_AFTER = 10_000
 """An import writing this many results or more refreshes PostgreSQL's statistics of them."""
 IMPORT_WAIT_SECONDS = 600.0
@@ -624,18 +623,18 @@ def check_batch(session: Session, batch: Batch) -> None:
 def _existing_ids(session: Session, column: Any, wanted: Iterable[str]) -> set[str]:
     found: set[str] = set()
     wanted = sorted(wanted)
-    for start in range(0, len(wanted), _CHUNK):
-        found.update(session.exec(select(column).where(column.in_(wanted[start : start + _CHUNK]))))
+    for start in range(0, len(wanted), IN_LIST_SIZE):
+        found.update(session.exec(select(column).where(column.in_(wanted[start : start + IN_LIST_SIZE]))))
     return found
 
 
 def _store_criteria_keys(session: Session, scorecard_ids: Iterable[str]) -> list[tuple[str, str]]:
     ids = sorted(scorecard_ids)
     rows: list[tuple[str, str]] = []
-    for start in range(0, len(ids), _CHUNK):
+    for start in range(0, len(ids), IN_LIST_SIZE):
         rows.extend(
             session.exec(
-                select(Criterion.scorecard_id, Criterion.key).where(Criterion.scorecard_id.in_(ids[start : start + _CHUNK]))
+                select(Criterion.scorecard_id, Criterion.key).where(Criterion.scorecard_id.in_(ids[start : start + IN_LIST_SIZE]))
             ).all()
         )
     return rows
@@ -830,8 +829,8 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
 
     call_ids = list(batch.evaluations)
     stored: dict[str, tuple[int, str, str]] = {}
-    for start in range(0, len(call_ids), _CHUNK):
-        chunk = call_ids[start : start + _CHUNK]
+    for start in range(0, len(call_ids), IN_LIST_SIZE):
+        chunk = call_ids[start : start + IN_LIST_SIZE]
         for row in session.exec(
             select(Evaluation.call_id, Evaluation.id, Evaluation.content_hash, Evaluation.agent_id)
             .where(Evaluation.call_id.in_(chunk))
@@ -879,8 +878,8 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
 
     evaluation_table = Evaluation.__table__
     result_table = CriterionResult.__table__
-    for start in range(0, len(replaced_ids), _CHUNK):
-        session.exec(delete(result_table).where(result_table.c.evaluation_id.in_(replaced_ids[start : start + _CHUNK])))
+    for start in range(0, len(replaced_ids), IN_LIST_SIZE):
+        session.exec(delete(result_table).where(result_table.c.evaluation_id.in_(replaced_ids[start : start + IN_LIST_SIZE])))
     if replaced_rows:
         session.exec(update(evaluation_table).where(evaluation_table.c.id == bindparam("replaced_id")), params=replaced_rows)
     all_results = replaced_results

@@ -30,7 +30,6 @@ from .errors import StoreError
 from .models import (
     Agent,
     BadgeAward,
-    Criterion,
     CriterionResult,
     Evaluation,
     Goal,

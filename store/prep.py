@@ -23,7 +23,6 @@ from .errors import NextcallError
 from .models import Outcome
 from .queries import (
     CALIBRATION_DAYS,
-    FOCUS_WINDOW,
     badges_earned_since,
     goal_screen_view,
     moments_to_listen,

@@ -7,7 +7,6 @@ never lazy-load. Nothing here writes.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any

@@ -28,22 +28,22 @@ from .models import (
     PointsEntry,
     SelfAssessment,
 )
+from .db import IN_LIST_SIZE
 from .rules import Target, counts_as_listened_first
 
 
 _OUTCOMES = {outcome.value: outcome for outcome in Outcome}
-_CHUNK = 500  # agents per IN (...) query: well under every database's parameter limit
 
 
 def outcomes_by_call(session: Session, evaluation_ids: Sequence[int]) -> dict[int, dict[str, Outcome]]:
     """Each evaluation's outcomes by criterion key (criteria it does not name are absent: `na`)."""
     outcomes: dict[int, dict[str, Outcome]] = defaultdict(dict)
     ids = list(evaluation_ids)
-    for start in range(0, len(ids), _CHUNK):
+    for start in range(0, len(ids), IN_LIST_SIZE):
         for evaluation_id, key, outcome in session.execute(
             select(CriterionResult.evaluation_id, Criterion.key, CriterionResult.outcome)
             .join(Criterion, col(Criterion.id) == CriterionResult.criterion_id)
-            .where(col(CriterionResult.evaluation_id).in_(ids[start : start + _CHUNK]))
+            .where(col(CriterionResult.evaluation_id).in_(ids[start : start + IN_LIST_SIZE]))
         ):
             outcomes[evaluation_id][key] = _OUTCOMES[outcome]
     return outcomes
@@ -72,8 +72,8 @@ def agent_histories(session: Session, agent_ids: Iterable[str]) -> dict[str, Age
 
     wanted = sorted(set(agent_ids))
     histories: dict[str, AgentHistory] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
+    for start in range(0, len(wanted), IN_LIST_SIZE):
+        chunk = wanted[start : start + IN_LIST_SIZE]
         outcomes: dict[int, dict[str, Outcome]] = defaultdict(dict)
         for evaluation_id, criterion_id, outcome in session.execute(
             select(CriterionResult.evaluation_id, CriterionResult.criterion_id, CriterionResult.outcome)
@@ -119,8 +119,8 @@ def refresh_recognition(session: Session, agent_ids: Iterable[str]) -> list[Badg
     """Bring stored awards and points in line with each agent's history; returns awards new to the store."""
     new_awards: list[BadgeAward] = []
     wanted = sorted(set(agent_ids))
-    for start in range(0, len(wanted), _CHUNK):
-        new_awards.extend(_refresh(session, wanted[start : start + _CHUNK]))
+    for start in range(0, len(wanted), IN_LIST_SIZE):
+        new_awards.extend(_refresh(session, wanted[start : start + IN_LIST_SIZE]))
     session.flush()
     return new_awards
 

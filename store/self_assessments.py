@@ -42,9 +42,14 @@ class Draft:
         """Nothing written, dated or rated: not worth starting a draft for."""
         return (
             self.session_on is None
-            and not (self.strengths.strip() or self.struggles.strip() or self.want_to_work_on.strip())
-            and not self.ratings
+            and not self.kept_ratings
+            and not has_words(self.strengths, self.struggles, self.want_to_work_on)
         )
+
+    @property
+    def kept_ratings(self) -> dict[str, int]:
+        """The ratings on the scale (an out-of-scale value is not kept)."""
+        return {key: value for key, value in (self.ratings or {}).items() if value in SELF_RATINGS}
 
 
 def _draft_row(session: Session, agent_id: str) -> SelfAssessment | None:
@@ -57,10 +62,9 @@ def _draft_row(session: Session, agent_id: str) -> SelfAssessment | None:
 
 def save_draft(db: Engine, *, agent_id: str, draft: Draft, now: datetime | None = None) -> None:
     """Keep the agent's draft as it stands now (creating it on the first save)."""
-    ratings = {key: value for key, value in (draft.ratings or {}).items() if value in SELF_RATINGS}
-    blank = draft.session_on is None and not ratings and not has_words(draft.strengths, draft.struggles, draft.want_to_work_on)
+    ratings = draft.kept_ratings
     with unit_of_work(db) as session:
-        if blank and _draft_row(session, agent_id) is None:
+        if draft.is_blank and _draft_row(session, agent_id) is None:
             return  # an empty page is not a draft (a save that lands just after a submit must not start one)
         if through_login(session):
             # Written by the database for the login's own agent, stamped with its clock (migration 0006).

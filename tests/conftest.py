@@ -15,6 +15,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+import contextlib
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -80,12 +81,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-@contextmanager
-def fresh_pg_database(template: str) -> Iterator[str]:
+def fresh_pg_database(template: str) -> contextlib.AbstractContextManager[str]:
     """A PostgreSQL database copied from `template`, dropped afterwards; yields its URL."""
+    return scratch_pg_database(f'TEMPLATE "{template}"')
+
+
+@contextmanager
+def scratch_pg_database(options: str) -> Iterator[str]:
+    """A PostgreSQL database made with `CREATE DATABASE … {options}`, dropped afterwards; yields its URL."""
     name = f"nextcall_t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(_pg_admin_dsn(), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        admin.execute(f'CREATE DATABASE "{name}" {options}')
     try:
         yield _pg_url_for(name)
     finally:

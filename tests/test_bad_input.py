@@ -33,37 +33,6 @@ def assert_refused(result: subprocess.CompletedProcess[str], *expected: str) -> 
         assert words in result.stderr, result.stderr
 
 
-# Without a command, `nextcall --db FILE` opens the app: it must stop before the app starts.
-COMMANDS = [[], ["db", "info"], ["export"], ["prep", "a.khan"], ["import", "{batch}"]]
-
-
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "app")
-def test_a_file_that_is_not_a_database(command: list[str], tmp_path: Path) -> None:
-    path = tmp_path / "notes.db"
-    path.write_bytes(b"SQLite format 2? no: a shopping list\n" * 200)
-    batch = factories.write_jsonl(tmp_path / "a.jsonl", factories.basics())
-    result = run("--db", f"sqlite:///{path}", *(part.format(batch=batch) for part in command))
-    assert_refused(result, "notes.db is not a nextcall database", "give --db a new file")
-    assert path.read_bytes().startswith(b"SQLite format 2? no")
-
-
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "app")
-def test_another_programs_sqlite_file(command: list[str], tmp_path: Path) -> None:
-    path = tmp_path / "books.db"
-    with sqlite3.connect(path) as connection:
-        connection.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
-        connection.execute("INSERT INTO invoices VALUES (1, 9.5)")
-    connection.close()
-    batch = factories.write_jsonl(tmp_path / "a.jsonl", factories.basics())
-    result = run("--db", f"sqlite:///{path}", *(part.format(batch=batch) for part in command))
-    assert_refused(result, "books.db already holds tables that are not nextcall's (invoices)")
-    with sqlite3.connect(path) as connection:
-        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master")]
-        rows = connection.execute("SELECT * FROM invoices").fetchall()
-    connection.close()
-    assert (tables, rows) == (["invoices"], [(1, 9.5)])
-
-
 @pytest.fixture
 def damaged_store(tmp_path: Path) -> Path:
     """A nextcall file that opens, with one table's pages overwritten: found only when a query reaches them."""

@@ -3,7 +3,8 @@
 Each situation is brought about for real where this machine allows it: a file
 and a folder the command may not write (as root, the command runs without
 root's power to override file modes), a disk that fills up (SQLite told the
-file may not grow), an agent's own PostgreSQL login, a database not in UTF-8,
+file may not grow), a database not in UTF-8 (an agent's own login is in
+tests/store/test_privacy.py),
 another program's file, Ctrl-C (a real SIGINT to a running import), the demo
 rebuilt under an open app, a database that is not there yet, and calls stored
 at the two ends of the calendar shown in the zones furthest from UTC.
@@ -22,7 +23,6 @@ import subprocess
 import sys
 import textwrap
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -37,10 +37,9 @@ from nextcall.seed.load import load_demo
 from nextcall.store.db import describe, make_engine
 from nextcall.store.importer import import_files
 from nextcall.store.prep import prep_brief
-from nextcall.store.privacy import grant_agent, login_url
 from nextcall.tui import cli
 from tests import factories
-from tests.conftest import _pg_admin_dsn, _pg_url_for
+from tests.conftest import scratch_pg_database
 from tests.test_import_kill import calls, dump
 from tests.tui.conftest import NOW, TODAY, make_app, settle, wait_until
 
@@ -221,28 +220,7 @@ def test_a_disk_that_fills_up_during_an_import_says_so_and_writes_nothing(
     assert contents(store) == before
 
 
-# ------------------------------------------------------------ 3. an agent's own login
-
-
-def test_an_import_through_an_agents_login_is_one_line_and_writes_nothing(pg_url: str, tmp_path: Path) -> None:
-    owner = make_engine(pg_url)
-    import_files(owner, [factories.write_jsonl(tmp_path / "first.jsonl", [*factories.basics(), *calls("C", 5)])])
-    login = grant_agent(owner, "a.khan", login=f"a.khan.{uuid.uuid4().hex[:8]}")
-    try:
-        before = dump(owner)
-        batch = factories.write_jsonl(tmp_path / "batch.jsonl", [*factories.basics(), *calls("N", 5)])
-        result = run("--db", login_url(pg_url, login), "import", str(batch))
-        says(
-            result,
-            f"{login} is an agent's or a lead's own login, which reads and writes only its own rows; "
-            "nothing was imported. Import as the role that owns nextcall's tables.",
-        )
-        assert dump(owner) == before
-    finally:
-        owner.dispose()
-        with psycopg.connect(_pg_admin_dsn(), autocommit=True) as admin:
-            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (login,))
-            admin.execute(psycopg.sql.SQL("DROP ROLE IF EXISTS {}").format(psycopg.sql.Identifier(login)))
+# ------------------------------------------------------------ 3. an agent's own login: tests/store/test_privacy.py
 
 
 # ------------------------------------------------------------ 4. a database not in UTF-8
@@ -251,14 +229,8 @@ def test_an_import_through_an_agents_login_is_one_line_and_writes_nothing(pg_url
 @pytest.fixture
 def latin1_url(pg_template: str) -> Iterator[str]:
     """An empty PostgreSQL database in LATIN1, dropped afterwards."""
-    name = f"nextcall_latin1_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_pg_admin_dsn(), autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE \"{name}\" ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
-    try:
-        yield _pg_url_for(name)
-    finally:
-        with psycopg.connect(_pg_admin_dsn(), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_pg_database("ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0") as url:
+        yield url
 
 
 def made_in(url: str) -> list[str]:
@@ -286,39 +258,35 @@ def test_a_postgresql_database_not_in_utf8_is_refused_before_anything_is_made_in
 
 # ------------------------------------------------------------ 5. another program's file
 
+# Without a command, `nextcall --db FILE` opens the app: it must stop before the app starts.
 COMMANDS = [[], ["db", "info"], ["export"], ["prep", "a.khan"], ["import", "{batch}"]]
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "app")
-def test_another_programs_sqlite_file_is_refused_and_left_byte_for_byte(command: list[str], tmp_path: Path, batch: Path) -> None:
-    path = tmp_path / "books.db"
+def another_programs_sqlite_file(path: Path) -> str:
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
         connection.execute("INSERT INTO invoices VALUES (1, 9.5)")
     connection.close()
     assert path.read_bytes()[18:20] == b"\x01\x01"  # a rollback-journal file: opening it as nextcall would make it WAL
-    seen = fingerprint(path)
-    result = run("--db", f"sqlite:///{path}", *(part.format(batch=batch) for part in command))
-    says(
-        result,
-        f"sqlite:///{path} already holds tables that are not nextcall's (invoices); nothing was written; "
-        "give --db a new file or an empty database.",
-    )
-    assert fingerprint(path) == seen  # same bytes, same time, and no -wal, -shm or -journal beside it
+    return "already holds tables that are not nextcall's (invoices)"
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "app")
-def test_a_text_file_given_as_the_database_is_refused_and_left_byte_for_byte(command: list[str], tmp_path: Path, batch: Path) -> None:
-    path = tmp_path / "notes.db"
+def a_text_file(path: Path) -> str:
     path.write_text("milk\neggs\n" * 50, encoding="utf-8")
+    return "is not a nextcall database (file is not a database)"
+
+
+@pytest.mark.parametrize("make", [another_programs_sqlite_file, a_text_file], ids=lambda make: make.__name__)
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "app")
+def test_a_file_that_is_not_nextcalls_is_refused_and_left_byte_for_byte(
+    command: list[str], make: Callable[[Path], str], tmp_path: Path, batch: Path
+) -> None:
+    path = tmp_path / "books.db"
+    what = make(path)
     seen = fingerprint(path)
     result = run("--db", f"sqlite:///{path}", *(part.format(batch=batch) for part in command))
-    says(
-        result,
-        f"sqlite:///{path} is not a nextcall database (file is not a database); nothing was written; "
-        "give --db a new file or an empty database.",
-    )
-    assert fingerprint(path) == seen
+    says(result, f"sqlite:///{path} {what}; nothing was written; give --db a new file or an empty database.")
+    assert fingerprint(path) == seen  # same bytes, same time, and no -wal, -shm or -journal beside it
 
 
 # ------------------------------------------------------------ 6. Ctrl-C
@@ -378,7 +346,7 @@ def test_ctrl_c_while_an_import_reads_its_batch_is_one_line_exit_130_and_writes_
 
 WRITES_THEN_WAITS = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys
     from nextcall.store import importer
     from nextcall.tui.cli import main
 
@@ -388,7 +356,7 @@ WRITES_THEN_WAITS = textwrap.dedent(
         awards = derive(session, agents)
         session.flush()
         print("WRITTEN", flush=True)
-        time.sleep(600)  # Ctrl-C comes first
+        signal.pause()  # until the Ctrl-C the test sends
         return awards
 
     importer.refresh_recognition = derive_then_wait

@@ -273,15 +273,15 @@ def prep_command(ctx: click.Context, agent: str, file: Path | None, demo: bool, 
     """
     from nextcall.store.db import describe, open_existing_store
     from nextcall.store.prep import PrepError, prep_brief
-    from nextcall.store.queries import list_agents
 
     try:
         settings = _settings(ctx, db)
         url = settings.demo_db_url if demo else settings.db_url
         engine = open_existing_store(url)
-        if agent not in {known.id for known in list_agents(engine)}:
-            raise PrepError(_no_such_agent(agent, describe(url), settings.demo_db_url if not demo else None))
-        brief = prep_brief(engine, agent_id=agent)
+        try:
+            brief = prep_brief(engine, agent_id=agent)
+        except PrepError:  # no such agent: say in which database, and whether the demo has them
+            raise PrepError(_no_such_agent(agent, describe(url), settings.demo_db_url if not demo else None)) from None
         if file is None:
             sys.stdout.write(brief)
         else:

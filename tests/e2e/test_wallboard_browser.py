@@ -388,18 +388,15 @@ async def test_without_the_token_the_served_board_says_nothing_about_the_team(tm
                 assert response.status == 200
             async with http.ws_connect(f"{base}/ws/s3cret-board?width=120&height=36") as ws:
                 received = b""
-
-                async def a_name_arrives() -> bool:
-                    nonlocal received
-                    try:
-                        message = await ws.receive(timeout=1)
-                    except TimeoutError:
-                        return False
-                    if message.type is aiohttp.WSMsgType.BINARY:
-                        received += message.data
-                    return names[0] in ESCAPES.sub("", received.decode("utf-8", errors="replace"))
-
-                await eventually(a_name_arrives, f"{names[0]!r} never came over the websocket with the token")
+                try:
+                    async with asyncio.timeout(PATIENCE):  # a ceiling only a hang reaches
+                        while names[0] not in ESCAPES.sub("", received.decode("utf-8", errors="replace")):
+                            message = await ws.receive()
+                            assert message.type is not aiohttp.WSMsgType.CLOSED, "the websocket closed first"
+                            if message.type is aiohttp.WSMsgType.BINARY:
+                                received += message.data
+                except TimeoutError:
+                    pytest.fail(f"{names[0]!r} never came over the websocket with the token (waited {PATIENCE:.0f} s)")
 
 
 def test_help_says_what_serving_on_every_address_exposes() -> None:

@@ -43,6 +43,17 @@ def with_calls() -> list[dict[str, Any]]:
     return [*f.basics(), f.evaluation()]
 
 
+def refused_alone(engine: Engine, tmp_path: Path, record: dict[str, Any], problem: str) -> None:
+    """Imported on its own into a store with calls, `record` is refused with one problem that starts `problem`, and nothing is written."""
+    load(engine, tmp_path, with_calls(), name="first.jsonl")
+    before = counts(engine)
+
+    path, problems = problems_of(engine, tmp_path, [record])
+
+    assert len(problems) == 1 and problems[0].startswith(f"{path}:1: {problem}"), problems
+    assert counts(engine) == before
+
+
 # ----------------------------------------------------------------------- goals
 
 
@@ -102,13 +113,7 @@ def test_two_active_goals_for_one_agent_are_refused(engine: Engine, tmp_path: Pa
 def test_a_goal_that_does_not_hold_together_is_refused(
     engine: Engine, tmp_path: Path, changes: dict[str, Any], problem: str
 ) -> None:
-    load(engine, tmp_path, with_calls(), name="first.jsonl")
-    before = counts(engine)
-
-    path, problems = problems_of(engine, tmp_path, [f.goal(**changes)])
-
-    assert len(problems) == 1 and problems[0].startswith(f"{path}:1: {problem}"), problems
-    assert counts(engine) == before
+    refused_alone(engine, tmp_path, f.goal(**changes), problem)
 
 
 # ----------------------------------------------------------- self-assessments
@@ -168,13 +173,7 @@ def test_a_draft_from_a_later_backup_replaces_the_agents_older_one(engine: Engin
 def test_a_self_assessment_that_does_not_hold_together_is_refused(
     engine: Engine, tmp_path: Path, changes: dict[str, Any], problem: str
 ) -> None:
-    load(engine, tmp_path, with_calls(), name="first.jsonl")
-    before = counts(engine)
-
-    path, problems = problems_of(engine, tmp_path, [f.self_assessment(**changes)])
-
-    assert len(problems) == 1 and problems[0].startswith(f"{path}:1: {problem}"), problems
-    assert counts(engine) == before
+    refused_alone(engine, tmp_path, f.self_assessment(**changes), problem)
 
 
 def test_two_different_drafts_of_one_agent_are_refused(engine: Engine, tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ from nextcall.store.leaderboard import (
 )
 from nextcall.store.models import BadgeAward, Goal, PointsEntry, SelfAssessment
 from nextcall.store.prep import PrepError, prep_brief
-from nextcall.store.privacy import can_derive_recognition, derive_recognition, grant_agent, grant_lead, list_logins, login_url, revoke
+from nextcall.store.privacy import derive_recognition, grant_agent, grant_lead, list_logins, login_url, revoke
 from nextcall.store.recognition import refresh_recognition
 from nextcall.store.rules import Target
 from nextcall.store.self_assessments import Draft, load_draft, save_draft, submit
@@ -707,7 +707,10 @@ def test_an_import_through_a_login_is_one_clear_line_and_writes_nothing(
     late = f.write_jsonl(tmp_path / "late.jsonl", [BACKUP_OF_ANAS_OWN[kind]])
     result = CliRunner().invoke(app, ["--db", login_url(pg_url, ana), "import", str(late)], prog_name="nextcall")
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert f"nextcall: {ana} is an agent's or a lead's own login" in result.stderr and "nothing was imported" in result.stderr
+    assert result.stderr == (
+        f"nextcall: {ana} is an agent's or a lead's own login, which reads and writes only its own rows; "
+        "nothing was imported. Import as the role that owns nextcall's tables.\n"
+    )
     with as_owner(pg_url) as admin:
         assert visible(admin, pg_url) == before
 

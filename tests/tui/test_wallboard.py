@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -135,16 +136,23 @@ async def test_p_changes_the_period(demo_engine: Engine) -> None:
 
 
 async def test_it_rotates_by_itself(demo_engine: Engine) -> None:
-    app = wallboard(demo_engine, "falcons", rotate_seconds=0.5)
+    app = wallboard(demo_engine, "falcons", rotate_seconds=15)
+    intervals: list[tuple[float, object]] = []
+    real = app.set_interval
+
+    def held(interval: float, callback: Any = None, **options: Any) -> Any:
+        # The test turns the board when the interval would, so no test waits on the clock.
+        intervals.append((interval, callback))
+        return real(interval, callback, **options | {"pause": True})
+
+    app.set_interval = held  # type: ignore[method-assign]
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         first = title(app)
         assert "Next up: " in text(app, "#wall-next")
-        # Only pauses here: waiting for every worker would meet a load the next turn cancelled.
-        for _ in range(300):
-            if title(app) != first:
-                break
-            await pilot.pause(0.05)
+        [turn] = [callback for interval, callback in intervals if interval == 15]
+        turn()  # type: ignore[operator]
+        await wait_until(app, pilot, lambda: title(app) != first)
         assert title(app).split(" · ")[1] in {"Most improved", "Goal progress", "Points"}
 
 
