@@ -222,3 +222,41 @@ async def test_past_goals_fit_80_columns_with_the_reason_wrapped(demo_engine: En
         reason = "Busy fortnight; I want to fix confirming the need first."
         assert text.size.height >= 3  # the reason wraps onto a line of its own rather than being cut
         assert " ".join(str(text.render()).split()).count(reason) == 1
+
+
+def chart_lines(chart: GoalChart) -> list[str]:
+    """The chart as the terminal shows it, one string a row."""
+    from textual.geometry import Region
+
+    return ["".join(segment.text for segment in line) for line in chart.render_lines(Region(0, 0, *chart.size))]
+
+
+def assert_series_inside_frame(lines: list[str]) -> None:
+    """Every mark of the series sits inside the frame, and the y axis reads 0 to 100 at even steps."""
+    top = next(n for n, line in enumerate(lines) if "┌" in line)
+    bottom = next(n for n, line in enumerate(lines) if "└" in line)
+    left, right = lines[top].index("┌"), lines[top].index("┐")
+    marks = set("▀▄▖▗▘▝▌▐▙▛▜▟▚▞█")
+    assert not any("\u2800" <= ch <= "\u28ff" for line in lines for ch in line), "braille is drawn wider than a cell by fallback fonts"
+    found = [(n, col) for n, line in enumerate(lines) for col, ch in enumerate(line) if ch in marks]
+    assert found, "the series is drawn"
+    assert all(top < n < bottom and left < col < right for n, col in found)
+    labels = {n: line[:left].strip() for n, line in enumerate(lines[top + 1 : bottom], start=top + 1) if line[:left].strip()}
+    values = [int(text) for text in labels.values()]
+    assert values in ([100, 50, 0], [100, 75, 50, 25, 0])
+    rows = list(labels)
+    assert rows[0] == top + 1 and rows[-1] == bottom - 1
+    assert len({b - a for a, b in zip(rows, rows[1:])}) == 1, f"ticks evenly spaced: {labels}"
+
+
+async def test_the_chart_keeps_its_series_inside_the_frame_at_every_size(demo_engine: Engine) -> None:
+    app = make_app(demo_engine, "a.khan")
+    for size in [(80, 24), (160, 48)]:
+        async with app.run_test(size=size) as pilot:
+            await settle(app, pilot)
+            await pilot.press("g")
+            await settle(app, pilot)
+            chart = app.screen.query_one(GoalChart)
+            assert chart.goal is not None and max(chart.goal.series) == 1.0  # a point on the very top
+            assert_series_inside_frame(chart_lines(chart))
+        app = make_app(demo_engine, "a.khan")

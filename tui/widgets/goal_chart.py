@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.app import RenderResult
 from textual.color import Color
 from textual_plotext import PlotextPlot
 
@@ -14,6 +15,21 @@ def plotted(goal: GoalView) -> str:
     if calls < goal.target_window:
         return f"% met over the calls so far (the last {goal.target_window} once there are {goal.target_window})"
     return f"% met on the last {goal.target_window} calls"
+
+
+MARKER = "hd"
+"""Upper and lower half blocks: two points a cell, in every monospace font."""
+
+CHROME_ROWS = 5
+"""Rows of the chart that are not the plot area: title, frame top and bottom, x ticks, x label."""
+
+
+def y_ticks(height: int) -> list[int]:
+    """Ticks from 0 to 100 at even steps, quarters when the plot area has rows for them to sit on evenly."""
+    rows = height - CHROME_ROWS
+    if rows >= 9 and (rows - 1) % 4 == 0:
+        return [0, 25, 50, 75, 100]
+    return [0, 50, 100]
 
 
 class GoalChart(PlotextPlot):
@@ -35,6 +51,13 @@ class GoalChart(PlotextPlot):
         self.goal = goal
         self.replot()
 
+    def render(self) -> RenderResult:
+        # The ticks follow the height drawn now: a resize after the last replot changes the rows.
+        if self.goal is not None and self.goal.series:
+            # Even steps, each on a row of its own; the lines' values are in the title.
+            self.plt.yticks(y_ticks(self.size.height))
+        return super().render()
+
     def _colour(self, variable: str) -> tuple[int, int, int]:
         return Color.parse(self.app.theme_variables.get(variable, "white")).rgb
 
@@ -49,7 +72,9 @@ class GoalChart(PlotextPlot):
             self.refresh()
             return
         calls = list(range(1, len(goal.series) + 1))
-        plt.plot(calls, [100 * rate for rate in goal.series], marker="braille", color=self._colour("primary"))
+        # Half blocks, not braille: braille is missing from common monospace fonts, and a
+        # fallback font draws it wider than a cell, pushing the series past the frame.
+        plt.plot(calls, [100 * rate for rate in goal.series], marker=MARKER, color=self._colour("primary"))
         plt.hline(100 * goal.target_met / goal.target_window, color=self._colour("success"))
         if goal.baseline_rate is not None:
             plt.hline(100 * goal.baseline_rate, color=self._colour("warning"))
@@ -57,11 +82,6 @@ class GoalChart(PlotextPlot):
         plt.xlim(1, max(2, len(calls)))
         step = max(1, round(len(calls) / 6))
         plt.xticks(list(range(1, len(calls) + 1, step)))
-        # The lines' own values are labelled, so each line sits on its label whatever the height.
-        lines = [round(100 * goal.target_met / goal.target_window)]
-        if goal.baseline_rate is not None:
-            lines.append(round(100 * goal.baseline_rate))
-        plt.yticks(sorted({0, 50, 100, *lines}))
         plt.xlabel("calls since the goal started (where it applied)")
         target = f"target {goal.target_met / goal.target_window:.0%}"
         before = f" · before {goal.baseline_rate:.0%}" if goal.baseline_rate is not None else ""
