@@ -2,8 +2,11 @@
 
     python bench/cold_start.py nextcall --db URL --agent ID   the real `nextcall` command, up to Home painted with data
     python bench/cold_start.py bare                           a bare Textual app that shows one Static
-    python bench/cold_start.py measure ARGV...                runs ARGV in an 80×24 pseudo-terminal and prints
-                                                              {"seconds", "peak_rss_kib", "exit"} as JSON
+    python bench/cold_start.py measure [--frame TEXT] ARGV... runs ARGV in an 80×24 pseudo-terminal and prints
+                                                              {"seconds", "first_frame", "peak_rss_kib", "exit"} as JSON
+
+"first_frame" is the time until the terminal first received TEXT (the app's
+frame: its header's title, the bare app's one Static), None if it never came.
 
 Both apps run in the same terminal driver; the first screen's data having
 been shown and the next refresh having run, the app exits. `measure` is a
@@ -20,6 +23,9 @@ import time
 
 
 def measure(argv: list[str]) -> None:
+    marker = b""
+    if argv[:1] == ["--frame"]:
+        marker, argv = argv[1].encode(), argv[2:]
     import fcntl
     import pty
     import struct
@@ -31,17 +37,26 @@ def measure(argv: list[str]) -> None:
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     env = os.environ | {"TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
 
+    first_frame: list[float] = []
+    seen = b""
+
     def drain() -> None:
+        nonlocal seen
         while True:
             try:
-                if not os.read(master, 65536):
-                    return
+                chunk = os.read(master, 65536)
             except OSError:
                 return
+            if not chunk:
+                return
+            if marker and not first_frame:
+                seen = seen[-len(marker):] + chunk
+                if marker in seen:
+                    first_frame.append(time.perf_counter() - began)
 
     reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
     began = time.perf_counter()
+    reader.start()
     # Textual draws on stderr: all three are the terminal.
     child = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
     _, status, usage = os.wait4(child.pid, 0)
@@ -50,7 +65,7 @@ def measure(argv: list[str]) -> None:
     os.close(slave)
     os.close(master)
     reader.join(timeout=2)
-    print(json.dumps({"seconds": seconds, "peak_rss_kib": usage.ru_maxrss, "exit": child.returncode}))
+    print(json.dumps({"seconds": seconds, "first_frame": first_frame[0] if first_frame else None, "peak_rss_kib": usage.ru_maxrss, "exit": child.returncode}))
 
 
 def bare() -> None:

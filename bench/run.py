@@ -1,31 +1,42 @@
-"""nextcall on a large contact center: every performance figure and its goal, in one run.
+"""nextcall on a large contact center: every performance figure beside a floor measured in the same run.
 
 Run by hand, not in the test suite:
 
     python bench/run.py [--pg postgresql://postgres@127.0.0.1:5432/test] [--agents 500] [--calls 250]
+                        [--dir DIR] [--only SECTION ...] [--save FILE] [--baseline FILE]
 
-It writes a deterministic store file (500 agents in teams of 20, 250 scored
-calls each, 8 criteria: 1,000,000 results), then prints, side by side with
-its baseline and goal:
+It builds a deterministic store (500 agents in teams of 20, 250 scored calls
+each, 8 criteria: 1,000,000 results) and prints, for every figure, a line:
+label, nextcall's figure, its floor, the ratio and the goal, met or NOT MET.
+Absolute times differ from one machine to the next; the ratios are the goals.
 
-- import rate of `nextcall import` against raw `sqlite3.executemany` of the
-  same rows into the same schema;
-- cold start of `nextcall` to Home painted with the agent's data, against a
-  bare Textual app that shows one Static and exits (both in a pseudo-terminal);
-- each screen's data query on that store, on SQLite and (with --pg) on PostgreSQL;
-- peak RSS of the app against the bare Textual app.
+Sections (`--only` runs some of them; the stores they need are built once and kept in --dir):
 
-With --pg a scratch database `nextcall_bench` is made on that server and dropped at the end.
+- import:  `nextcall import` against raw `sqlite3.executemany` of the same rows (SQLite) and against a raw
+           `COPY` of the same rows into the same schema in a fresh database (PostgreSQL);
+- history: the next day's evaluations, and one evaluation, imported in-process into the full store against
+           a thin store holding only the same teams, agents and scorecard;
+- start:   first frame and Home painted with data against a bare Textual app, peak RSS, --help against
+           `import click` (in a pseudo-terminal);
+- screens: each screen's data against one hand-written SQL statement returning the same figures, every
+           board against its hand-written GROUP BY (medians over 20 agents; the floors are checked
+           against the store's figures first);
+- felt:    key press to the next screen painted with its data, Pilot-driven (bench/felt.py);
+- live:    an evaluation imported by another process until an open app's Home shows it.
+
+`--save FILE` writes every figure as JSON; `--baseline FILE` (a saved run of another shape, e.g. 500
+agents when this run has 5000) prints how each figure grew. With --pg, scratch databases
+`nextcall_bench*` are made on that server and dropped at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import json
 import os
 import platform
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -34,28 +45,65 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import floors  # noqa: E402
 from generate import (  # noqa: E402
-    CRITERIA, SCORECARD, TEAM_SIZE, Shape, agent_id, last_call_time, team_id, write_next_day, write_store_file,
+    CRITERIA, SCORECARD, STEP, TEAM_SIZE, Shape, agent_id, last_call_time, team_id, write_next_day, write_store_file,
 )
 
 HERE = Path(__file__).parent
-PG_DATABASE = "nextcall_bench"
+PG_PREFIX = "nextcall_bench"
 SAMPLE_AGENTS = 20
 COLD_RUNS = 5
 IMPORT_RUNS = 2
+HISTORY_RUNS = 3
+ONE_RUNS = 5
 FLOOR_IMPORTS = "textual.app, sqlalchemy.orm, sqlmodel, pydantic_settings"
 """The libraries nextcall opens a current store and shows a screen with (Alembic loads only to migrate)."""
+SECTIONS = ("import", "history", "start", "screens", "felt", "live")
+
+FIGURES: dict[str, dict[str, Any]] = {}
+"""Every figure printed, by key, for --save and --baseline."""
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def figure(
+    key: str, label: str, ours: float, floor: float | None, unit: str, goal: str, *,
+    ratio: float | None = None, met: bool | None = None, floor_unit: str | None = None,
+) -> None:
+    """Print one figure: label, ours, floor, ratio, goal, met / NOT MET; and keep it for --save.
+
+    `goal` is "<= x" or ">= x" on the ratio (unless `met` is given: a goal on something else, said in `goal`).
+    """
+    if ratio is None and floor:
+        ratio = ours / floor
+    if met is None and ratio is not None and goal[:2] in ("<=", ">="):
+        bound = float(goal[2:].strip().rstrip("×x"))
+        met = ratio <= bound if goal.startswith("<=") else ratio >= bound
+    floor_text = "" if floor is None else f"{_number(floor):>10} {floor_unit or unit}"
+    ratio_text = "" if ratio is None else f"{ratio:6.2f}"
+    verdict = "" if met is None else ("met" if met else "NOT MET")
+    print(f"  {label:<44} {_number(ours):>10} {unit:<9} floor {floor_text:<21} ratio {ratio_text:>6}  goal {goal:<10} {verdict}")
+    FIGURES[key] = {"label": label, "ours": ours, "floor": floor, "unit": unit, "ratio": ratio, "goal": goal, "met": met}
+
+
+def _number(value: float) -> str:
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3g}" if abs(value) < 1 else f"{value:.2f}"
 
 
 def nextcall(*args: str) -> tuple[float, str]:
@@ -77,22 +125,21 @@ def _seconds(argv: list[str]) -> float:
     return time.perf_counter() - began
 
 
-def in_terminal(argv: list[str]) -> tuple[float, int]:
-    """Run argv in an 80×24 pseudo-terminal; seconds to exit and peak RSS (KiB)."""
-    done = subprocess.run([sys.executable, str(HERE / "cold_start.py"), "measure", *argv], capture_output=True, text=True)
+def in_terminal(argv: list[str], frame: str | None = None) -> dict[str, Any]:
+    """Run argv in an 80×24 pseudo-terminal: seconds to exit, to the first frame (text `frame` shown), peak RSS (KiB)."""
+    marker = ["--frame", frame] if frame else []
+    done = subprocess.run(
+        [sys.executable, str(HERE / "cold_start.py"), "measure", *marker, *argv], capture_output=True, text=True
+    )
     if done.returncode != 0:
         raise SystemExit(done.stderr)
     measured = json.loads(done.stdout)
     if measured["exit"] != 0:
         raise SystemExit(f"{' '.join(argv)} exited {measured['exit']} (3: Home showed no data)")
-    return measured["seconds"], measured["peak_rss_kib"]
+    return measured
 
 
-def ratio_line(label: str, ours: float, base: float, unit: str, ratio: float, goal: str, met: bool) -> str:
-    return f"  {label:<34} {ours:>12,.2f} {unit:<10} vs {base:>12,.2f} {unit:<10} ratio {ratio:5.2f}  goal {goal:<7} {'met' if met else 'NOT MET'}"
-
-
-def print_machine() -> None:
+def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -107,8 +154,156 @@ def print_machine() -> None:
         memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
     except (OSError, StopIteration, ValueError):
         pass
-    print(f"machine: {cpu}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()}; "
-          f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}")
+    load = ""
+    try:
+        load = f"; load average {os.getloadavg()[0]:.1f}"
+    except OSError:
+        pass
+    return (f"machine: {cpu}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}{load}")
+
+
+def median_of(runs: list[float]) -> float:
+    return statistics.median(runs)
+
+
+# ------------------------------------------------------------------- stores
+
+
+class Stores:
+    """The files and databases of one shape, built once and kept in the folder (a rerun reuses them)."""
+
+    def __init__(self, folder: Path, shape: Shape, pg_server: str | None) -> None:
+        self.shape = shape
+        self.folder = folder / f"agents{shape.agents}-calls{shape.evaluations_per_agent}"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.batch = self.folder / "center.jsonl"
+        self.thin_batch = self.folder / "thin.jsonl"
+        self.next_day = self.folder / "next-day.jsonl"
+        self.one = self.folder / "one.jsonl"
+        self.live = self.folder / "live.jsonl"
+        self.base = self.folder / "base.db"          # every call, before the next day
+        self.thin = self.folder / "thin.db"          # the same teams, agents and scorecard; no call
+        self.screens = self.folder / "nextcall.db"   # base + the next day + goals: what the screens read
+        self.pg_server = pg_server
+        self.pg_suffix = f"_{shape.agents}"
+
+    # the clock of every in-process import and of the boards: just after the next day's last call
+    @property
+    def clock(self) -> datetime:
+        return last_call_time(self.shape) + STEP * (self.shape.agents + 2) + timedelta(hours=1)
+
+    def files(self) -> None:
+        if not self.batch.exists():
+            write_store_file(self.batch, self.shape)
+        if not self.next_day.exists():
+            write_next_day(self.next_day, self.shape)
+        if not self.thin_batch.exists():
+            with self.batch.open("rb") as lines, self.thin_batch.open("wb") as out:
+                for line in lines:
+                    if b'"kind":"evaluation"' in line:
+                        break
+                    out.write(line)
+        for path, offset in ((self.one, 1), (self.live, 2)):
+            if not path.exists():
+                first = json.loads(self.next_day.read_text().splitlines()[1])
+                n = self.shape.evaluations + self.shape.agents + offset
+                first["call_id"] = f"C-{n:08d}"
+                first["occurred_at"] = (last_call_time(self.shape) + STEP * (self.shape.agents + offset)).isoformat().replace(
+                    "+00:00", "Z"
+                )
+                path.write_text(json.dumps(first) + "\n")
+
+    @property
+    def one_call_id(self) -> str:
+        return json.loads(self.one.read_text())["call_id"]
+
+    @property
+    def live_call_id(self) -> str:
+        return json.loads(self.live.read_text())["call_id"]
+
+    @property
+    def live_agent(self) -> str:
+        return json.loads(self.live.read_text())["agent"]
+
+    def sqlite(self, path: Path) -> str:
+        return f"sqlite:///{path}"
+
+    def ensure_sqlite(self) -> None:
+        """base.db, thin.db and nextcall.db, each made once (untimed here; the import section times its own)."""
+        self.files()
+        if not self.base.exists():
+            nextcall("--db", self.sqlite(self.base), "import", str(self.batch))
+            checkpoint(self.base)
+        if not self.thin.exists():
+            nextcall("--db", self.sqlite(self.thin), "import", str(self.thin_batch))
+            checkpoint(self.thin)
+        if not self.screens.exists():
+            copy_sqlite(self.base, self.screens)
+            nextcall("--db", self.sqlite(self.screens), "import", str(self.next_day))
+            start_goals(self.sqlite(self.screens), self.shape)
+            checkpoint(self.screens)
+
+    # PostgreSQL: one database per store, copies made from them as templates
+    def pg(self, name: str) -> str:
+        assert self.pg_server
+        return pg_url(self.pg_server, f"{PG_PREFIX}_{name}{self.pg_suffix}")
+
+    def pg_name(self, name: str) -> str:
+        return f"{PG_PREFIX}_{name}{self.pg_suffix}"
+
+    def ensure_pg(self) -> None:
+        self.files()
+        if not pg_exists(self.pg_server, self.pg_name("base")):
+            recreate_pg(self.pg_server, self.pg_name("base"))
+            nextcall("--db", self.pg("base"), "import", str(self.batch))
+        if not pg_exists(self.pg_server, self.pg_name("thin")):
+            recreate_pg(self.pg_server, self.pg_name("thin"))
+            nextcall("--db", self.pg("thin"), "import", str(self.thin_batch))
+        if not pg_exists(self.pg_server, self.pg_name("screens")):
+            recreate_pg(self.pg_server, self.pg_name("screens"), template=self.pg_name("base"))
+            nextcall("--db", self.pg("screens"), "import", str(self.next_day))
+            start_goals(self.pg("screens"), self.shape)
+
+    def drop_pg(self) -> None:
+        with psycopg.connect(pg_admin(self.pg_server), autocommit=True) as admin:
+            names = [row[0] for row in admin.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s", (f"{PG_PREFIX}%{self.pg_suffix}",)
+            )]
+            for name in names:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def checkpoint(path: Path) -> None:
+    """Everything in the main file, so a copy of the file alone is the whole store."""
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+
+
+def pg_url(server: str, database: str) -> str:
+    return make_url(server).set(drivername="postgresql+psycopg", database=database).render_as_string(hide_password=False)
+
+
+def pg_admin(server: str) -> str:
+    return make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def pg_exists(server: str, name: str) -> bool:
+    with psycopg.connect(pg_admin(server), autocommit=True) as admin:
+        return admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
+
+
+def recreate_pg(server: str, name: str, template: str | None = None) -> None:
+    with psycopg.connect(pg_admin(server), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
 
 
 # -------------------------------------------------------------------- import
@@ -153,7 +348,7 @@ def raw_rows(path: Path) -> tuple[list[tuple], list[tuple], list[tuple], list[tu
     return teams, agents, criteria, evaluations, results
 
 
-def raw_import(url: str, path: Path) -> tuple[float, int]:
+def raw_sqlite(url: str, path: Path) -> tuple[float, int]:
     """Seconds for plain `executemany` of the same rows into a fresh store of the same schema, and the results."""
     from nextcall.store.db import open_store
 
@@ -169,44 +364,192 @@ def raw_import(url: str, path: Path) -> tuple[float, int]:
         connection.executemany("INSERT INTO agent (id, name, team_id) VALUES (?, ?, ?)", agents)
         connection.execute("INSERT INTO scorecard (id, name) VALUES (?, ?)", (SCORECARD, "Customer care"))
         connection.executemany(
-            "INSERT INTO criterion (id, scorecard_id, key, name, weight, critical, next_call, lesson, position) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", criteria,
+            f"INSERT INTO criterion ({CRITERION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", criteria,
         )
         connection.executemany(
-            "INSERT INTO evaluation (id, call_id, occurred_at, channel, duration_s, evaluator, csat, "
-            "first_contact_resolution, agent_id, scorecard_id, score, critical_missed, content_hash, imported_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", evaluations,
+            f"INSERT INTO evaluation ({EVALUATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", evaluations,
         )
-        connection.executemany(
-            "INSERT INTO criterion_result (outcome, moment_s, quote, comment, evaluation_id, criterion_id) "
-            "VALUES (?, ?, ?, ?, ?, ?)", results,
-        )
+        connection.executemany(f"INSERT INTO criterion_result ({RESULT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", results)
     elapsed = time.perf_counter() - began
     connection.close()
     return elapsed, len(results)
 
 
-def pg_url(server: str, database: str) -> str:
-    return make_url(server).set(drivername="postgresql+psycopg", database=database).render_as_string(hide_password=False)
+CRITERION_COLUMNS = "id, scorecard_id, key, name, weight, critical, next_call, lesson, position"
+EVALUATION_COLUMNS = (
+    "id, call_id, occurred_at, channel, duration_s, evaluator, csat, first_contact_resolution, agent_id, scorecard_id, "
+    "score, critical_missed, content_hash, imported_at"
+)
+RESULT_COLUMNS = "outcome, moment_s, quote, comment, evaluation_id, criterion_id"
 
 
-def pg_admin(server: str) -> str:
-    return make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
+def raw_pg(server: str, name: str, path: Path) -> tuple[float, int]:
+    """Seconds for a raw `COPY` of the same rows into a fresh database of the same schema, and the results."""
+    from nextcall.store.db import open_store
+
+    recreate_pg(server, name)
+    open_store(pg_url(server, name)).dispose()
+    teams, agents, criteria, evaluations, results = raw_rows(path)
+    with psycopg.connect(pg_url(server, name).replace("+psycopg", "")) as connection:
+        connection.execute("SET TIME ZONE 'UTC'")
+        began = time.perf_counter()
+        with connection.cursor() as cursor:
+            for table, columns, rows in (
+                ("team", "id, name", teams),
+                ("agent", "id, name, team_id", agents),
+                ("scorecard", "id, name", [(SCORECARD, "Customer care")]),
+                ("criterion", CRITERION_COLUMNS, criteria),
+                ("evaluation", EVALUATION_COLUMNS, evaluations),
+                ("criterion_result", RESULT_COLUMNS, results),
+            ):
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        connection.commit()
+        elapsed = time.perf_counter() - began
+    return elapsed, len(results)
 
 
-def recreate_pg(server: str) -> str:
-    with psycopg.connect(pg_admin(server), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{PG_DATABASE}"')
-    return pg_url(server, PG_DATABASE)
+def section_import(stores: Stores) -> None:
+    shape = stores.shape
+    stores.files()
+    print("import (best of two, alternating: the machine may be busy with other work)")
+    raw_runs, ours_runs = [], []
+    raw_db = stores.folder / "raw.db"
+    fresh = stores.folder / "fresh.db"
+    for _ in range(IMPORT_RUNS):
+        for path in (raw_db, fresh):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        raw_seconds, raw_results = raw_sqlite(stores.sqlite(raw_db), stores.batch)
+        raw_runs.append(raw_seconds)
+        ours_seconds, summary = nextcall("--db", stores.sqlite(fresh), "import", str(stores.batch))
+        ours_runs.append(ours_seconds)
+    raw_rate, ours_rate = raw_results / min(raw_runs), shape.results / min(ours_runs)
+    figure("import:sqlite", "SQLite: nextcall import vs executemany", ours_rate, raw_rate, "results/s", ">= 0.5")
+    print(f"    {min(ours_runs):.1f} s vs {min(raw_runs):.1f} s; {summary}")
+    checkpoint(fresh)
+    if not stores.base.exists():
+        copy_sqlite(fresh, stores.base)
+    again, _ = nextcall("--db", stores.sqlite(fresh), "import", str(stores.batch))
+    print(f"    same file again (all unchanged), for reference: {again:.1f} s")
+    day, _ = nextcall("--db", stores.sqlite(fresh), "import", str(stores.next_day))
+    print(f"    `nextcall import` of the next day into the full store, for reference: {day:.2f} s")
+    for path in (raw_db, fresh):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if stores.pg_server:
+        raw_seconds, raw_results = raw_pg(stores.pg_server, stores.pg_name("raw"), stores.batch)
+        with psycopg.connect(pg_admin(stores.pg_server), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{stores.pg_name("raw")}" WITH (FORCE)')
+        recreate_pg(stores.pg_server, stores.pg_name("base"))
+        ours_seconds, summary = nextcall("--db", stores.pg("base"), "import", str(stores.batch))
+        raw_rate, ours_rate = raw_results / raw_seconds, shape.results / ours_seconds
+        figure("import:pg", "PostgreSQL: nextcall import vs raw COPY", ours_rate, raw_rate, "results/s", ">= 0.3")
+        print(f"    {ours_seconds:.1f} s vs {raw_seconds:.1f} s (one run each)")
 
 
-def drop_pg(server: str) -> None:
-    with psycopg.connect(pg_admin(server), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+# ------------------------------------------------------------------- history
 
 
-# ------------------------------------------------------------------- queries
+def _timed_import(url: str, what: str, path: Path, now: datetime) -> float:
+    """Seconds for one in-process import into the store at `url` (opening the store is not timed)."""
+    from nextcall.store.db import open_store
+    from nextcall.store.importer import import_batch, import_files, read_records
+
+    engine = open_store(url)
+    try:
+        if what == "day":
+            began = time.perf_counter()
+            import_files(engine, [path], now=now)
+        else:
+            records = [json.loads(line) for line in path.read_text().splitlines()]
+            began = time.perf_counter()
+            import_batch(engine, read_records(records, source=path.name, now=now))
+        return time.perf_counter() - began
+    finally:
+        engine.dispose()
+
+
+def _history_runs(copy: Callable[[str], str], what: str, path: Path, now: datetime, runs: int) -> dict[str, float]:
+    """Median seconds of `runs` imports into a fresh copy of the full and of the thin store, alternating."""
+    times: dict[str, list[float]] = {"full": [], "thin": []}
+    _timed_import(copy("thin"), what, path, now)  # warm-up: modules loaded and caches made before timing
+    for _ in range(runs):
+        for kind in ("full", "thin"):
+            times[kind].append(_timed_import(copy(kind), what, path, now))
+    return {kind: median_of(found) for kind, found in times.items()}
+
+
+def section_history(stores: Stores) -> None:
+    shape = stores.shape
+    stores.ensure_sqlite()
+    print(f"cost independent of history (in-process, median of {HISTORY_RUNS} / {ONE_RUNS} runs, each into a fresh copy;"
+          f" floor: a thin store with the same teams, agents and scorecard, no calls)")
+    work = stores.folder / "run.db"
+
+    def sqlite_copy(kind: str) -> str:
+        copy_sqlite(stores.base if kind == "full" else stores.thin, work)
+        return stores.sqlite(work)
+
+    targets: list[tuple[str, str, Callable[[str], str]]] = [("sqlite", "SQLite", sqlite_copy)]
+    if stores.pg_server:
+        stores.ensure_pg()
+        run_name = stores.pg_name("run")
+
+        def pg_copy(kind: str) -> str:
+            recreate_pg(stores.pg_server, run_name, template=stores.pg_name("base" if kind == "full" else "thin"))
+            return pg_url(stores.pg_server, run_name)
+
+        targets.append(("pg", "PostgreSQL", pg_copy))
+    for key, label, copy in targets:
+        day = _history_runs(copy, "day", stores.next_day, stores.clock, HISTORY_RUNS)
+        figure(f"history:{key}:day", f"{label}: next day ({shape.agents} calls) into {shape.results / 1e6:g}M results",
+               day["full"], day["thin"], "s", "<= 1.5")
+        one = _history_runs(copy, "one", stores.one, stores.clock, ONE_RUNS)
+        figure(f"history:{key}:one", f"{label}: one evaluation into {shape.results / 1e6:g}M results",
+               one["full"] * 1000, one["thin"] * 1000, "ms", "<= 2")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{work}{suffix}").unlink(missing_ok=True)
+    if stores.pg_server:
+        with psycopg.connect(pg_admin(stores.pg_server), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{stores.pg_name("run")}" WITH (FORCE)')
+
+
+# --------------------------------------------------------------------- start
+
+
+def section_start(stores: Stores) -> None:
+    stores.ensure_sqlite()
+    viewer = sample_agents(stores.shape)[1]
+    bare, ours = [], []
+    for _ in range(COLD_RUNS):
+        bare.append(in_terminal([sys.executable, str(HERE / "cold_start.py"), "bare"], frame="Hello"))
+        ours.append(in_terminal(
+            [sys.executable, str(HERE / "cold_start.py"), "nextcall", "--db", stores.sqlite(stores.screens), "--agent", viewer],
+            frame="Quit",
+        ))
+
+    def med(runs: list[dict], what: str) -> float:
+        return median_of([run[what] for run in runs])
+
+    print(f"start, median of {COLD_RUNS} (80×24 pseudo-terminal, SQLite store, agent {viewer}; floor: a bare Textual app "
+          "showing one Static)")
+    figure("start:first-frame", "first frame painted (header and footer)", med(ours, "first_frame"),
+           med(bare, "first_frame"), "s", "<= 1.3")
+    figure("start:home", "Home painted with data, to exit", med(ours, "seconds"), med(bare, "seconds"), "s", "<= 2")
+    figure("start:rss", "peak RSS", med(ours, "peak_rss_kib") / 1024, med(bare, "peak_rss_kib") / 1024, "MiB", "<= 2")
+    click_floor = median_of([_seconds([sys.executable, "-c", "import click"]) for _ in range(COLD_RUNS)])
+    for args in (["--help"], ["import", "--help"]):
+        took = median_of([_seconds([sys.executable, "-m", "nextcall.tui.cli", *args]) for _ in range(COLD_RUNS)])
+        figure(f"start:{'-'.join(args)}", f"nextcall {' '.join(args)} (floor: import click)", took, click_floor, "s", "<= 2")
+    floor = [in_terminal([sys.executable, "-c", f"import {FLOOR_IMPORTS}"]) for _ in range(COLD_RUNS)]
+    print(f"    for reference, the libraries' imports alone: {med(floor, 'seconds'):.2f} s "
+          f"({med(floor, 'seconds') / med(bare, 'seconds'):.2f} × bare), {med(floor, 'peak_rss_kib') / 1024:.0f} MiB "
+          f"({med(floor, 'peak_rss_kib') / med(bare, 'peak_rss_kib'):.2f} × bare): {FLOOR_IMPORTS}")
+
+
+# ------------------------------------------------------------------- screens
 
 
 def sample_agents(shape: Shape) -> list[str]:
@@ -227,91 +570,97 @@ def start_goals(url: str, shape: Shape) -> None:
     engine.dispose()
 
 
-def screen_queries(engine_for: Callable[[str], Any], shape: Shape) -> list[tuple[str, Callable[[str], object], float]]:
-    """(name, query for one agent, goal in ms) for every screen's data, each agent's read through `engine_for(agent)`."""
-    from nextcall.store import queries
-
-    checks: list[tuple[str, Callable[[str], object], float]] = [
-        ("home", lambda a: queries.home_view(engine_for(a), agent_id=a), 50),
-        ("scorecards page", lambda a: queries.scorecard_page(engine_for(a), agent_id=a), 50),
-        ("scorecards page, filtered", lambda a: queries.scorecard_page(engine_for(a), agent_id=a, criterion_key="verify"), 50),
-        ("goal series", lambda a: queries.goal_screen_view(engine_for(a), agent_id=a), 50),
-        ("badges", lambda a: queries.badges_view(engine_for(a), agent_id=a), 50),
-    ]
-    try:
-        from nextcall.store import leaderboard
-    except ImportError:
-        return checks
-    checks.extend(leaderboard_checks(engine_for, leaderboard, shape))
-    return checks
-
-
 def board_now(shape: Shape) -> datetime:
     return last_call_time(shape) + timedelta(hours=1)
 
 
-def leaderboard_checks(engine_for: Callable[[str], Any], boards: Any, shape: Shape) -> list[tuple[str, Callable[[str], object], float]]:
-    """The leaderboard for the viewer's team and for everyone, per metric, and one wallboard refresh."""
+Check = tuple[str, str, Callable[[str], object], Callable[[str], list[tuple]], Callable[[object, list[tuple]], None], str]
+"""(key, label, the store's read for an agent, the floor for that agent, the check of one against the other, goal)."""
+
+
+def screen_checks(engine: Any, shape: Shape) -> list[Check]:
+    from nextcall.store import leaderboard as boards
     from nextcall.store import queries
 
     now = board_now(shape)
-    zone = UTC
     team_of = {agent_id(n): team_id(n // TEAM_SIZE) for n in range(shape.agents)}
-    checks: list[tuple[str, Callable[[str], object], float]] = []
+    checks: list[Check] = [
+        ("home", "home", lambda a: queries.home_view(engine, agent_id=a), lambda a: floors.home(engine, a),
+         floors.check_home, "<= 3"),
+        ("page", "scorecards page", lambda a: queries.scorecard_page(engine, agent_id=a),
+         lambda a: floors.page(engine, a), floors.check_page, "<= 3"),
+        ("filtered", "scorecards page, filtered",
+         lambda a: queries.scorecard_page(engine, agent_id=a, criterion_key="verify"),
+         lambda a: floors.filtered(engine, a, "verify"), floors.check_page, "<= 3"),
+        ("goal", "goal series", lambda a: queries.goal_screen_view(engine, agent_id=a),
+         lambda a: floors.goal(engine, a), floors.check_goal, "<= 3"),
+        ("badges", "badges", lambda a: queries.badges_view(engine, agent_id=a),
+         lambda a: floors.badges(engine, a), floors.check_badges, "<= 3"),
+    ]
+    week = floors.board_windows(boards.Period.this_week, now, UTC)
+
+    def wallboard(agent: str) -> object:
+        # What the wallboard does on each poll, and the board it then redraws.
+        queries.import_marker(engine)
+        boards.celebration_marker(engine)
+        return boards.leaderboard(engine, metric=boards.Metric.quality, period=boards.Period.this_week,
+                                  team_id=team_of[agent], viewer_id=None, now=now, zone=UTC)
+
+    def check_wallboard(view: Any, rows: list[tuple]) -> None:
+        floors.check_board(view, "quality", [row[:3] for row in rows])
+
+    checks.append(("wallboard", "wallboard refresh", wallboard, lambda a: floors.wallboard(engine, week, team_of[a]),
+                   check_wallboard, "<= 3"))
+    month = floors.board_windows(boards.Period.last_30_days, now, UTC)
     for metric in boards.Metric:
         for scope in ("team", "all"):
             def board(agent: str, metric: Any = metric, scope: str = scope) -> object:
                 return boards.leaderboard(
-                    engine_for(agent), metric=metric, period=boards.Period.last_30_days, viewer_id=agent,
-                    team_id=team_of[agent] if scope == "team" else None, now=now, zone=zone,
+                    engine, metric=metric, period=boards.Period.last_30_days, viewer_id=agent,
+                    team_id=team_of[agent] if scope == "team" else None, now=now, zone=UTC,
                 )
-            checks.append((f"leaderboard, {scope}, {metric.value}", board, 100))
 
-    def wallboard_refresh(agent: str) -> object:
-        # What the wallboard does on each poll, and the board it then redraws.
-        engine = engine_for(agent)
-        queries.import_marker(engine)
-        boards.celebration_marker(engine)
-        return boards.leaderboard(
-            engine, metric=boards.Metric.quality, period=boards.Period.this_week, team_id=team_of[agent],
-            viewer_id=None, now=now, zone=zone,
-        )
+            def floor(agent: str, metric: Any = metric, scope: str = scope) -> list[tuple]:
+                return floors.board(engine, metric.value, month, team_of[agent] if scope == "team" else None)
 
-    checks.append(("wallboard refresh", wallboard_refresh, 50))
+            def check(view: Any, rows: list[tuple], metric: Any = metric) -> None:
+                floors.check_board(view, metric.value, rows)
+
+            checks.append((f"board:{metric.value}:{scope}", f"board, {'team' if scope == 'team' else 'everyone'}, "
+                           f"{metric.value}", board, floor, check, "<= 2"))
     return checks
 
 
-def print_queries(label: str, engine_for: Callable[[str], Any], shape: Shape) -> None:
-    """Milliseconds per query per sampled agent, after a warm-up on two of them; median and worst."""
-    agents = sample_agents(shape)
-    checks = screen_queries(engine_for, shape)
-    print(f"  {label}: ms per call over {len(agents)} agents, median / worst (the goal is judged on the median)")
-    for name, query, goal in checks:
-        for agent in agents[:2]:
-            query(agent)
-        runs = []
-        for agent in agents:
-            began = time.perf_counter()
-            view = query(agent)
-            runs.append((time.perf_counter() - began) * 1000)
-            assert view is not None
-        median, worst = statistics.median(runs), max(runs)
-        print(f"    {name:<32} {median:8.1f} / {worst:8.1f} ms   goal <= {goal:.0f} ms  "
-              f"{'met' if median <= goal else 'NOT MET'}")
-    if importlib.util.find_spec("nextcall.store.leaderboard") is None:
-        print("    leaderboard: not available")
-
-
-def print_owner_queries(label: str, url: str, shape: Shape) -> None:
+def section_screens_on(label: str, key: str, url: str, shape: Shape) -> None:
     from nextcall.store.db import open_store
 
     engine = open_store(url)
-    print_queries(label, lambda _agent: engine, shape)
-    engine.dispose()
+    agents = sample_agents(shape)
+    print(f"  {label}: ms per call, median over {len(agents)} agents (floor: one hand-written statement per screen, "
+          "checked to return the store's figures)")
+    try:
+        for name, text, ours, floor, check, goal in screen_checks(engine, shape):
+            for agent in agents[:2]:  # warm-up
+                ours(agent)
+                floor(agent)
+            ours_ms, floor_ms = [], []
+            for agent in agents:
+                began = time.perf_counter()
+                view = ours(agent)
+                ours_ms.append((time.perf_counter() - began) * 1000)
+                began = time.perf_counter()
+                rows = floor(agent)
+                floor_ms.append((time.perf_counter() - began) * 1000)
+                check(view, rows)
+            figure(f"screen:{key}:{name}", text, median_of(ours_ms), median_of(floor_ms), "ms", goal)
+    finally:
+        engine.dispose()
 
 
 def print_login_queries(url: str, shape: Shape) -> None:
-    """The same screens read as each agent's own login: through the database's guarded functions."""
+    """The same screens read as each agent's own login, through the database's guarded functions (for reference)."""
+    from nextcall.store import leaderboard as boards
+    from nextcall.store import queries
     from nextcall.store.db import make_engine, open_store
     from nextcall.store.privacy import grant_agent, login_url, revoke
 
@@ -320,10 +669,32 @@ def print_login_queries(url: str, shape: Shape) -> None:
         connection.exec_driver_sql(
             "UPDATE nextcall_access.board_rules SET clock = %(now)s, time_zone = 'UTC'", {"now": board_now(shape)}
         )
-    logins = {agent: grant_agent(owner, agent, login=f"nc_bench_{agent}") for agent in sample_agents(shape)}
+    agents = sample_agents(shape)
+    logins = {agent: grant_agent(owner, agent, login=f"nc_bench_{agent}") for agent in agents}
     engines = {agent: make_engine(login_url(url, login)) for agent, login in logins.items()}
+    team_of = {agent_id(n): team_id(n // TEAM_SIZE) for n in range(shape.agents)}
+    reads: list[tuple[str, Callable[[str], object]]] = [
+        ("home", lambda a: queries.home_view(engines[a], agent_id=a)),
+        ("scorecards page", lambda a: queries.scorecard_page(engines[a], agent_id=a)),
+        ("goal series", lambda a: queries.goal_screen_view(engines[a], agent_id=a)),
+        ("badges", lambda a: queries.badges_view(engines[a], agent_id=a)),
+    ]
+    for metric in boards.Metric:
+        for scope in ("team", "all"):
+            reads.append((f"board, {scope}, {metric.value}", lambda a, m=metric, s=scope: boards.leaderboard(
+                engines[a], metric=m, period=boards.Period.last_30_days, viewer_id=a,
+                team_id=team_of[a] if s == "team" else None, now=board_now(shape), zone=UTC)))
+    print(f"  PostgreSQL through each agent's own login, for reference: ms, median / worst over {len(agents)} agents")
     try:
-        print_queries("PostgreSQL, each agent's own login", engines.__getitem__, shape)
+        for name, read in reads:
+            for agent in agents[:2]:
+                read(agent)
+            runs = []
+            for agent in agents:
+                began = time.perf_counter()
+                read(agent)
+                runs.append((time.perf_counter() - began) * 1000)
+            print(f"    {name:<32} {median_of(runs):8.1f} / {max(runs):8.1f} ms")
     finally:
         for engine in engines.values():
             engine.dispose()
@@ -332,95 +703,140 @@ def print_login_queries(url: str, shape: Shape) -> None:
         owner.dispose()
 
 
+def section_screens(stores: Stores, logins: bool) -> None:
+    stores.ensure_sqlite()
+    print("screens' data and boards")
+    section_screens_on("SQLite", "sqlite", stores.sqlite(stores.screens), stores.shape)
+    if stores.pg_server:
+        stores.ensure_pg()
+        section_screens_on("PostgreSQL (owner)", "pg", stores.pg("screens"), stores.shape)
+        if logins:
+            print_login_queries(stores.pg("screens"), stores.shape)
+
+
+# ---------------------------------------------------------------- felt, live
+
+
+def felt(*args: str) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, str(HERE / "felt.py"), *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"bench/felt.py {' '.join(args)} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def section_felt(stores: Stores) -> None:
+    stores.ensure_sqlite()
+    viewer = sample_agents(stores.shape)[1]
+    targets = [("sqlite", "SQLite", stores.sqlite(stores.screens))]
+    if stores.pg_server:
+        stores.ensure_pg()
+        targets.append(("pg", "PostgreSQL", stores.pg("screens")))
+    print(f"felt latency: key press to the next screen painted with its data (Pilot, 80×24, agent {viewer}, "
+          "each screen twice round; floor: pressing the shown screen's own key, to the refresh after it)")
+    print(f"  {machine()}")
+    for key, label, url in targets:
+        found = felt("tour", "--db", url, "--agent", viewer, "--now", board_now(stores.shape).isoformat())
+        per_screen = ", ".join(f"{t['to']} {t['ms']:.0f}" for t in found["transitions"])
+        figure(f"felt:{key}", f"{label}: median over the screens", found["median_ms"], found["floor_ms"], "ms",
+               "<= 100 ms", met=found["median_ms"] <= 100)
+        print(f"    ms per screen, first round then second: {per_screen}")
+
+
+def section_live(stores: Stores) -> None:
+    stores.ensure_sqlite()
+    work = stores.folder / "live.db"
+    copy_sqlite(stores.screens, work)
+    targets = [("sqlite", "SQLite", stores.sqlite(work))]
+    if stores.pg_server:
+        stores.ensure_pg()
+        recreate_pg(stores.pg_server, stores.pg_name("live"), template=stores.pg_name("screens"))
+        targets.append(("pg", "PostgreSQL", stores.pg("live")))
+    print("live: an evaluation imported by `nextcall import` in another process, from its exit to the open app's Home "
+          "showing it (floor: the poll interval)")
+    for key, label, url in targets:
+        found = felt("live", "--db", url, "--agent", stores.live_agent, "--now", board_now(stores.shape).isoformat(),
+                     "--file", str(stores.live), "--call", stores.live_call_id)
+        poll = found["poll_seconds"]
+        figure(f"live:{key}", f"{label}: import to Home showing it", found["seconds"], poll, "s",
+               f"<= {poll + 0.5:g} s", met=found["seconds"] <= poll + 0.5)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{work}{suffix}").unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------- scale
+
+
+def print_growth(baseline_path: Path, shape: Shape) -> None:
+    """How each figure grew from a saved run of another shape: per-agent screens flat, everyone's boards in proportion."""
+    saved = json.loads(baseline_path.read_text())
+    before = saved["figures"]
+    grown_by = shape.agents / saved["agents"]
+    print(f"scale: {shape.agents} agents against the saved run of {saved['agents']} ({grown_by:g}× the agents and calls)")
+    for key, now in FIGURES.items():
+        was = before.get(key)
+        if was is None or not was["ours"]:
+            continue
+        growth = now["ours"] / was["ours"]
+        if key.startswith("screen:") and ":board:" in key and key.endswith(":all"):
+            goal, met = f"<= {grown_by:g}", growth <= grown_by
+        elif key.startswith("screen:"):
+            goal, met = "<= 1.3", growth <= 1.3
+        else:
+            goal, met = "", None
+        verdict = "" if met is None else ("met" if met else "NOT MET")
+        print(f"  {now['label']:<44} {_number(was['ours']):>10} -> {_number(now['ours']):>10} {now['unit']:<9} "
+              f"grew {growth:6.2f}×  goal {goal:<8} {verdict}")
+
+
 # ---------------------------------------------------------------------- main
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pg", metavar="URL", help="PostgreSQL server to measure too (a scratch database is made on it)")
+    parser.add_argument("--pg", metavar="URL", help="PostgreSQL server to measure too (scratch databases are made on it)")
     parser.add_argument("--agents", type=int, default=500)
     parser.add_argument("--calls", type=int, default=250, help="scored calls per agent")
-    parser.add_argument("--dir", type=Path, help="keep the files here instead of a temporary folder")
+    parser.add_argument("--dir", type=Path, help="keep the stores here (and reuse them) instead of a temporary folder")
+    parser.add_argument("--only", action="append", choices=SECTIONS, help="run only this section (may be repeated)")
+    parser.add_argument("--save", type=Path, help="write every figure to this JSON file")
+    parser.add_argument("--baseline", type=Path, help="a --save file of another shape: print how each figure grew")
+    parser.add_argument("--keep-pg", action="store_true", help="keep the PostgreSQL scratch databases for the next run")
+    parser.add_argument("--no-logins", action="store_true", help="skip the PostgreSQL per-agent login reads")
     args = parser.parse_args()
     shape = Shape(args.agents, args.calls)
     folder = args.dir or Path(tempfile.mkdtemp(prefix="nextcall-bench-"))
-    folder.mkdir(parents=True, exist_ok=True)
+    stores = Stores(folder, shape, args.pg)
+    sections = args.only or list(SECTIONS)
+    began = time.perf_counter()
 
-    print_machine()
-    batch = folder / "center.jsonl"
-    write_store_file(batch, shape)
+    print(machine())
+    stores.files()
     print(f"store: {shape.agents:,} agents in {shape.teams} teams, {shape.evaluations:,} evaluations, "
-          f"{shape.results:,} results ({batch.stat().st_size / 1e6:.0f} MB of JSON Lines)")
-
-    # --- import: each measured twice, alternating, the best kept (the machine may be busy with other work)
-    store_db = folder / "nextcall.db"
-    sqlite_url = f"sqlite:///{store_db}"
-    raw_runs, ours_runs = [], []
-    for _ in range(IMPORT_RUNS):
-        raw_db = folder / "raw.db"
-        for path in (raw_db, store_db):
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        raw_seconds, raw_results = raw_import(f"sqlite:///{raw_db}", batch)
-        raw_runs.append(raw_seconds)
-        ours_seconds, summary = nextcall("--db", sqlite_url, "import", str(batch))
-        ours_runs.append(ours_seconds)
-    raw_seconds, ours_seconds = min(raw_runs), min(ours_runs)
-    ours_rate, raw_rate = shape.results / ours_seconds, raw_results / raw_seconds
-    print("import")
-    print(ratio_line("nextcall import vs executemany", ours_rate, raw_rate, "results/s", ours_rate / raw_rate, ">= 0.3",
-                     ours_rate / raw_rate >= 0.3))
-    print(f"  {'':<34} best of {IMPORT_RUNS}: {ours_seconds:.1f} s vs {raw_seconds:.1f} s; {summary}")
-    again_seconds, _ = nextcall("--db", sqlite_url, "import", str(batch))
-    print(f"  {'same file again (all unchanged)':<34} {again_seconds:.1f} s")
-    next_day = folder / "next-day.jsonl"
-    next_results = write_next_day(next_day, shape)
-    day_seconds, _ = nextcall("--db", sqlite_url, "import", str(next_day))
-    print(f"  {'next day (1 call per agent)':<34} {day_seconds:.1f} s for {next_results:,} results into the full store")
-    pg = recreate_pg(args.pg) if args.pg else None
-    if pg:
-        pg_seconds, _ = nextcall("--db", pg, "import", str(batch))
-        nextcall("--db", pg, "import", str(next_day))
-        print(f"  {'nextcall import on PostgreSQL':<34} {shape.results / pg_seconds:>12,.0f} results/s ({pg_seconds:.1f} s)")
-    start_goals(sqlite_url, shape)
-    if pg:
-        start_goals(pg, shape)
-
-    # --- cold start and memory
-    viewer = sample_agents(shape)[1]
-    bare, ours = [], []
-    for _ in range(COLD_RUNS):
-        bare.append(in_terminal([sys.executable, str(HERE / "cold_start.py"), "bare"]))
-        ours.append(in_terminal([sys.executable, str(HERE / "cold_start.py"), "nextcall", "--db", sqlite_url, "--agent", viewer]))
-    bare_start = statistics.median(seconds for seconds, _ in bare)
-    ours_start = statistics.median(seconds for seconds, _ in ours)
-    bare_rss = statistics.median(rss for _, rss in bare) / 1024
-    ours_rss = statistics.median(rss for _, rss in ours) / 1024
-    print(f"cold start, median of {COLD_RUNS} (80×24 pseudo-terminal, SQLite store, agent {viewer})")
-    print(ratio_line("nextcall to Home painted vs bare", ours_start, bare_start, "s", ours_start / bare_start, "<= 1.5",
-                     ours_start / bare_start <= 1.5))
-    # The commands' own start: help answers without loading the store or Textual.
-    click_floor = statistics.median(_seconds([sys.executable, "-c", "import click"]) for _ in range(COLD_RUNS))
-    for args in (["--help"], ["import", "--help"]):
-        took = statistics.median(_seconds([sys.executable, "-m", "nextcall.tui.cli", *args]) for _ in range(COLD_RUNS))
-        print(ratio_line(f"nextcall {' '.join(args)} vs import click", took, click_floor, "s", took / click_floor, "<= 2",
-                         took / click_floor <= 2))
-    print("memory")
-    print(ratio_line("peak RSS nextcall vs bare", ours_rss, bare_rss, "MiB", ours_rss / bare_rss, "<= 2", ours_rss / bare_rss <= 2))
-    # What any app on this stack pays before it does anything: the libraries' imports alone.
-    floor = [in_terminal([sys.executable, "-c", f"import {FLOOR_IMPORTS}"]) for _ in range(COLD_RUNS)]
-    floor_start = statistics.median(seconds for seconds, _ in floor)
-    floor_rss = statistics.median(rss for _, rss in floor) / 1024
-    print(f"  {'imports alone, for reference':<34} {floor_start:.2f} s ({floor_start / bare_start:.2f} × bare), "
-          f"{floor_rss:.0f} MiB ({floor_rss / bare_rss:.2f} × bare): {FLOOR_IMPORTS}")
-
-    # --- screens' queries
-    print("screen queries")
-    print_owner_queries("SQLite", sqlite_url, shape)
-    if pg:
-        print_owner_queries("PostgreSQL", pg, shape)
-        print_login_queries(pg, shape)
-        drop_pg(args.pg)
+          f"{shape.results:,} results ({stores.batch.stat().st_size / 1e6:.0f} MB of JSON Lines); clock {stores.clock:%Y-%m-%d %H:%M} UTC")
+    print(f"  {'':<44} {'ours':>10} {'':<9} {'':5} {'floor':<21}")
+    try:
+        if "import" in sections:
+            section_import(stores)
+        if "history" in sections:
+            section_history(stores)
+        if "start" in sections:
+            section_start(stores)
+        if "screens" in sections:
+            section_screens(stores, logins=not args.no_logins)
+        if "felt" in sections:
+            section_felt(stores)
+        if "live" in sections:
+            section_live(stores)
+    finally:
+        if args.pg and not args.keep_pg:
+            stores.drop_pg()
+    missed = [f["label"] for f in FIGURES.values() if f["met"] is False]
+    print(f"{len(FIGURES)} figures, {len(missed)} goals NOT MET; {time.perf_counter() - began:.0f} s")
+    if args.save:
+        args.save.write_text(json.dumps({"agents": shape.agents, "calls": shape.evaluations_per_agent, "figures": FIGURES},
+                                        indent=1, default=str))
+    if args.baseline:
+        print_growth(args.baseline, shape)
 
 
 if __name__ == "__main__":
