@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TextArea
-from textual.widgets._select import SelectOverlay
+from textual.widgets._select import SelectCurrent, SelectOverlay
 
 from nextcall.store import queries, self_assessments
 from nextcall.store.errors import NextcallError
@@ -87,9 +87,25 @@ class SelfAssessmentScreen(StoreScreen):
         self._fit(event.size.width)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        # A rating's list opens below it: bring its row to the top first, so the list never covers the footer.
-        if isinstance(event.widget, SelectOverlay) and event.widget.parent is not None:
-            self.query_one("#sa-body", VerticalScroll).scroll_to_widget(event.widget.parent, top=True, animate=False)
+        if isinstance(event.widget, SelectOverlay):
+            self._place_list(event.widget)
+
+    def _place_list(self, overlay: SelectOverlay) -> None:
+        """Open a rating's list below it, or above it when below it would cover the footer.
+
+        The form keeps no empty rows at its foot for a list to open into: the last ratings open upward.
+        """
+        select = overlay.parent
+        if not isinstance(select, Select):
+            return
+        current = select.query_one(SelectCurrent).region
+        # The list's rows and its two border lines, no taller than Select lets it grow.
+        height = min(overlay.option_count + 2, 12)
+        room_below = self.query_one(Footer).region.y - current.bottom
+        room_above = current.y - self.query_one("#sa-body").region.y
+        upward = room_below < height <= room_above
+        overlay.styles.offset = (0, -(current.height + height)) if upward else (0, 0)
+        select.set_class(upward, "-opens-up")
 
     def _fit(self, width: int) -> None:
         # Calibration beside the ratings when there is room (a 160-column terminal), below them at 80.
