@@ -18,7 +18,13 @@ SCORECARD = "care-v1"
 TEAM_SIZE = 20
 START = datetime(2026, 1, 5, 8, tzinfo=UTC)
 STEP = timedelta(minutes=2)
-"""Time between two calls of the whole center: 250 calls per agent for 500 agents span about six months."""
+"""Time between two calls of a 500-agent center: 250 calls per agent span about six months."""
+
+
+def step(shape: Shape) -> timedelta:
+    """Time between two calls of the whole center: each agent takes calls at the same pace whatever the center's size,
+    so a board of the last 30 days holds as many calls per agent at 5,000 agents as at 500."""
+    return STEP * 500 / shape.agents
 
 
 @dataclass(frozen=True)
@@ -51,11 +57,11 @@ def _line(record: dict) -> str:
     return json.dumps(record, separators=(",", ":")) + "\n"
 
 
-def _evaluation(rng: random.Random, n: int, agent: str, skill: float) -> dict:
+def _evaluation(rng: random.Random, n: int, agent: str, skill: float, every: timedelta = STEP) -> dict:
     outcomes = ["met", "missed", "na"]
     return {
         "kind": "evaluation", "call_id": f"C-{n:08d}", "agent": agent, "scorecard": SCORECARD,
-        "occurred_at": (START + STEP * n).isoformat().replace("+00:00", "Z"),
+        "occurred_at": (START + every * n).isoformat().replace("+00:00", "Z"),
         "channel": ("phone", "phone", "chat", "email")[n % 4], "duration_s": rng.randint(120, 900),
         "evaluator": "auto", "csat": rng.randint(1, 5), "first_contact_resolution": rng.random() < 0.7,
         "results": [
@@ -92,7 +98,7 @@ def write_store_file(path: Path, shape: Shape, seed: int = 9) -> None:
         for a in range(shape.agents):
             out.write(_line({"kind": "agent", "id": agent_id(a), "name": f"Agent {a}", "team": team_id(a // TEAM_SIZE)}))
         for n in range(shape.evaluations):
-            out.write(_line(_evaluation(rng, n, agent_id(n % shape.agents), skills[n % shape.agents])))
+            out.write(_line(_evaluation(rng, n, agent_id(n % shape.agents), skills[n % shape.agents], step(shape))))
 
 
 def write_next_day(path: Path, shape: Shape, seed: int = 10) -> int:
@@ -102,9 +108,9 @@ def write_next_day(path: Path, shape: Shape, seed: int = 10) -> int:
     with path.open("w", encoding="utf-8") as out:
         for a in range(shape.agents):
             n = shape.evaluations + a
-            out.write(_line(_evaluation(rng, n, agent_id(a), skills[a])))
+            out.write(_line(_evaluation(rng, n, agent_id(a), skills[a], step(shape))))
     return shape.agents * len(CRITERIA)
 
 
 def last_call_time(shape: Shape) -> datetime:
-    return START + STEP * (shape.evaluations - 1)
+    return START + step(shape) * (shape.evaluations - 1)

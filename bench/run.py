@@ -55,7 +55,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import floors  # noqa: E402
 from generate import (  # noqa: E402
-    CRITERIA, SCORECARD, STEP, TEAM_SIZE, Shape, agent_id, last_call_time, team_id, write_next_day, write_store_file,
+    CRITERIA, SCORECARD, TEAM_SIZE, Shape, agent_id, last_call_time, step, team_id, write_next_day, write_store_file,
 )
 
 HERE = Path(__file__).parent
@@ -191,7 +191,7 @@ class Stores:
     # the clock of every in-process import and of the boards: just after the next day's last call
     @property
     def clock(self) -> datetime:
-        return last_call_time(self.shape) + STEP * (self.shape.agents + 2) + timedelta(hours=1)
+        return last_call_time(self.shape) + step(self.shape) * (self.shape.agents + 2) + timedelta(hours=1)
 
     def files(self) -> None:
         if not self.batch.exists():
@@ -209,7 +209,7 @@ class Stores:
                 first = json.loads(self.next_day.read_text().splitlines()[1])
                 n = self.shape.evaluations + self.shape.agents + offset
                 first["call_id"] = f"C-{n:08d}"
-                first["occurred_at"] = (last_call_time(self.shape) + STEP * (self.shape.agents + offset)).isoformat().replace(
+                first["occurred_at"] = (last_call_time(self.shape) + step(self.shape) * (self.shape.agents + offset)).isoformat().replace(
                     "+00:00", "Z"
                 )
                 path.write_text(json.dumps(first) + "\n")
@@ -392,6 +392,7 @@ def raw_pg(server: str, name: str, path: Path) -> tuple[float, int]:
     teams, agents, criteria, evaluations, results = raw_rows(path)
     with psycopg.connect(pg_url(server, name).replace("+psycopg", "")) as connection:
         connection.execute("SET TIME ZONE 'UTC'")
+        connection.execute("SET search_path TO nextcall, pg_catalog")  # where the store keeps its tables
         began = time.perf_counter()
         with connection.cursor() as cursor:
             for table, columns, rows in (
@@ -784,7 +785,10 @@ def print_growth(baseline_path: Path, shape: Shape) -> None:
         else:
             goal, met = "", None
         verdict = "" if met is None else ("met" if met else "NOT MET")
-        print(f"  {now['label']:<44} {_number(was['ours']):>10} -> {_number(now['ours']):>10} {now['unit']:<9} "
+        label = now["label"]
+        if key.startswith("screen:"):
+            label = f"{'SQLite' if key.startswith('screen:sqlite:') else 'PostgreSQL'}: {label}"
+        print(f"  {label:<44} {_number(was['ours']):>10} -> {_number(now['ours']):>10} {now['unit']:<9} "
               f"grew {growth:6.2f}×  goal {goal:<8} {verdict}")
 
 
