@@ -358,3 +358,49 @@ async def test_scorecards_at_160_columns_show_more_rows_and_each_calls_length(
         assert ("Length" in labels) is wide
         assert table.size.height >= (40 if wide else 15)
         assert table.virtual_size.width <= table.size.width  # no sideways scrolling at either size
+
+
+@pytest.mark.parametrize(("size", "tall"), [((80, 24), False), ((160, 48), True)])
+async def test_home_at_160x48_lists_the_last_calls_and_shows_the_goal_chart(
+    demo_engine: Engine, size: tuple[int, int], tall: bool
+) -> None:
+    from nextcall.tui.widgets.effect import GoalEffect
+    from nextcall.tui.widgets.goal_chart import GoalChart
+    from nextcall.tui.widgets.verdicts import VerdictStrip
+
+    from .test_goal_screen import assert_series_inside_frame, chart_lines
+
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, HomeScreen) and screen.view is not None
+        strip = str(screen.query_one(VerdictStrip).render())
+        verdicts = screen.view.verdicts
+        # Tall: each of the last calls on a line of its own, with its id; at 80×24 one line of marks.
+        assert all((v.call_id in strip) is tall for v in verdicts)
+        assert len(strip.splitlines()) == (len(verdicts) + 1 if tall else 1)
+        assert screen.query_one("#home-progress").display is tall
+        assert screen.query_one("#home-effect").display is tall
+        if tall:
+            chart = screen.query_one(GoalChart)
+            assert chart.goal == screen.view.goal
+            assert_series_inside_frame(chart_lines(chart))
+            effect = screen.query_one(GoalEffect).query_one(DataTable)
+            assert effect.row_count == 4
+            # Everything fits above the footer: nothing to scroll to at 160×48.
+            body = screen.query_one("#home-body")
+            assert body.max_scroll_y == 0
+            assert screen.query_one("#home-progress").region.bottom <= screen.query_one(Footer).region.y
+
+
+async def test_home_relays_out_when_the_terminal_grows(demo_engine: Engine) -> None:
+    from nextcall.tui.widgets.verdicts import VerdictStrip
+
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.resize_terminal(160, 48)
+        await settle(app, pilot)
+        assert app.screen.query_one("#home-progress").display
+        assert len(str(app.screen.query_one(VerdictStrip).render()).splitlines()) > 1

@@ -10,18 +10,19 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from nextcall.store import goals, queries
 from nextcall.store.errors import NextcallError
 from nextcall.store.rules import plural
-from nextcall.store.views import EffectivenessView, GoalScreenView, GoalView, SideView
+from nextcall.store.views import GoalScreenView, GoalView
 
 from ..dialogs.already_landed import AlreadyLandedDialog
 from ..dialogs.drop_goal import DropGoalDialog
 from ..dialogs.goal_picker import GoalPickerDialog
 from ..messages import StoreChanged
 from ..text import day, empty_screen, literal
+from ..widgets.effect import GoalEffect, percent
 from ..widgets.goal_chart import GoalChart
 from .base import AgentViewScreen, nav_bindings
 
@@ -30,27 +31,6 @@ EMPTY = (
     "calls, twice in a row. Once your calls are scored, nextcall suggests the "
     "behaviour that would most raise your CSAT and first-contact resolution."
 )
-
-
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
-
-
-def _side_rows(effect: EffectivenessView) -> list[tuple[str, str, str]]:
-    before, after = effect.before, effect.after
-
-    def rate(side: SideView) -> str:
-        return f"{_percent(side.pass_rate)} ({side.met} of {side.applicable})" if side.applicable else "–"
-
-    def csat(side: SideView) -> str:
-        return "–" if side.mean_csat is None else f"{side.mean_csat:.1f}"
-
-    return [
-        ("Behaviour met", rate(before), rate(after)),
-        ("Mean CSAT", csat(before), csat(after)),
-        ("Resolved first time", _percent(before.fcr_rate), _percent(after.fcr_rate)),
-        ("Calls", str(before.calls), str(after.calls)),
-    ]
 
 
 class GoalScreen(AgentViewScreen):
@@ -71,8 +51,7 @@ class GoalScreen(AgentViewScreen):
                 yield Static(id="goal-text")
             yield GoalChart(id="goal-chart")
             with Vertical(id="goal-effect", classes="card"):
-                yield Static(id="goal-effect-note", classes="muted")
-                yield DataTable(id="goal-effect-table", cursor_type="none", show_cursor=False)
+                yield GoalEffect()
             with Vertical(id="goal-history", classes="card"):
                 yield Static(id="goal-history-text")
         yield Footer()
@@ -80,11 +59,6 @@ class GoalScreen(AgentViewScreen):
     def on_mount(self) -> None:
         self.query_one("#goal-effect").border_title = "Did it work? Before the goal and since"
         self.query_one("#goal-history").border_title = "Past goals"
-        effect = self.query_one("#goal-effect-table", DataTable)
-        # Fixed widths: the table is refilled on every change and must not jump about.
-        effect.add_column("", width=20)
-        effect.add_column("Before", width=16)
-        effect.add_column("Since", width=16)
         self.view: GoalScreenView | None = None
         self.follow_store()
 
@@ -124,7 +98,7 @@ class GoalScreen(AgentViewScreen):
             )
             text.update(self._goal_text(current, view))
             chart.show(current)
-            self._show_effect(current.effectiveness)
+            self.query_one(GoalEffect).show(current.effectiveness)
         self._show_history(view.history)
 
     def _no_goal_text(self, view: GoalScreenView) -> Content:
@@ -162,24 +136,6 @@ class GoalScreen(AgentViewScreen):
             parts.append(f" · before: {goal.baseline_met} of {goal.baseline_applicable}")
         return Content.assemble(*parts)
 
-    def _show_effect(self, effect: EffectivenessView) -> None:
-        note = self.query_one("#goal-effect-note", Static)
-        if effect.enough:
-            note.update("")
-            note.display = False
-        else:
-            note.display = True
-            note.update(
-                Content(
-                    f"Not enough calls yet to compare: at least {effect.min_sample} on each side "
-                    f"(before: {effect.before.applicable}, since: {effect.after.applicable})."
-                )
-            )
-        table = self.query_one("#goal-effect-table", DataTable)
-        table.clear()
-        for row in _side_rows(effect):
-            table.add_row(*row)
-
     def _show_history(self, history: tuple[GoalView, ...]) -> None:
         # Words that wrap, not a table: a reason in the agent's own words is as long as they made it.
         self.query_one("#goal-history-text", Static).update(Content("\n").join(self._past_goal(goal) for goal in history))
@@ -190,8 +146,8 @@ class GoalScreen(AgentViewScreen):
             result = ("✓ mastered", "bold $text-success")
         else:
             result = ("– set aside" + (f": {literal(goal.drop_reason)}" if goal.drop_reason else ""), "")
-        before = _percent(goal.effectiveness.before.pass_rate)
-        during = _percent(goal.effectiveness.after.pass_rate)
+        before = percent(goal.effectiveness.before.pass_rate)
+        during = percent(goal.effectiveness.after.pass_rate)
         ended = day(goal.ended_at) if goal.ended_at else "–"
         return Content.assemble(
             (literal(goal.criterion.name), "bold"), "\n",

@@ -19,6 +19,8 @@ from nextcall.store.views import HomeView
 from .base import AgentViewScreen, nav_bindings
 from ..text import call_time, day, empty_screen, literal, score_words, spark, when
 from ..widgets.behaviours import BehaviourRates
+from ..widgets.effect import GoalEffect
+from ..widgets.goal_chart import GoalChart
 from ..widgets.moment import MomentCard
 from ..widgets.verdicts import VerdictStrip
 
@@ -34,6 +36,11 @@ class HomeScreen(AgentViewScreen):
 
     TITLE = "Next call"
     BINDINGS = nav_bindings("scorecards", "goal", "badges", "leaderboard", "self-assessment")
+
+    view: HomeView | None = None
+    """What is shown, to lay out again when the terminal is resized."""
+    tall = False
+    """Room for each of the last calls on a line of its own, and the goal's chart (160×48)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -51,6 +58,8 @@ class HomeScreen(AgentViewScreen):
                         yield VerdictStrip(id="verdicts")
                     with Vertical(id="moment", classes="card"):
                         yield MomentCard(id="moment-card")
+                    with Vertical(id="home-effect", classes="card"):
+                        yield GoalEffect()
                 with Vertical(id="home-right"):
                     with Vertical(id="lesson", classes="card"):
                         yield Static(id="lesson-text")
@@ -58,6 +67,8 @@ class HomeScreen(AgentViewScreen):
                         yield Static(id="last-call-text")
                     with Vertical(id="all-behaviours", classes="card"):
                         yield BehaviourRates(id="behaviour-rates")
+                    with Vertical(id="home-progress", classes="card"):
+                        yield GoalChart(id="home-goal-chart")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -65,10 +76,12 @@ class HomeScreen(AgentViewScreen):
         self.query_one("#lesson").border_title = "Why it matters"
         self.query_one("#last-call").border_title = "Your last call"
         self.query_one("#all-behaviours").border_title = "All your behaviours"
+        self.query_one("#home-progress").border_title = "Your goal, call by call"
+        self.query_one("#home-effect").border_title = "Did it work? Before the goal and since"
         self.query_one("#home-columns").display = False  # no frame shows before there is something in it
         self._calls: dict[str, str | None] = {"moment": None, "last-call": None}
         """The call each clickable card is about."""
-        self._fit(self.size.width)
+        self._fit(self.size.width, self.size.height)
         self.follow_store()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
@@ -98,16 +111,23 @@ class HomeScreen(AgentViewScreen):
             node = node.parent
 
     def on_resize(self, event: events.Resize) -> None:
-        self._fit(event.size.width)
+        self._fit(event.size.width, event.size.height)
+        if self.view is not None:
+            self.show(self.view)
 
-    def _fit(self, width: int) -> None:
-        # Side by side when there is room (a 160-column terminal), stacked at 80.
-        self.query_one("#home-columns").set_class(width >= 120, "-wide")
+    def _fit(self, width: int, height: int) -> None:
+        # Side by side when there is room (a 160-column terminal), stacked at 80; on a tall one
+        # too, each of the last calls gets a line and the goal's progress its chart.
+        self.tall = width >= 120 and height >= 40
+        columns = self.query_one("#home-columns")
+        columns.set_class(width >= 120, "-wide")
+        columns.set_class(self.tall, "-tall")
 
     def fetch(self, agent_id: str) -> HomeView | None:
         return queries.home_view(self.engine, agent_id=agent_id)
 
     def show(self, view: HomeView | None) -> None:
+        self.view = view
         empty = self.query_one("#home-empty", Static)
         columns = self.query_one("#home-columns")
         if view is None or view.evaluation_count == 0:
@@ -136,7 +156,7 @@ class HomeScreen(AgentViewScreen):
             self.query_one("#focus-instruction", Static).update(Content(literal(criterion.next_call)))
             self.query_one("#focus-reason", Static).update(self._reason(view))
             self.query_one("#recent").border_title = f"Your last {plural(len(view.verdicts), 'call')} on it"
-            self.query_one(VerdictStrip).show(view.verdicts)
+            self.query_one(VerdictStrip).show(view.verdicts, listed=self.tall)
             self.query_one(MomentCard).show(view.latest_miss)
             self.query_one("#lesson-text", Static).update(
                 Content(literal(criterion.lesson) or "No lesson for this behaviour yet.")
@@ -151,6 +171,12 @@ class HomeScreen(AgentViewScreen):
                     f" now {goal.series[-1]:.0%}, target {goal.target_met / goal.target_window:.0%}",
                 )
             )
+        # On a tall terminal the goal's own chart and its before-and-since, as the Goal screen shows them.
+        progress, effect = self.query_one("#home-progress"), self.query_one("#home-effect")
+        progress.display = effect.display = self.tall and sparkline.display
+        if goal is not None and progress.display:
+            self.query_one(GoalChart).show(goal)
+            self.query_one(GoalEffect).show(goal.effectiveness)
         self._calls = {"moment": view.latest_miss.call_id if focus and view.latest_miss else None, "last-call": None}
         self._show_last_call(view)
         self.query_one(BehaviourRates).show(
