@@ -252,9 +252,10 @@ WITH history AS (
 ), points AS (
   SELECT source, SUM(points) AS points FROM points_entry WHERE agent_id = :agent GROUP BY source
 )
-SELECT 'call', CAST(h.id AS VARCHAR(20)), h.occurred_at, h.score, h.applicable, h.met, h.critical_missed FROM history h
-UNION ALL SELECT 'award', badge_id, awarded_at, NULL, NULL, NULL, call_id FROM awards
-UNION ALL SELECT 'points', source, NULL, points, NULL, NULL, NULL FROM points
+SELECT 'call', CAST(NULL AS VARCHAR(64)), h.occurred_at, h.score, h.applicable, h.met, h.critical_missed,
+       CAST(NULL AS VARCHAR(64)) FROM history h
+UNION ALL SELECT 'award', badge_id, awarded_at, NULL, NULL, NULL, NULL, call_id FROM awards
+UNION ALL SELECT 'points', source, NULL, points, NULL, NULL, NULL, NULL FROM points
 ORDER BY 1, 3
 """
 
@@ -265,7 +266,7 @@ def badges(engine: Engine, agent: str) -> list[tuple]:
 
 def check_badges(view: Any, rows: list[tuple]) -> None:
     calls = [row for row in rows if row[0] == "call"]
-    awards = {row[1]: row[6] for row in rows if row[0] == "award"}
+    awards = {row[1]: row[7] for row in rows if row[0] == "award"}
     points = sum(int(row[3]) for row in rows if row[0] == "points")
     assert view.evaluation_count == len(calls), "badges: calls"
     assert {b.id: b.call_id for b in view.badges if b.earned_at is not None} == awards, "badges: awards"

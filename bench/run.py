@@ -92,7 +92,7 @@ def figure(
     floor_text = "" if floor is None else f"{_number(floor):>10} {floor_unit or unit}"
     ratio_text = "" if ratio is None else f"{ratio:6.2f}"
     verdict = "" if met is None else ("met" if met else "NOT MET")
-    print(f"  {label:<44} {_number(ours):>10} {unit:<9} floor {floor_text:<21} ratio {ratio_text:>6}  goal {goal:<10} {verdict}")
+    print(f"  {label:<50} {_number(ours):>10} {unit:<9} floor {floor_text:<21} ratio {ratio_text:>6}  goal {goal:<10} {verdict}")
     FIGURES[key] = {"label": label, "ours": ours, "floor": floor, "unit": unit, "ratio": ratio, "goal": goal, "met": met}
 
 
@@ -788,7 +788,7 @@ def print_growth(baseline_path: Path, shape: Shape) -> None:
         label = now["label"]
         if key.startswith("screen:"):
             label = f"{'SQLite' if key.startswith('screen:sqlite:') else 'PostgreSQL'}: {label}"
-        print(f"  {label:<44} {_number(was['ours']):>10} -> {_number(now['ours']):>10} {now['unit']:<9} "
+        print(f"  {label:<50} {_number(was['ours']):>10} -> {_number(now['ours']):>10} {now['unit']:<9} "
               f"grew {growth:6.2f}×  goal {goal:<8} {verdict}")
 
 
@@ -817,7 +817,7 @@ def main() -> None:
     stores.files()
     print(f"store: {shape.agents:,} agents in {shape.teams} teams, {shape.evaluations:,} evaluations, "
           f"{shape.results:,} results ({stores.batch.stat().st_size / 1e6:.0f} MB of JSON Lines); clock {stores.clock:%Y-%m-%d %H:%M} UTC")
-    print(f"  {'':<44} {'ours':>10} {'':<9} {'':5} {'floor':<21}")
+    print(f"  {'':<50} {'ours':>10} {'':<9} {'':5} {'floor':<21}")
     try:
         if "import" in sections:
             section_import(stores)
