@@ -28,7 +28,7 @@ PAGE = 500
 def run(engine: Engine, sql: str, **params: Any) -> list[tuple]:
     """One statement through the engine's pool, as the store's queries get their connections."""
     if engine.dialect.name == "postgresql":
-        sql = re.sub(r"(?<!:):([a-z_]+)", r"%(\1)s", sql)
+        sql = re.sub(r"(?<!:):([a-z_][a-z0-9_]*)", r"%(\1)s", sql)
         params = {k: v for k, v in params.items()}
     else:
         params = {k: _sqlite_value(v) for k, v in params.items()}
