@@ -7,7 +7,9 @@ is named against their will: agents who opted out are "Anonymous" here.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime, tzinfo
+from functools import cache
 
 from rich.text import Text
 from sqlalchemy import Engine
@@ -27,10 +29,65 @@ from .screens.leaderboard import ordinal
 from .text import literal, movement
 
 ROW_HEIGHT = 3
-"""Each place on the board is three lines tall: rank and value in large digits, the name beside them."""
+"""Each top place is three lines tall: rank and value in large digits, the name beside them."""
 
 BANNER_SECONDS = 8.0
 """How long a celebration holds the whole board."""
+
+BIG_PLACES = 3
+"""Places up to this one are drawn in large digits; the rest of the board is one line a place."""
+
+BIG_NAMES_FROM = 120
+"""Columns from which names are drawn in large letters too (a TV, a browser); below, in bold."""
+
+FIXED_WIDTH = 4 + 7 + 12 + 4 + 7
+"""The board's padding, rank, value, unit and movement: the rest of a row is the name's."""
+
+
+@cache
+def _font() -> object | None:
+    """The block font names are drawn in, three rows tall like the digits; None without pyfiglet."""
+    try:
+        import pyfiglet
+    except ImportError:
+        return None
+    return pyfiglet.Figlet(font="future", width=1000)
+
+
+def block_letters(name: str) -> str | None:
+    """A name in letters three rows tall, or None when the font cannot spell it whole.
+
+    Accents the font lacks are dropped from their letter (García → GARCIA) rather than the letter
+    dropped; a name in another script stays in bold type.
+    """
+    figlet = _font()
+    if figlet is None:
+        return None
+    chars = figlet.Font.chars  # type: ignore[attr-defined]
+    spelled = []
+    for char in name:
+        if ord(char) not in chars:
+            char = unicodedata.normalize("NFKD", char)[:1]
+        if not char or ord(char) not in chars or not (char.isalnum() or char in " '-."):
+            return None
+        spelled.append(char)
+    art = figlet.renderText("".join(spelled))  # type: ignore[attr-defined]
+    lines = [line.rstrip() for line in art.splitlines()][:ROW_HEIGHT]
+    return "\n".join(lines) if len(lines) == ROW_HEIGHT else None
+
+
+def big_names(names: list[str], width: int) -> dict[str, str] | None:
+    """Every name in large letters when the width allows all of them, else None: all the same size, or none."""
+    if width < BIG_NAMES_FROM:
+        return None
+    room = width - FIXED_WIDTH
+    drawn = {}
+    for name in names:
+        art = block_letters(name)
+        if art is None or max(len(line) for line in art.splitlines()) > room:
+            return None
+        drawn[name] = art
+    return drawn
 
 
 def big_value(row: LeaderboardRowView) -> tuple[str, str]:
@@ -51,11 +108,17 @@ MOVE_CLASS = {Movement.up: "-up", Movement.down: "-down", Movement.same: "-same"
 
 
 class BoardRow(Horizontal):
-    """One place: big rank, big value, then movement and the name right beside it."""
+    """One of the top places: big rank, big value, then movement and the name right beside it."""
 
-    def __init__(self, row: LeaderboardRowView) -> None:
+    def __init__(self, row: LeaderboardRowView, *, art: str | None = None) -> None:
+        """
+        Args:
+            row: the place.
+            art: the name in large letters, when the board has room for every name so.
+        """
         super().__init__(classes="board-row")
         self.row = row
+        self.art = art
 
     def compose(self) -> ComposeResult:
         row = self.row
@@ -66,7 +129,49 @@ class BoardRow(Horizontal):
         move = Static(movement(row, gap=" ") + ("\n(tie)" if row.shares_rank else ""), classes="board-move")
         move.add_class(MOVE_CLASS.get(row.movement, "-same"))
         yield move
-        yield Static(Text(literal(row.name)), classes="board-name")
+        name = Static(Text(self.art if self.art is not None else literal(row.name)), classes="board-name")
+        name.set_class(self.art is not None, "-large")
+        name.tooltip = row.name
+        yield name
+
+
+class LineRow(Horizontal):
+    """A place below the top ones: rank, value, movement and name on one line of normal type."""
+
+    def __init__(self, row: LeaderboardRowView) -> None:
+        super().__init__(classes="line-row")
+        self.row = row
+
+    def compose(self) -> ComposeResult:
+        row = self.row
+        value, unit = big_value(row)
+        yield Static(f"={row.rank}" if row.shares_rank else str(row.rank), classes="line-rank")
+        yield Static(value, classes="line-value")
+        yield Static(unit, classes="line-unit")
+        move = Static(movement(row, gap=" "), classes="line-move")
+        move.add_class(MOVE_CLASS.get(row.movement, "-same"))
+        yield move
+        yield Static(Text(literal(row.name)), classes="line-name")
+
+
+class SharedLine(Horizontal):
+    """A crowded place below the top ones, on one line: how many share it, then their names."""
+
+    def __init__(self, rows: list[LeaderboardRowView]) -> None:
+        super().__init__(classes="line-row line-shared")
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        first = self.rows[0]
+        value, unit = big_value(first)
+        yield Static(f"={first.rank}", classes="line-rank")
+        yield Static(value, classes="line-value")
+        yield Static(unit, classes="line-unit")
+        yield Static("", classes="line-move -same")
+        yield Static(
+            Text.assemble((f"{len(self.rows)} agents share {ordinal(first.rank)}: ", "bold"), ", ".join(literal(row.name) for row in self.rows)),
+            classes="line-name",
+        )
 
 
 class SharedPlace(Horizontal):
@@ -259,13 +364,30 @@ class WallboardApp(App[None]):
             Content(f"{literal(view.scope)} · {view.metric.label} · {view.period.label}")
         )
         self.query_one("#wall-caption", Static).update(Content(caption))
-        slots = self._room(height, width, caption)
-        if self.top is not None:
-            slots = min(slots, self.top)
-        shown, shared = fit_places(view.ranked, slots)
+        lines = self._lines(height, width, caption)
+        limit = len(view.ranked) if self.top is None else self.top
+        # The top places in large digits; never the last place as a spectacle, unless all share the first.
+        lowest = view.ranked[-1].rank if view.ranked else None
+        top = [row for row in view.ranked if row.rank is not None and row.rank <= BIG_PLACES and (row.rank == 1 or row.rank != lowest)]
+        big, big_shared = fit_places(top, min(lines // ROW_HEIGHT, limit))
+        on_board = len(big) + len(big_shared)
+        small: list[LeaderboardRowView] = []
+        small_shared: list[LeaderboardRowView] = []
+        if on_board == len(top):
+            used = ROW_HEIGHT * (len(big) + (1 if big_shared else 0))
+            small, small_shared = fit_places(view.ranked[len(top) :], min(lines - used, limit - on_board))
+        art = big_names([row.name for row in [*big, *big_shared]], width) if not big_shared else None
         rows = self.query_one("#wall-rows", Vertical)
         rows.remove_children()
-        rows.mount_all([*(BoardRow(row) for row in shown), *([SharedPlace(shared)] if shared else [])])
+        rows.mount_all(
+            [
+                *(BoardRow(row, art=art and art.get(row.name)) for row in big),
+                *([SharedPlace(big_shared)] if big_shared else []),
+                *(LineRow(row) for row in small),
+                *([SharedLine(small_shared)] if small_shared else []),
+            ]
+        )
+        shown, shared = [*big, *small], [*big_shared, *small_shared]
         empty = self.query_one("#wall-empty", Static)
         empty.display = not view.ranked
         empty.update(Content(view.why_nobody_is_ranked))
@@ -284,12 +406,12 @@ class WallboardApp(App[None]):
             + Content("  ·  p: period  ·  t: team  ·  q: quit")
         )
 
-    def _room(self, height: int, width: int, caption: str) -> int:
-        """How many rows fit under the title and the caption, above the last lines."""
+    def _lines(self, height: int, width: int, caption: str) -> int:
+        """How many lines the places have under the title and the caption, above the last lines."""
         text_width = max(width - 4, 1)
         caption_lines = max(-(-len(caption) // text_width), 1)
         chrome = 1 + 1 + caption_lines + 1 + 1 + 1  # top margin, title, caption, gap, more line, keys
-        return max((height - chrome) // ROW_HEIGHT, 1)
+        return max(height - chrome, ROW_HEIGHT)
 
     # ------------------------------------------------------- news from store
 

@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from nextcall.store.badges import BADGES
 from nextcall.store.leaderboard import Period, set_opt_out
-from nextcall.tui.wallboard import BoardRow, SharedPlace, WallboardApp
+from nextcall.tui.wallboard import BoardRow, LineRow, SharedLine, SharedPlace, WallboardApp, block_letters
 from tests import factories
 
 from .conftest import import_records, perfect_calls, settle, wait_until
@@ -49,8 +49,23 @@ def title(app: WallboardApp) -> str:
     return text(app, "#wall-title")
 
 
+def drawn_name(row: BoardRow | LineRow) -> str:
+    """The name a place shows, as drawn: in words, or in large letters that spell it."""
+    widget = row.query_one(".board-name, .line-name", Static)
+    if widget.has_class("-large"):
+        lines = [widget.render_line(y).text.rstrip() for y in range(widget.size.height)]
+        assert "\n".join(lines) == block_letters(row.row.name)
+        return row.row.name
+    return shown(widget)
+
+
+def places(app: WallboardApp) -> list[BoardRow | LineRow]:
+    """Every place shown whole, top to bottom: the top ones in large digits, then a line each."""
+    return list(app.query("BoardRow, LineRow"))  # type: ignore[arg-type]
+
+
 def board_names(app: WallboardApp) -> list[str]:
-    return [shown(row.query_one(".board-name", Static)) for row in app.query(BoardRow)]
+    return [drawn_name(row) for row in places(app)]
 
 
 # ------------------------------------------------------------------ showing
@@ -63,9 +78,12 @@ async def test_shows_the_ranked_names_and_the_metric(demo_engine: Engine) -> Non
         assert title(app) == "Falcons · Quality · Last 7 days"
         assert text(app, "#wall-caption") == "Mean QA score of the calls in the period; ties share a place."
         assert board_names(app) == FALCONS
+        assert [row.row.rank for row in places(app)] == [1, 2, 3, 4, 5]
+        # The top three in large digits, the rest a line each.
         rows = list(app.query(BoardRow))
-        assert [row.row.rank for row in rows] == [1, 2, 3, 4, 5]
-        assert [row.query_one(".board-unit", Static).render_line(2).text.strip() for row in rows] == ["%"] * 5
+        assert [row.row.rank for row in rows] == [1, 2, 3]
+        assert [row.query_one(".board-unit", Static).render_line(2).text.strip() for row in rows] == ["%"] * 3
+        assert [shown(row.query_one(".line-unit")) for row in app.query(LineRow)] == ["%"] * 2
         assert "1 not ranked yet (under 3 calls)" in text(app, "#wall-unranked")
         assert "m: next metric" in text(app, "#wall-next")
 
@@ -78,14 +96,17 @@ async def test_shared_places_are_marked(demo_engine: Engine) -> None:
             await pilot.press("space")
         await settle(app, pilot)
         assert "Points" in title(app)
-        shared = {shown(row.query_one(".board-name", Static)): row.row.shares_rank for row in app.query(BoardRow)}
+        shared = {drawn_name(row): row.row.shares_rank for row in places(app)}
         assert shared == {
             "Aisha Khan": False, "Linh Nguyen": False,
             "Elin Lindqvist": True, "Rami Haddad": True, "Tomasz Kowalski": True,
         }
         moves = [shown(row.query_one(".board-move", Static)) for row in app.query(BoardRow)]
-        assert moves[:2] == ["▲ 1", "▼ 1"]
-        assert moves[2:] == ["– (tie)", "– (tie)", "– (tie)"]
+        assert moves == ["▲ 1", "▼ 1"]
+        # The three sharing 3rd share the last place too: a line each, not large digits, the tie in the rank.
+        assert [(shown(row.query_one(".line-rank")), shown(row.query_one(".line-move"))) for row in app.query(LineRow)] == [
+            ("=3", "–"), ("=3", "–"), ("=3", "–"),
+        ]
 
 
 async def test_space_rotates_the_metric(demo_engine: Engine) -> None:
@@ -252,17 +273,16 @@ async def test_the_rows_fit_and_the_names_show(demo_engine: Engine, size: tuple[
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
         assert title(app) == "Everyone · Quality · Last 7 days"
-        rows = list(app.query(BoardRow))
-        rows_area = app.query_one("#wall-rows")
+        rows = places(app)
         footer = app.query_one("#wall-next")
         assert rows
-        assert len(rows) * 3 <= footer.region.y - rows_area.region.y
         for row in rows:
-            assert row.region.height == 3
+            assert row.region.height == (3 if isinstance(row, BoardRow) else 1)
             assert row.region.bottom <= footer.region.y
+        assert [row.row.rank for row in app.query(BoardRow)] == [1, 2, 3]
         names = board_names(app)
         assert names == EVERYONE_BY_QUALITY[: len(rows)]
-        shared = [name for place in app.query(SharedPlace) for name in (row.name for row in place.rows)]
+        shared = [name for place in app.query("SharedPlace, SharedLine") for name in (row.name for row in place.rows)]
         assert shared == EVERYONE_BY_QUALITY[len(rows) : len(rows) + len(shared)]
         hidden = len(EVERYONE_BY_QUALITY) - len(rows) - len(shared)
         if hidden:
@@ -276,11 +296,12 @@ async def test_after_the_terminal_shrinks_the_rows_still_fit(demo_engine: Engine
     app = wallboard(demo_engine, None)
     async with app.run_test(size=(120, 45)) as pilot:
         await settle(app, pilot)
-        assert len(app.query(BoardRow)) == len(EVERYONE_BY_QUALITY)
-        await pilot.resize_terminal(80, 24)
+        assert len(places(app)) == len(EVERYONE_BY_QUALITY)
+        await pilot.resize_terminal(80, 16)
         await settle(app, pilot)
         footer = app.query_one("#wall-next")
-        assert all(row.region.bottom <= footer.region.y for row in app.query(BoardRow))
+        assert len(places(app)) < len(EVERYONE_BY_QUALITY)
+        assert all(row.region.bottom <= footer.region.y for row in places(app))
 
 
 async def test_a_place_too_crowded_for_the_screen_is_one_line_that_counts_it(demo_engine: Engine) -> None:
@@ -293,10 +314,9 @@ async def test_a_place_too_crowded_for_the_screen_is_one_line_that_counts_it(dem
         await settle(app, pilot)
         assert "Points" in title(app)
         assert board_names(app) == ["Aisha Khan", "Linh Nguyen", "Yuki Tanaka"]
-        [shared] = app.query(SharedPlace)
+        [shared] = app.query(SharedLine)
         assert len(shared.rows) == 8 and {row.rank for row in shared.rows} == {4}
-        assert shown(shared.query_one(".shared-count")) == "8 agents share 4th"
-        assert shown(shared.query_one(".shared-names")).startswith("Camille Dubois, Daniel Mensah")
+        assert shown(shared.query_one(".line-name")).startswith("8 agents share 4th: Camille Dubois, Daniel")
         assert shared.region.bottom <= app.query_one("#wall-next").region.y
         # Everyone ranked is on the board, as a row or in that line: nothing left to count.
         assert "working on it" not in text(app, "#wall-unranked")
@@ -304,12 +324,12 @@ async def test_a_place_too_crowded_for_the_screen_is_one_line_that_counts_it(dem
 
 async def test_a_tie_that_does_not_fit_whole_is_counted_not_cut(demo_engine: Engine) -> None:
     app = wallboard(demo_engine, None)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 18)) as pilot:
         await settle(app, pilot)
         assert board_names(app) == EVERYONE_BY_QUALITY[:5]
-        [shared] = app.query(SharedPlace)
+        [shared] = app.query(SharedLine)
         assert [row.name for row in shared.rows] == EVERYONE_BY_QUALITY[5:7]
-        assert shown(shared.query_one(".shared-count")) == "2 agents share 6th"
+        assert shown(shared.query_one(".line-name")).startswith("2 agents share 6th: Elin Lindqvist, Mercy")
         assert "and 4 more working on it" in text(app, "#wall-unranked")
 
 
@@ -333,13 +353,15 @@ async def test_each_name_sits_beside_its_value_with_its_move_in_colour_and_symbo
             name = row.query_one(".board-name").region
             assert value.height == name.height == 3 and value.y == name.y
             assert 0 <= name.x - value.right <= 12, "the name is read with its value, not across the screen"
-        moves = {shown(row.query_one(".board-name")): row.query_one(".board-move") for row in app.query(BoardRow)}
+        moves = {row.row.name: row.query_one(".board-move, .line-move") for row in places(app)}
         # Since the last period Rami moved up and Aisha down: a symbol each, and each its own colour.
         assert shown(moves["Rami Haddad"]).startswith("▲") and moves["Rami Haddad"].has_class("-up")
         assert shown(moves["Aisha Khan"]).startswith("▼") and moves["Aisha Khan"].has_class("-down")
         await pilot.pause()
         up, down = moves["Rami Haddad"].rich_style.color, moves["Aisha Khan"].rich_style.color
         assert up != down and app.query_one(".board-name").rich_style.color not in (up, down)
+        for row in app.query(LineRow):
+            assert row.query_one(".line-name").region.x == app.query_one(".board-name").region.x, "names in one column"
 
 
 async def test_a_name_with_markup_shows_literally_on_the_board(demo_engine: Engine, tmp_path: Path) -> None:
@@ -380,3 +402,51 @@ async def test_the_caption_is_whole_at_80_columns(demo_engine: Engine) -> None:
         await pilot.press("space")
         await settle(app, pilot)
         assert text(app, "#wall-caption").endswith("ties share a place.")
+
+
+# ---------------------------------------------------------- across the room
+
+
+@pytest.mark.parametrize(("size", "large"), [((80, 24), False), ((160, 48), True)], ids=["80x24", "160x48"])
+async def test_names_of_the_top_places_are_large_when_the_width_allows(
+    demo_engine: Engine, size: tuple[int, int], large: bool
+) -> None:
+    pytest.importorskip("pyfiglet")
+    app = wallboard(demo_engine, None)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        top = list(app.query(BoardRow))
+        assert [row.row.name for row in top] == EVERYONE_BY_QUALITY[:3]
+        for row in top:
+            name = row.query_one(".board-name", Static)
+            assert name.has_class("-large") is large
+            assert name.region.height == 3 and name.region.right <= app.size.width
+            if large:  # three rows of letters, as tall as the digits beside them
+                assert drawn_name(row) == row.row.name
+                assert len([line for line in name.render_lines(name.region.reset_offset) if line.text.strip()]) == 3
+            else:
+                assert shown(name) == row.row.name
+        # The rest in normal type, every name spelled in words.
+        assert [drawn_name(row) for row in app.query(LineRow)] == EVERYONE_BY_QUALITY[3:]
+
+
+async def test_without_the_block_font_names_are_bold_words(demo_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("nextcall.tui.wallboard._font", lambda: None)
+    app = wallboard(demo_engine, None)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        assert not app.query(".-large")
+        assert board_names(app) == EVERYONE_BY_QUALITY
+
+
+async def test_when_everyone_fits_only_the_top_places_are_in_large_digits(demo_engine: Engine) -> None:
+    app = wallboard(demo_engine, None)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        assert board_names(app) == EVERYONE_BY_QUALITY
+        assert [row.row.rank for row in app.query(BoardRow)] == [1, 2, 3]
+        last = places(app)[-1]
+        # The lowest place is a line like the others below the top, never a spectacle.
+        assert isinstance(last, LineRow) and last.row.name == EVERYONE_BY_QUALITY[-1]
+        assert last.region.height == 1
+        assert not app.query_one("#wall-unranked").render_line(0).text.count("working on it")
