@@ -702,6 +702,8 @@ class ImportSummary:
     affected_agents: set[str] = field(default_factory=set)
     """Agents whose evaluations were added or replaced: what derives from them must follow."""
     new_call_ids: list[str] = field(default_factory=list)
+    added_calls: dict[str, list[int]] = field(default_factory=dict)
+    """Evaluations (ids) new to the store, by agent, for agents none of whose calls were re-scored."""
     new_badges: list[tuple[str, str]] = field(default_factory=list)
     """(agent, badge) awards this import earned."""
 
@@ -841,6 +843,7 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
     new_rows: list[tuple[Any, ...]] = []
     new_results: dict[str, list[tuple[Any, ...]]] = {}
     replaced_ids: list[int] = []
+    replaced_agents: set[str] = set()
     replaced_rows: list[dict[str, Any]] = []
     replaced_results: list[tuple[Any, ...]] = []
     for call_id, (evaluation, _) in batch.evaluations.items():
@@ -872,6 +875,7 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
         else:
             summary.evaluations.changed += 1
             summary.affected_agents.add(known[2])
+            replaced_agents.update((agent, known[2]))
             replaced_ids.append(known[0])
             replaced_rows.append(dict(zip(_EVALUATION_COLUMNS, row, strict=True)) | {"replaced_id": known[0]})
             replaced_results.extend((known[0], *result) for result in results)
@@ -895,9 +899,15 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
             )
             if call_id in new_results
         }
+        added_calls: dict[str, list[int]] = defaultdict(list)
         for call_id, results in new_results.items():
             evaluation_id = new_ids[call_id]
             all_results.extend((evaluation_id, *result) for result in results)
+            agent = batch.evaluations[call_id][0]["agent"]
+            added_calls[agent].append(evaluation_id)
+        summary.added_calls = {
+            agent: ids for agent, ids in added_calls.items() if agent not in replaced_agents
+        }
     _insert_many(session, result_table, _RESULT_COLUMNS, all_results)
 
 
@@ -1013,7 +1023,7 @@ def import_batch(engine: Engine, batch: Batch, *, dry_run: bool = False) -> Impo
                 raise ImportRejected([str(problem) for problem in ranked], total=batch.problem_count)
             summary = write_batch(session, batch, dry_run=dry_run)
             if summary.affected_agents:
-                awards = refresh_recognition(session, summary.affected_agents)
+                awards = refresh_recognition(session, summary.affected_agents, added_calls=summary.added_calls)
                 summary.new_badges = [(award.agent_id, award.badge_id) for award in awards]
             if not dry_run and summary.results_written >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
                 # Until autovacuum gets round to it, PostgreSQL plans the screens'

@@ -545,3 +545,24 @@ ImportRecord = Annotated[
     TeamIn | AgentIn | ScorecardIn | EvaluationIn | GoalIn | SelfAssessmentIn, PydanticField(discriminator="kind")
 ]
 """One line of a JSON Lines import file."""
+
+
+class RecognitionStanding(SQLModel, table=True):
+    """Where an agent's recognition stands after their latest call: what the next import goes on from.
+
+    Derived, like badges and points, and the owner's alone: no login reads it.
+    `inputs` names what it was derived with besides the calls (the agent's
+    goals and self-assessments, the scorecards' critical behaviours); when
+    those differ, or a call arrives older than `through_at`, recognition is
+    derived again from the whole history.
+    """
+
+    __tablename__ = "recognition_standing"
+
+    agent_id: str = Field(
+        primary_key=True, max_length=64, sa_column_args=[ForeignKey("agent.id", ondelete="CASCADE")]
+    )
+    through_at: datetime = Field(sa_type=UTCDateTime)
+    through_call_id: str = Field(max_length=64)
+    inputs: str = Field(sa_type=SAText)
+    standing: str = Field(sa_type=SAText)

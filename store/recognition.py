@@ -1,22 +1,35 @@
 """Keeping badge awards and points in step with the evaluations, goals and self-assessments.
 
-`refresh_recognition` derives an agent's badges and points afresh from their
-whole history (`badges.py`) and brings the stored rows to match: new awards
-added, revoked ones removed quietly, points per day and source replaced. It
-runs in the caller's transaction after every import and goal change, for the
-agents concerned, so that stored recognition always equals a full
-recomputation.
+`refresh_recognition` brings each agent's stored awards, points and goals'
+`mastered_at` to what the rules of `badges.py` derive from their history:
+new awards added, revoked ones removed quietly, points per day and source
+replaced. It runs in the caller's transaction after every import and goal
+change, for the agents concerned, so that stored recognition always equals a
+full recomputation.
+
+The rules read an agent's calls once, oldest first; where they stood after
+the latest call is kept (`RecognitionStanding`). An import that only adds
+calls newer than that goes on from the standing, reading the new calls and
+nothing older, so the next day's import costs the same in the first week and
+in the fifth year. Anything else (a re-score, a call older than the
+standing, a goal or self-assessment that changed since) derives the agent's
+recognition from their whole history again, and keeps that standing.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
+from sqlalchemy import bindparam, delete, insert, update
 from sqlmodel import Session, col, select
 
-from .badges import AgentHistory, CallRecord, GoalRecord, badge_states, daily_points, mastering_call
+from .badges import AgentHistory, CallRecord, GoalRecord, Standing, replay
+from .db import IN_LIST_SIZE
 from .models import (
     BadgeAward,
     Criterion,
@@ -26,11 +39,10 @@ from .models import (
     GoalStatus,
     Outcome,
     PointsEntry,
+    RecognitionStanding,
     SelfAssessment,
 )
-from .db import IN_LIST_SIZE
 from .rules import Target, counts_as_listened_first
-
 
 _OUTCOMES = {outcome.value: outcome for outcome in Outcome}
 
@@ -49,127 +61,290 @@ def outcomes_by_call(session: Session, evaluation_ids: Sequence[int]) -> dict[in
     return outcomes
 
 
+@dataclass(frozen=True, slots=True)
+class _Criteria:
+    """Every behaviour's key by criterion id, and each scorecard's critical keys."""
+
+    keys: dict[int, str]
+    critical: dict[str, frozenset[str]]
+
+    @classmethod
+    def read(cls, session: Session) -> _Criteria:
+        keys: dict[int, str] = {}
+        critical: dict[str, set[str]] = defaultdict(set)
+        for criterion_id, key, scorecard_id, is_critical in session.execute(
+            select(Criterion.id, Criterion.key, Criterion.scorecard_id, Criterion.critical)
+        ):
+            keys[criterion_id] = key
+            if is_critical:
+                critical[scorecard_id].add(key)
+        return cls(keys, {scorecard: frozenset(found) for scorecard, found in critical.items()})
+
+    def critical_of(self, scorecard_id: str) -> frozenset[str]:
+        return self.critical.get(scorecard_id, frozenset())
+
+    def describe(self) -> list[list[str]]:
+        return sorted([scorecard, *sorted(keys)] for scorecard, keys in self.critical.items())
+
+
+Through = tuple[datetime, str]
+"""The latest call taken in: when, and its call id (calls at one instant go by call id)."""
+
+
+def _calls(
+    session: Session, criteria: _Criteria, agent_ids: list[str] | None = None, evaluation_ids: list[int] | None = None
+) -> tuple[dict[str, list[CallRecord]], dict[str, list[Through]]]:
+    """Calls of these agents (or these evaluations), oldest first per agent, and each one's (when, call id)."""
+    chosen = (
+        col(Evaluation.agent_id).in_(agent_ids) if agent_ids is not None else col(Evaluation.id).in_(evaluation_ids or [])
+    )
+    outcomes: dict[int, dict[str, Outcome]] = defaultdict(dict)
+    for evaluation_id, criterion_id, outcome in session.execute(
+        select(CriterionResult.evaluation_id, CriterionResult.criterion_id, CriterionResult.outcome)
+        .join(Evaluation, col(Evaluation.id) == CriterionResult.evaluation_id)
+        .where(chosen)
+    ):
+        outcomes[evaluation_id][criteria.keys[criterion_id]] = _OUTCOMES[outcome]
+    calls: dict[str, list[CallRecord]] = defaultdict(list)
+    moments: dict[str, list[Through]] = defaultdict(list)
+    for evaluation_id, agent_id, occurred_at, call_id, score, scorecard_id in session.execute(
+        select(
+            Evaluation.id, Evaluation.agent_id, Evaluation.occurred_at, Evaluation.call_id, Evaluation.score,
+            Evaluation.scorecard_id,
+        )
+        .where(chosen)
+        # Ties at one instant go by call id, so recognition never depends on import order.
+        .order_by(Evaluation.agent_id, Evaluation.occurred_at, Evaluation.call_id)
+    ):
+        calls[agent_id].append(
+            CallRecord(evaluation_id, occurred_at, outcomes.get(evaluation_id, {}), score, criteria.critical_of(scorecard_id))
+        )
+        moments[agent_id].append((occurred_at, call_id))
+    return calls, moments
+
+
+def _goals(session: Session, criteria: _Criteria, agent_ids: list[str]) -> tuple[dict[str, list[GoalRecord]], dict[int, Goal]]:
+    records: dict[str, list[GoalRecord]] = defaultdict(list)
+    stored: dict[int, Goal] = {}
+    for goal in session.exec(
+        select(Goal).where(col(Goal.agent_id).in_(agent_ids)).order_by(Goal.agent_id, Goal.started_at, Goal.id)
+    ):
+        stored[goal.id] = goal  # type: ignore[index]
+        records[goal.agent_id].append(
+            GoalRecord(
+                criteria.keys[goal.criterion_id],
+                goal.started_at,
+                None if goal.status == GoalStatus.active.value else goal.ended_at,
+                Target(goal.target_met, goal.target_window),
+                goal.id,
+            )
+        )
+    return records, stored
+
+
+def _on_time(session: Session, agent_ids: list[str]) -> dict[str, list[datetime]]:
+    on_time: dict[str, list[datetime]] = defaultdict(list)
+    for a in session.exec(select(SelfAssessment).where(col(SelfAssessment.agent_id).in_(agent_ids))):
+        if a.submitted_at is not None and counts_as_listened_first(
+            a.submitted_at, a.session_on, a.strengths, a.struggles, a.want_to_work_on
+        ):
+            on_time[a.agent_id].append(a.submitted_at)
+    return {agent_id: sorted(moments) for agent_id, moments in on_time.items()}
+
+
 def agent_history(session: Session, agent_id: str) -> AgentHistory:
     """Everything recognition is derived from, for one agent."""
     return agent_histories(session, [agent_id])[agent_id]
 
 
 def agent_histories(session: Session, agent_ids: Iterable[str]) -> dict[str, AgentHistory]:
-    """Everything recognition is derived from, for each of these agents.
-
-    A few set queries per 500 agents, whatever their number of calls: after a
-    large import this reads every affected call once, not once per agent.
-    """
-    keys: dict[int, str] = {}
-    critical_keys: dict[str, set[str]] = defaultdict(set)
-    for criterion_id, key, scorecard_id, critical in session.execute(
-        select(Criterion.id, Criterion.key, Criterion.scorecard_id, Criterion.critical)
-    ):
-        keys[criterion_id] = key
-        if critical:
-            critical_keys[scorecard_id].add(key)
-    critical = defaultdict(frozenset, {scorecard: frozenset(found) for scorecard, found in critical_keys.items()})
-
+    """Everything recognition is derived from, for each of these agents (a few set queries per 500 agents)."""
+    criteria = _Criteria.read(session)
     wanted = sorted(set(agent_ids))
     histories: dict[str, AgentHistory] = {}
     for start in range(0, len(wanted), IN_LIST_SIZE):
         chunk = wanted[start : start + IN_LIST_SIZE]
-        outcomes: dict[int, dict[str, Outcome]] = defaultdict(dict)
-        for evaluation_id, criterion_id, outcome in session.execute(
-            select(CriterionResult.evaluation_id, CriterionResult.criterion_id, CriterionResult.outcome)
-            .join(Evaluation, col(Evaluation.id) == CriterionResult.evaluation_id)
-            .where(col(Evaluation.agent_id).in_(chunk))
-        ):
-            outcomes[evaluation_id][keys[criterion_id]] = _OUTCOMES[outcome]
-        calls: dict[str, list[CallRecord]] = {agent_id: [] for agent_id in chunk}
-        for evaluation_id, agent_id, occurred_at, score, scorecard_id in session.execute(
-            select(Evaluation.id, Evaluation.agent_id, Evaluation.occurred_at, Evaluation.score, Evaluation.scorecard_id)
-            .where(col(Evaluation.agent_id).in_(chunk))
-            # Ties at one instant go by call id, so recognition never depends on import order.
-            .order_by(Evaluation.agent_id, Evaluation.occurred_at, Evaluation.call_id)
-        ):
-            calls[agent_id].append(
-                CallRecord(evaluation_id, occurred_at, outcomes.get(evaluation_id, {}), score, critical[scorecard_id])
-            )
-        goals: dict[str, list[GoalRecord]] = defaultdict(list)
-        for goal in session.exec(
-            select(Goal).where(col(Goal.agent_id).in_(chunk)).order_by(Goal.agent_id, Goal.started_at)
-        ):
-            goals[goal.agent_id].append(
-                GoalRecord(
-                    keys[goal.criterion_id],
-                    goal.started_at,
-                    None if goal.status == GoalStatus.active.value else goal.ended_at,
-                    Target(goal.target_met, goal.target_window),
-                    goal.id,
-                )
-            )
-        on_time: dict[str, list[datetime]] = defaultdict(list)
-        for a in session.exec(select(SelfAssessment).where(col(SelfAssessment.agent_id).in_(chunk))):
-            if a.submitted_at is not None and counts_as_listened_first(
-                a.submitted_at, a.session_on, a.strengths, a.struggles, a.want_to_work_on
-            ):
-                on_time[a.agent_id].append(a.submitted_at)
+        calls, _ = _calls(session, criteria, agent_ids=chunk)
+        goals, _ = _goals(session, criteria, chunk)
+        on_time = _on_time(session, chunk)
         for agent_id in chunk:
-            histories[agent_id] = AgentHistory(calls[agent_id], goals[agent_id], sorted(on_time[agent_id]))
+            histories[agent_id] = AgentHistory(calls[agent_id], goals[agent_id], on_time.get(agent_id, []))
     return histories
 
 
-def refresh_recognition(session: Session, agent_ids: Iterable[str]) -> list[BadgeAward]:
-    """Bring stored awards and points in line with each agent's history; returns awards new to the store."""
+def refresh_recognition(
+    session: Session, agent_ids: Iterable[str], *, added_calls: Mapping[str, Sequence[int]] | None = None
+) -> list[BadgeAward]:
+    """Bring stored awards and points in line with each agent's history; returns awards new to the store.
+
+    `added_calls`: for agents whose only change since the last refresh may be
+    these new evaluations (ids), which can then go on from the stored
+    standing. Every other agent's recognition is derived from the whole history.
+    """
     new_awards: list[BadgeAward] = []
+    criteria = _Criteria.read(session)
     wanted = sorted(set(agent_ids))
     for start in range(0, len(wanted), IN_LIST_SIZE):
-        new_awards.extend(_refresh(session, wanted[start : start + IN_LIST_SIZE]))
+        new_awards.extend(_refresh(session, criteria, wanted[start : start + IN_LIST_SIZE], added_calls or {}))
     session.flush()
     return new_awards
 
 
-def _refresh(session: Session, agent_ids: list[str]) -> list[BadgeAward]:
-    new_awards: list[BadgeAward] = []
-    histories = agent_histories(session, agent_ids)
+def _inputs(criteria: _Criteria, goals: Sequence[GoalRecord], on_time: Sequence[datetime]) -> str:
+    """What besides the calls a standing was derived with: it goes on only while these are the same."""
+    return json.dumps(
+        [
+            [[g.goal_id, g.criterion_key, g.started_at.isoformat(), g.ended_at and g.ended_at.isoformat(),
+              g.target.met, g.target.window] for g in goals],
+            [moment.isoformat() for moment in on_time],
+            criteria.describe(),
+        ],
+        separators=(",", ":"),
+    )
+
+
+def _refresh(
+    session: Session, criteria: _Criteria, agent_ids: list[str], added_calls: Mapping[str, Sequence[int]]
+) -> list[BadgeAward]:
+    goals, stored_goals = _goals(session, criteria, agent_ids)
+    on_time = _on_time(session, agent_ids)
+    inputs = {agent_id: _inputs(criteria, goals[agent_id], on_time.get(agent_id, [])) for agent_id in agent_ids}
+    table = RecognitionStanding.__table__
+    standings = {
+        row.agent_id: row
+        for row in session.execute(select(table).where(table.c.agent_id.in_(agent_ids)))  # type: ignore[call-overload]
+    }
+
+    # Who can go on from where they stood: same goals and self-assessments, only calls newer than the standing.
+    going_on: dict[str, tuple[Standing, date]] = {}
+    candidates = {
+        agent_id: row for agent_id, row in standings.items() if agent_id in added_calls and row.inputs == inputs[agent_id]
+    }
+    new_ids = sorted({evaluation_id for agent_id in candidates for evaluation_id in added_calls[agent_id]})
+    new_calls, new_moments = _calls(session, criteria, evaluation_ids=new_ids) if new_ids else ({}, {})
+    for agent_id, row in candidates.items():
+        standing = Standing.from_json(row.standing)
+        moments = new_moments.get(agent_id, [])
+        if standing is None or (moments and moments[0] <= (row.through_at, row.through_call_id)):
+            continue
+        since = standing.open_since or row.through_at.date()
+        for call in new_calls.get(agent_id, []):
+            standing.see(call, goals[agent_id])
+        going_on[agent_id] = (standing, since)
+
+    afresh = [agent_id for agent_id in agent_ids if agent_id not in going_on]
+    calls, moments = _calls(session, criteria, agent_ids=afresh) if afresh else ({}, {})
+    results: dict[str, tuple[Standing, date | None, Through | None]] = {}
+    for agent_id in afresh:
+        history = AgentHistory(calls.get(agent_id, []), goals[agent_id], on_time.get(agent_id, []))
+        results[agent_id] = (replay(history), None, moments[agent_id][-1] if moments.get(agent_id) else None)
+    for agent_id, (standing, since) in going_on.items():
+        latest = new_moments[agent_id][-1] if new_moments.get(agent_id) else (standings[agent_id].through_at, standings[agent_id].through_call_id)
+        results[agent_id] = (standing, since, latest)
+
+    # What is stored now: every award, and points from the earliest day that can change.
     all_awards: dict[str, dict[str, BadgeAward]] = defaultdict(dict)
     for award in session.exec(select(BadgeAward).where(col(BadgeAward.agent_id).in_(agent_ids))):
         all_awards[award.agent_id][award.badge_id] = award
     all_entries: dict[str, dict[tuple[date, str], PointsEntry]] = defaultdict(dict)
-    for entry in session.exec(select(PointsEntry).where(col(PointsEntry.agent_id).in_(agent_ids))):
-        all_entries[entry.agent_id][(entry.day, entry.source)] = entry
-    goals = {goal.id: goal for goal in session.exec(select(Goal).where(col(Goal.agent_id).in_(agent_ids)))}
-    for agent_id in agent_ids:
-        history = histories[agent_id]
-        states = badge_states(history)
-        stored = all_awards[agent_id]
-        for badge_id, state in states.items():
-            award = stored.pop(badge_id, None)
-            if state.earned is None:
-                if award is not None:
-                    session.delete(award)  # revoked quietly: the history no longer earns it
-                continue
-            if award is None:
-                award = BadgeAward(
-                    agent_id=agent_id, badge_id=badge_id, awarded_at=state.earned.at, evaluation_id=state.earned.evaluation_id
-                )
-                session.add(award)
-                new_awards.append(award)
-            elif (award.awarded_at, award.evaluation_id) != (state.earned.at, state.earned.evaluation_id):
-                award.awarded_at, award.evaluation_id = state.earned.at, state.earned.evaluation_id
-        for leftover in stored.values():  # a badge no longer in the catalogue
-            session.delete(leftover)
+    earliest = min((since for _, since in going_on.values()), default=None)
+    for group, from_day in ((afresh, None), (list(going_on), earliest)):
+        if not group:
+            continue
+        query = select(PointsEntry).where(col(PointsEntry.agent_id).in_(group))
+        if from_day is not None:
+            query = query.where(col(PointsEntry.day) >= from_day)
+        for entry in session.exec(query):
+            all_entries[entry.agent_id][(entry.day, entry.source)] = entry
 
-        wanted = daily_points(history, states)
-        entries = all_entries[agent_id]
-        for key, points in wanted.items():
-            entry = entries.pop(key, None)
-            if entry is None:
-                session.add(PointsEntry(agent_id=agent_id, day=key[0], source=key[1], points=points))
-            elif entry.points != points:
-                entry.points = points
-        for entry in entries.values():
-            session.delete(entry)
-        for goal in history.goals:
-            stored_goal = goals.get(goal.goal_id) if goal.goal_id is not None else None
-            mastered = mastering_call(history, goal)
-            at = mastered.occurred_at if mastered is not None else None
+    new_awards: list[BadgeAward] = []
+    kept = _Standings()
+    for agent_id in agent_ids:
+        standing, since, latest = results[agent_id]
+        agent_goals, agent_on_time = goals[agent_id], on_time.get(agent_id, [])
+        states = standing.states(agent_goals, agent_on_time)
+        new_awards.extend(_keep_awards(session, agent_id, states, all_awards[agent_id]))
+        _keep_points(session, agent_id, standing.points(states, agent_on_time, since=since), all_entries[agent_id], since)
+        mastered = standing.mastered()
+        for index, goal in enumerate(agent_goals):
+            stored_goal = stored_goals.get(goal.goal_id) if goal.goal_id is not None else None
+            stuck = mastered[index] if index < len(mastered) else None
+            at = stuck[1] if stuck is not None else None
             if stored_goal is not None and stored_goal.mastered_at != at:
                 stored_goal.mastered_at = at  # what the leaderboard's goal progress stops at
+        _keep_standing(kept, agent_id, standing, latest, inputs[agent_id], standings.get(agent_id))
+    _store_standings(session, kept)
     return new_awards
+
+
+def _keep_awards(session: Session, agent_id: str, states: Mapping, stored: dict[str, BadgeAward]) -> list[BadgeAward]:
+    new_awards: list[BadgeAward] = []
+    for badge_id, state in states.items():
+        award = stored.pop(badge_id, None)
+        if state.earned is None:
+            if award is not None:
+                session.delete(award)  # revoked quietly: the history no longer earns it
+            continue
+        if award is None:
+            award = BadgeAward(
+                agent_id=agent_id, badge_id=badge_id, awarded_at=state.earned.at, evaluation_id=state.earned.evaluation_id
+            )
+            session.add(award)
+            new_awards.append(award)
+        elif (award.awarded_at, award.evaluation_id) != (state.earned.at, state.earned.evaluation_id):
+            award.awarded_at, award.evaluation_id = state.earned.at, state.earned.evaluation_id
+    for leftover in stored.values():  # a badge no longer in the catalogue
+        session.delete(leftover)
+    return new_awards
+
+
+def _keep_points(
+    session: Session, agent_id: str, wanted: Mapping[tuple[date, str], int],
+    entries: dict[tuple[date, str], PointsEntry], since: date | None,
+) -> None:
+    for key, points in wanted.items():
+        entry = entries.pop(key, None)
+        if entry is None:
+            session.add(PointsEntry(agent_id=agent_id, day=key[0], source=key[1], points=points))
+        elif entry.points != points:
+            entry.points = points
+    for (day, _), entry in entries.items():
+        if since is None or day >= since:
+            session.delete(entry)
+
+
+@dataclass(slots=True)
+class _Standings:
+    """Standings to write: rows new to the store, rows to replace, agents whose row goes."""
+
+    added: list[dict[str, object]] = field(default_factory=list)
+    replaced: list[dict[str, object]] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+
+
+def _keep_standing(
+    kept: _Standings, agent_id: str, standing: Standing, latest: Through | None, inputs: str, row: Any,
+) -> None:
+    if latest is None:  # no call yet: nothing to go on from
+        if row is not None:
+            kept.gone.append(agent_id)
+        return
+    values = {
+        "through_at": latest[0], "through_call_id": latest[1], "inputs": inputs,
+        "standing": standing.to_json(since=standing.open_since or latest[0].date()),
+    }
+    if row is None:
+        kept.added.append({"agent_id": agent_id, **values})
+    else:
+        kept.replaced.append({"agent": agent_id, **values})
+
+
+def _store_standings(session: Session, kept: _Standings) -> None:
+    """One statement per kind of change, for a whole chunk of agents."""
+    table = RecognitionStanding.__table__
+    if kept.gone:
+        session.execute(delete(table).where(table.c.agent_id.in_(kept.gone)))  # type: ignore[call-overload]
+    if kept.replaced:
+        session.execute(update(table).where(table.c.agent_id == bindparam("agent")), kept.replaced)  # type: ignore[call-overload]
+    if kept.added:
+        session.execute(insert(table), kept.added)  # type: ignore[call-overload]

@@ -61,8 +61,8 @@ KILLABLE_IMPORT = textwrap.dedent(
 
     derive = importer.refresh_recognition
 
-    def derive_then_hang(session, agents):
-        awards = derive(session, agents)
+    def derive_then_hang(session, agents, **given):
+        awards = derive(session, agents, **given)
         session.flush()
         count = session.exec(select(func.count()).select_from(Evaluation)).one()
         print("WRITTEN", count, flush=True)

@@ -352,8 +352,8 @@ WRITES_THEN_WAITS = textwrap.dedent(
 
     derive = importer.refresh_recognition
 
-    def derive_then_wait(session, agents):
-        awards = derive(session, agents)
+    def derive_then_wait(session, agents, **given):
+        awards = derive(session, agents, **given)
         session.flush()
         print("WRITTEN", flush=True)
         signal.pause()  # until the Ctrl-C the test sends

@@ -79,6 +79,9 @@ WHOSE = {
 }
 """Every table with personal rows, and what identifies whose each row is (an agent, or a call)."""
 
+OWNERS_ONLY = {"recognition_standing"}
+"""Derived working state no login reads at all: where each agent's recognition stands."""
+
 
 # ------------------------------------------------------------------ the store
 
@@ -217,7 +220,7 @@ def test_an_agents_login_reads_only_their_own_rows_in_every_table(owner: Engine,
         everything = visible(admin, pg_url)
         shared = {table: admin.execute(f"SELECT count(*) FROM {table}").fetchone() for table in SHARED}
     # Every table of the schema is either shared reference data or checked here row by row.
-    assert tables == SHARED | WHOSE.keys()
+    assert tables == SHARED | WHOSE.keys() | OWNERS_ONLY
     with connect(pg_url, ana) as connection:
         own = visible(connection, pg_url)
         for table in WHOSE:
@@ -231,6 +234,8 @@ def test_an_agents_login_reads_only_their_own_rows_in_every_table(owner: Engine,
         assert connection.execute(
             "SELECT count(*) FROM criterion_result r LEFT JOIN evaluation e ON e.id = r.evaluation_id WHERE e.id IS NULL"
         ).fetchone() == (0,)
+        for table in OWNERS_ONLY:
+            assert "permission denied" in refused(connection, f"SELECT * FROM {HOME}.{table}")
         for private in ("nextcall_access.agent_login", "nextcall_access.board_secret", "nextcall_access.board_rules"):
             assert "permission denied" in refused(connection, f"SELECT * FROM {private}")
         refused(connection, "SELECT * FROM nextcall_access.board_viewer('this_week')")
@@ -340,7 +345,7 @@ def test_the_app_opens_the_store_and_writes_for_its_own_agent_through_their_logi
         set_opt_out(engine, agent_id="ana", anonymous=False)
         with pytest.raises(LookupError):
             set_opt_out(engine, agent_id="ben", anonymous=True)  # ben is not even there to ana's login
-        with pytest.raises(DBAPIError, match='(cannot insert into|permission denied for) view "?badge_award'), unit_of_work(engine) as session:
+        with pytest.raises(DBAPIError, match='(cannot insert into|permission denied for) view "?badge_award|relation "recognition_standing" does not exist'), unit_of_work(engine) as session:
             refresh_recognition(session, ["ana"])  # badges and points are the owner's to derive
     finally:
         engine.dispose()
