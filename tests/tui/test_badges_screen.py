@@ -98,3 +98,37 @@ async def test_a_broken_streak_shows_the_run_going_now_before_the_best(demo_engi
         await settle(app, pilot)
         rendered = {card.badge.id: str(card.render()) for card in app.screen.query(BadgeCard)}
         assert f"locked · {badge.current} in a row now · best {badge.progress} / {badge.needed} {badge.unit}" in rendered[badge.id]
+
+
+async def test_at_160x48_earned_and_next_sit_side_by_side_on_larger_cards(demo_engine: Engine) -> None:
+    for size, roomy in [((80, 24), False), ((160, 48), True)]:
+        app = make_app(demo_engine, "a.khan")
+        async with app.run_test(size=size) as pilot:
+            await open_badges(app, pilot)
+            earned, locked = app.screen.query_one("#earned"), app.screen.query_one("#locked")
+            assert (earned.region.y == locked.region.y and earned.region.right < locked.region.x) is roomy
+            for card in [*cards(app, "#earned"), *cards(app, "#locked")]:
+                assert card.has_class("-roomy") is roomy
+                text = str(card.render())
+                assert card.badge.description in text
+                if not roomy:
+                    assert len(text.splitlines()) == 2
+                elif card.badge.earned_at is None:
+                    # A bar and what is left, beside the count in words.
+                    assert "█" in text or "░" in text
+                    assert text.rstrip().endswith("to go")
+                else:
+                    assert f"on call {card.badge.call_id}" in text
+            if roomy:  # everything in view, nothing to scroll to
+                assert app.screen.query_one("#badges-body").max_scroll_y == 0
+
+
+async def test_at_160x48_a_group_on_its_own_spreads_over_two_columns(all_badges_engine: Engine) -> None:
+    app = make_app(all_badges_engine, "a.khan")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_badges(app, pilot)
+        earned = cards(app, "#earned")
+        assert len(earned) == 8 and not app.screen.query_one("#locked").display
+        assert app.screen.query_one("#earned").has_class("-grid")
+        assert len({card.region.x for card in earned}) == 2
+        assert app.screen.query_one("#badges-body").max_scroll_y == 0

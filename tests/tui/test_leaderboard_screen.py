@@ -406,3 +406,51 @@ async def test_the_line_under_the_board_gives_homes_next_call_with_or_without_a_
             said = text(app, "#board-you")
             # The instruction can wrap: compare it as one line, as `text` joins it.
             assert f"On your next call: {' '.join(home.focus.criterion.next_call.split())}" in said, agent
+
+
+# ------------------------------------------------------------------- room
+
+
+@pytest.mark.parametrize(("size", "wide"), [((80, 24), False), ((160, 48), True)], ids=["80x24", "160x48"])
+async def test_at_160x48_the_board_shows_every_row_with_team_and_move_in_words(
+    demo_engine: Engine, size: tuple[int, int], wide: bool
+) -> None:
+    app = board_app(demo_engine)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_board(app, pilot)
+        await pilot.press("t", "t")  # everyone
+        await settle(app, pilot)
+        table = screen.query_one("#board", DataTable)
+        labels = [str(column.label) for column in table.columns.values()]
+        assert ("Team" in labels) is wide and ("Since last period" in labels) is wide
+        assert table.virtual_size.width <= table.size.width  # no sideways scrolling at either size
+        rows_in_view = table.size.height - 1  # under the header
+        if wide:
+            # Every ranked agent in view, each with their team and their move in words.
+            assert rows_in_view == table.row_count == 11
+            row = table.get_row_at(0)
+            assert str(row[1]) == "▲2 up 2 places" and str(row[labels.index("Team")]) == "Otters"
+        else:
+            assert table.row_count == 11 and len(labels) == 5
+        assert table.region.bottom <= screen.query_one("#board-you").region.y
+
+
+@pytest.mark.parametrize(("size", "tall"), [((80, 24), False), ((160, 48), True)], ids=["80x24", "160x48"])
+async def test_a_tall_board_says_where_the_viewer_stands_on_every_metric(
+    demo_engine: Engine, size: tuple[int, int], tall: bool
+) -> None:
+    app = board_app(demo_engine)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_board(app, pilot)
+        standing = screen.query_one("#board-standing")
+        assert standing.display is tall
+        if tall:
+            lines = shown(standing).splitlines()
+            assert [line.split()[0] for line in lines] == ["Quality", "Most", "Goal", "Points"]
+            assert "5th of 5 · 71% · down 2 places · the board above ◀" in lines[0]
+            assert "1st of 5 · 50 · up 1 place" in lines[3]
+            await pilot.press("m")  # the mark follows the board shown
+            await settle(app, pilot)
+            lines = shown(standing).splitlines()
+            assert "◀" in lines[1] and "◀" not in lines[0]
+            assert standing.region.bottom <= screen.query_one("#board-you").region.y

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -28,11 +29,21 @@ class BadgeCard(Static):
     BadgeCard { height: auto; padding: 0 1; border-left: wide $panel; }
     BadgeCard.-earned { border-left: wide $success; }
     BadgeCard.-locked { color: $text-muted; }
+    BadgeCard.-roomy { padding: 0 1; background: $boost; }
     """
 
-    def __init__(self, badge: BadgeView) -> None:
+    BAR = 20
+    """A locked badge's progress bar, on a roomy card."""
+
+    def __init__(self, badge: BadgeView, *, roomy: bool = False) -> None:
+        """
+        Args:
+            badge: the badge and how far along it is.
+            roomy: a larger card with a progress bar (a tall, wide terminal).
+        """
         super().__init__()
         self.badge = badge
+        self.roomy = roomy
 
     def on_mount(self) -> None:
         badge = self.badge
@@ -48,11 +59,23 @@ class BadgeCard(Static):
                 # A streak: the run going now first; the best run is history.
                 status = f"locked · {badge.current} in a row now · best {badge.progress} / {badge.needed} {badge.unit}"
             style = "bold"
-        self.update(
-            Content.assemble(
-                (f"{badge.icon}  {badge.name}", "bold"), "  ", (status, style), "\n   ", badge.description,
+        self.set_class(self.roomy, "-roomy")
+        if not self.roomy:
+            self.update(
+                Content.assemble(
+                    (f"{badge.icon}  {badge.name}", "bold"), "  ", (status, style), "\n   ", badge.description,
+                )
             )
-        )
+            return
+        # Roomy: name, then what it is for, then where it stands, each on its own line.
+        lines = [Content.styled(f"{badge.icon}  {badge.name}", "bold"), Content(badge.description), Content.styled(status, style)]
+        if not earned and badge.needed:
+            done = badge.current if badge.current is not None and badge.current < badge.progress else badge.progress
+            filled = min(self.BAR, round(self.BAR * done / badge.needed))
+            lines.append(
+                Content.assemble(("█" * filled, "$text-success"), ("░" * (self.BAR - filled), "$text-muted"), f" {badge.needed - done} to go")
+            )
+        self.update(Content("\n").join(lines))
 
 
 class BadgesScreen(AgentViewScreen):
@@ -69,21 +92,38 @@ class BadgesScreen(AgentViewScreen):
                 yield Static(id="level-text")
                 yield ProgressBar(id="level-bar", show_eta=False, show_percentage=False)
                 yield Static(id="points-text", classes="muted")
-            with Vertical(id="earned", classes="card"):
-                yield Static(id="earned-none", classes="muted")
-            with Vertical(id="locked", classes="card"):
-                pass
+            with Vertical(id="badges-columns"):
+                with Vertical(id="earned", classes="card"):
+                    yield Static(id="earned-none", classes="muted")
+                with Vertical(id="locked", classes="card"):
+                    pass
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#earned").border_title = "Earned"
         self.query_one("#locked").border_title = "Next to earn"
+        self._fit(self.size.width, self.size.height)
         self.follow_store()
+
+    view: BadgesScreenView | None = None
+    """What is shown, to lay out again when the terminal is resized."""
+    roomy = False
+    """Earned and next side by side on larger cards (160×48)."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        roomy = self.roomy
+        self._fit(event.size.width, event.size.height)
+        if self.roomy != roomy and self.view is not None:
+            self.show(self.view)
+
+    def _fit(self, width: int, height: int) -> None:
+        self.roomy = width >= 120 and height >= 40
 
     def fetch(self, agent_id: str) -> BadgesScreenView | None:
         return queries.badges_view(self.engine, agent_id=agent_id)
 
     def show(self, view: BadgesScreenView | None) -> None:
+        self.view = view
         has_data = view is not None and view.evaluation_count > 0
         self.query_one("#badges-empty", Static).display = not has_data
         for part in ("#level", "#earned", "#locked"):
@@ -120,7 +160,12 @@ class BadgesScreen(AgentViewScreen):
         none.display = not earned
         none.update("None yet: the first is closer than you think. See what is next below.")
         earned_box.query(BadgeCard).remove()
-        earned_box.mount_all(BadgeCard(b) for b in earned)
+        earned_box.mount_all(BadgeCard(b, roomy=self.roomy) for b in earned)
         locked_box.display = bool(locked)
         locked_box.query(BadgeCard).remove()
-        locked_box.mount_all(BadgeCard(b) for b in sorted(locked, key=lambda b: -b.progress / b.needed))
+        locked_box.mount_all(BadgeCard(b, roomy=self.roomy) for b in sorted(locked, key=lambda b: -b.progress / b.needed))
+        # Roomy: earned beside next when there are both; a group on its own spreads over two columns.
+        both = bool(earned) and bool(locked)
+        self.query_one("#badges-columns").set_class(self.roomy and both, "-wide")
+        earned_box.set_class(self.roomy and not locked, "-grid")
+        locked_box.set_class(self.roomy and not earned, "-grid")

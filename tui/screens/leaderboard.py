@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
@@ -29,6 +29,36 @@ VALUE_WIDTH = 13
 
 NAME_WIDTH = 44
 """At most this wide, so on a wide terminal each value stays close to its name."""
+
+WIDE = 120
+"""Columns from which the board has room for each agent's team and their move in words."""
+
+TALL = 40
+"""Rows from which the board is as tall as its rows, with the viewer's place on every metric below it."""
+
+
+def move_words(row: LeaderboardRowView) -> str:
+    """A row's move since the previous period in words, beside its symbol."""
+    return {
+        boards.Movement.up: f"up {plural(row.places, 'place')}",
+        boards.Movement.down: f"down {plural(row.places, 'place')}",
+        boards.Movement.same: "same place",
+        boards.Movement.new: "new on the board",
+        None: "",
+    }[row.movement]
+
+
+def standing_line(metric: Metric, view: LeaderboardView | None, *, chosen: bool) -> Content:
+    """The viewer's place on one metric's board, in one line (marked ◀ when it is the board shown)."""
+    label = (f"{metric.label:<15}", "bold" if chosen else "")
+    shown = " · the board above ◀" if chosen else ""
+    row = view.viewer_row if view is not None else None
+    if view is None or row is None:
+        return Content.assemble(label, ("not on this board" + shown, "$text-muted"))
+    if row.rank is None:
+        return Content.assemble(label, (f"not ranked yet: {row.reason}{shown}", "$text-muted"))
+    move = f" · {move_words(row)}" if row.movement is not None else ""
+    return Content.assemble(label, f"{ordinal(row.rank)} of {len(view.ranked)} · {row.value_text}{move}{shown}")
 
 def rank_text(row: LeaderboardRowView) -> str:
     if row.rank is None:
@@ -97,13 +127,29 @@ class LeaderboardScreen(StoreScreen):
         yield Static(id="board-caption", classes="muted")
         yield Static(id="board-empty", classes="empty")
         yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
+        yield Static(id="board-standing", classes="card")
         yield Static(id="board-you")
         yield Static(id="board-unranked", classes="muted")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#board-standing").border_title = "You on every board"
+        self.standings: dict[Metric, LeaderboardView] = {}
+        self._fit(self.size.width, self.size.height)
         self.nextcall.store_changed.subscribe(self, lambda _change: self.load())
         self.load()
+
+    def on_resize(self, event: events.Resize) -> None:
+        tall = self.has_class("-tall")
+        self._fit(event.size.width, event.size.height)
+        if self.has_class("-tall") != tall:
+            self.load()  # the standings come with a tall board
+        elif self.view is not None:
+            self.show(self.view, self.teams, self.choice, self.standings, width=event.size.width)
+
+    def _fit(self, width: int, height: int) -> None:
+        self.set_class(width >= WIDE, "-wide")
+        self.set_class(width >= WIDE and height >= TALL, "-tall")
 
     def on_screen_resume(self) -> None:
         self.load()
@@ -173,10 +219,10 @@ class LeaderboardScreen(StoreScreen):
     # ------------------------------------------------------------- loading
 
     def load(self) -> None:
-        self._load(self.next_load(), self.agent_id, self.choice)
+        self._load(self.next_load(), self.agent_id, self.choice, self.has_class("-tall"))
 
     @work(thread=True, exclusive=True, group="leaderboard", exit_on_error=False)
-    def _load(self, generation: int, agent_id: str | None, choice: _Choice | None) -> None:
+    def _load(self, generation: int, agent_id: str | None, choice: _Choice | None, tall: bool = False) -> None:
         teams = boards.teams(self.engine)
         if choice is None:
             own_team = boards.team_of(self.engine, agent_id=agent_id) if agent_id else None
@@ -190,10 +236,29 @@ class LeaderboardScreen(StoreScreen):
             zone=self.nextcall.zone,
             min_calls=self.nextcall.min_calls,
         )
-        self.deliver(generation, self.show, view, teams, choice)
+        standings: dict[Metric, LeaderboardView] = {view.metric: view}
+        if tall and agent_id is not None:
+            # Room to spare: the viewer's place on the other metrics' boards too, over the same period and team.
+            for metric in Metric:
+                if metric is not choice.metric:
+                    standings[metric] = boards.leaderboard(
+                        self.engine, metric=metric, period=choice.period, team_id=choice.team_id,
+                        viewer_id=agent_id, zone=self.nextcall.zone, min_calls=self.nextcall.min_calls,
+                    )
+        self.deliver(generation, self.show, view, teams, choice, standings)
 
-    def show(self, view: LeaderboardView, teams: list[TeamChoiceView], choice: _Choice) -> None:
+    def show(
+        self,
+        view: LeaderboardView,
+        teams: list[TeamChoiceView],
+        choice: _Choice,
+        standings: dict[Metric, LeaderboardView] | None = None,
+        *,
+        width: int | None = None,
+    ) -> None:
         self.view, self.teams, self.choice = view, teams, choice
+        self.standings = standings or {view.metric: view}
+        self._show_standings(view)
         tabs = self.query_one("#metrics", Tabs)
         if tabs.active != f"metric-{view.metric.value}":
             with tabs.prevent(Tabs.TabActivated):
@@ -215,11 +280,19 @@ class LeaderboardScreen(StoreScreen):
             empty.update(Content(view.why_nobody_is_ranked + hint))
         # Columns are made afresh each time, so the name column fits this board and this width.
         table.clear(columns=True)
-        room = max((table.size.width or self.size.width - 2) - (4 + 4 + VALUE_WIDTH + 5) - 2 * 5 - 2, 12)
+        width = width or self.size.width
+        wide = width >= WIDE
+        team_names = {team.id: team.name for team in teams}
+        team_width = max((len(literal(name)) for name in team_names.values()), default=4) if wide and view.team_id is None else 0
+        move_width = 20 if wide else 4
+        extra = (team_width + 2 if team_width else 0)
+        room = max(width - 2 - (4 + move_width + VALUE_WIDTH + 5 + extra) - 2 * 5 - 2, 12)
         room = min(room, NAME_WIDTH)
         table.add_column("Rank", key="rank", width=4)
-        table.add_column("Move", key="move", width=4)
+        table.add_column("Since last period" if wide else "Move", key="move", width=move_width)
         table.add_column("Agent", key="agent", width=room)
+        if team_width:
+            table.add_column("Team", key="team", width=max(team_width, 4))
         table.add_column(Text(view.metric.label, justify="right"), key="value", width=VALUE_WIDTH)
         table.add_column(Text("Calls", justify="right"), key="calls", width=5)
         viewer_index: int | None = None
@@ -230,16 +303,22 @@ class LeaderboardScreen(StoreScreen):
                 name += "  ◀ you" + (" (Anonymous to others)" if row.anonymous else "")
             name = name if len(name) <= room else name[: room - 1] + "…"
             style = "bold" if row.is_viewer else ""
+            move = f"{movement(row)} {move_words(row)}".strip() if wide and row.movement is not boards.Movement.same else movement(row)
+            if wide and row.movement is boards.Movement.same:
+                move = "– same place"
+            cells = [Text(rank_text(row), style=style), Text(move, style=style), Text(name, style=style)]
+            if team_width:
+                cells.append(Text(literal(team_names.get(row.team_id, row.team_id)), style=style))
             table.add_row(
-                Text(rank_text(row), style=style),
-                Text(movement(row), style=style),
-                Text(name, style=style),
+                *cells,
                 Text(row.value_text, style=style, justify="right"),
                 Text(str(row.calls), style=style, justify="right"),
                 key=row.agent_id or f"anonymous-{index}",
             )
         if viewer_index is not None:
             table.move_cursor(row=viewer_index)
+        # A tall board is as tall as its rows (and its header), so what it leaves is used below it.
+        table.styles.height = min(table.row_count + 1, max(self.size.height - 20, 5)) if self.has_class("-tall") else "1fr"
         unranked = self.query_one("#board-unranked", Static)
         unranked.display = bool(view.unranked)
         if view.unranked:
@@ -251,3 +330,14 @@ class LeaderboardScreen(StoreScreen):
         you = own_line(view.viewer_row, view)
         self.query_one("#board-you", Static).display = bool(you)
         self.query_one("#board-you", Static).update(Content(you))
+
+    def _show_standings(self, view: LeaderboardView) -> None:
+        """On a tall board, the viewer's place on every metric over the same period: where they stand out, too."""
+        standing = self.query_one("#board-standing", Static)
+        standing.display = self.has_class("-tall") and view.viewer_row is not None and len(self.standings) == len(Metric)
+        if standing.display:
+            standing.update(
+                Content("\n").join(
+                    standing_line(metric, self.standings.get(metric), chosen=metric is view.metric) for metric in Metric
+                )
+            )
