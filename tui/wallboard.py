@@ -7,7 +7,6 @@ is named against their will: agents who opted out are "Anonymous" here.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, datetime, tzinfo
 from functools import cache
 
@@ -37,8 +36,8 @@ BANNER_SECONDS = 8.0
 BIG_PLACES = 3
 """Places up to this one are drawn in large digits; the rest of the board is one line a place."""
 
-BIG_NAMES_FROM = 120
-"""Columns from which names are drawn in large letters too (a TV, a browser); below, in bold."""
+BIG_NAMES_FROM = 160
+"""Columns from which names are drawn in large letters too (a TV's terminal); below, in bold."""
 
 FIXED_WIDTH = 4 + 7 + 12 + 4 + 7
 """The board's padding, rank, value, unit and movement: the rest of a row is the name's."""
@@ -55,10 +54,10 @@ def _font() -> object | None:
 
 
 def block_letters(name: str) -> str | None:
-    """A name in letters three rows tall, or None when the font cannot spell it whole.
+    """A name in letters three rows tall, or None when the font cannot spell it exactly as written.
 
-    Accents the font lacks are dropped from their letter (García → GARCIA) rather than the letter
-    dropped; a name in another script stays in bold type.
+    A name is never respelled to fit the font (no accent dropped, García stays García): a name
+    with a letter the font lacks, or in another script, stays in bold type.
     """
     figlet = _font()
     if figlet is None:
@@ -66,9 +65,7 @@ def block_letters(name: str) -> str | None:
     chars = figlet.Font.chars  # type: ignore[attr-defined]
     spelled = []
     for char in name:
-        if ord(char) not in chars:
-            char = unicodedata.normalize("NFKD", char)[:1]
-        if not char or ord(char) not in chars or not (char.isalnum() or char in " '-."):
+        if ord(char) not in chars or not (char.isalnum() or char in " '-."):
             return None
         spelled.append(char)
     art = figlet.renderText("".join(spelled))  # type: ignore[attr-defined]

@@ -450,3 +450,11 @@ async def test_when_everyone_fits_only_the_top_places_are_in_large_digits(demo_e
         assert isinstance(last, LineRow) and last.row.name == EVERYONE_BY_QUALITY[-1]
         assert last.region.height == 1
         assert not app.query_one("#wall-unranked").render_line(0).text.count("working on it")
+
+
+def test_a_name_is_never_respelled_to_fit_the_block_font() -> None:
+    pytest.importorskip("pyfiglet")
+    # The font has no í: the name stays in words rather than lose its accent (GARCIA is not her name).
+    assert block_letters("Jorge García") is None
+    assert block_letters("Jorge Garcia") is not None
+    assert block_letters("Priya <b>Sharma</b>") is None
