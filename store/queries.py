@@ -147,14 +147,15 @@ def latest_scorecard_in(session: Session, agent_id: str) -> str | None:
     ).first()
 
 
-def _calls(session: Session, query: Any) -> list[tuple[Evaluation, rules.CallOutcomes]]:
-    """Evaluations from `query`, each with its outcomes by criterion key."""
-    evaluations = session.exec(query).all()
-    outcomes = outcomes_by_call(session, [e.id for e in evaluations])
-    return [
-        (e, rules.CallOutcomes(outcomes.get(e.id, {}), e.csat, e.first_contact_resolution))
-        for e in evaluations
-    ]
+_CALL_COLUMNS = tuple(Evaluation.__table__.c)  # type: ignore[attr-defined]
+"""Each call's columns, read as plain rows with the same names: ORM objects cost several times more to load."""
+
+
+def _calls(session: Session, query: Any) -> list[tuple[Any, rules.CallOutcomes]]:
+    """Calls from `query` (a select of `_CALL_COLUMNS`), each with its outcomes by criterion key."""
+    rows = session.execute(query).all()
+    outcomes = outcomes_by_call(session, [row.id for row in rows])
+    return [(row, rules.CallOutcomes(outcomes.get(row.id, {}), row.csat, row.first_contact_resolution)) for row in rows]
 
 
 def _agent_calls(
@@ -166,9 +167,9 @@ def _agent_calls(
     before: datetime | None = None,
     until: datetime | None = None,
     limit: int | None = None,
-) -> list[tuple[Evaluation, rules.CallOutcomes]]:
+) -> list[tuple[Any, rules.CallOutcomes]]:
     """The agent's calls on a scorecard, newest first, from `since` on, before `before`, up to `until` included."""
-    query = select(Evaluation).where(Evaluation.agent_id == agent_id, Evaluation.scorecard_id == scorecard_id)
+    query = select(*_CALL_COLUMNS).where(Evaluation.agent_id == agent_id, Evaluation.scorecard_id == scorecard_id)
     if since is not None:
         query = query.where(Evaluation.occurred_at >= since)
     if before is not None:
@@ -209,10 +210,40 @@ def _team_costs(session: Session, agent: AgentView, scorecard_id: str) -> dict[s
     ).all()
     if len({agent_id for _, agent_id, _, _ in rows}) < TEAM_PRIOR_COLLEAGUES:
         return None
-    outcomes = outcomes_by_call(session, [evaluation_id for evaluation_id, _, _, _ in rows])
-    calls = [rules.CallOutcomes(outcomes.get(evaluation_id, {}), csat, fcr) for evaluation_id, _, csat, fcr in rows]
-    keys = {key for call in calls for key in call.outcomes}
-    return {key: rules.miss_cost(calls, key) for key in keys}
+    # The sums each behaviour's cost is made of, added up by the database over those calls' results:
+    # [missed, applicable, CSAT total and count where met, where missed, resolved and count where met, where missed].
+    sums: dict[str, list[int]] = {}
+    for key, outcome, count, csat_total, csat_count, resolved, fcr_count in _result_sums(session, [row[0] for row in rows]):
+        totals = sums.setdefault(key, [0] * 10)
+        if outcome == Outcome.na.value:
+            continue
+        side = 0 if outcome == Outcome.met.value else 2
+        totals[0] += count if side else 0
+        totals[1] += count
+        totals[2 + side] += csat_total or 0
+        totals[3 + side] += csat_count
+        totals[6 + side] += resolved or 0
+        totals[7 + side] += fcr_count
+    return {
+        key: _cost_from_sums(missed, applicable, (cms, cmn), (cxs, cxn), (fms, fmn), (fxs, fxn))
+        for key, (missed, applicable, cms, cmn, cxs, cxn, fms, fmn, fxs, fxn) in sums.items()
+    }
+
+
+def _result_sums(session: Session, evaluation_ids: list[int]) -> Sequence[Any]:
+    """Per behaviour and outcome on these calls: how many, CSAT total and count, first-contact resolutions and count."""
+    fcr = Evaluation.first_contact_resolution
+    return session.execute(
+        select(
+            Criterion.key, CriterionResult.outcome, func.count(),
+            func.sum(Evaluation.csat), func.count(Evaluation.csat),
+            func.sum(case((fcr == True, 1), (fcr == False, 0))), func.count(fcr),  # noqa: E712 - SQL comparisons
+        )
+        .join(Criterion, col(Criterion.id) == CriterionResult.criterion_id)
+        .join(Evaluation, col(Evaluation.id) == CriterionResult.evaluation_id)
+        .where(col(CriterionResult.evaluation_id).in_(evaluation_ids))
+        .group_by(Criterion.key, CriterionResult.outcome)
+    ).all()
 
 
 def _cost_from_sums(
@@ -290,7 +321,7 @@ def _baseline_calls(session: Session, goal: Goal, criterion: CriterionView) -> l
         CriterionResult.outcome != Outcome.na.value,
     )
     query = (
-        select(Evaluation)
+        select(*_CALL_COLUMNS)
         .where(Evaluation.agent_id == goal.agent_id, Evaluation.occurred_at < goal.started_at, applied)
         .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
         .limit(goal.target_window)
