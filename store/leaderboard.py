@@ -27,9 +27,11 @@ from sqlmodel import Session, col, select
 from .badges import BADGES
 from .db import through_login, unit_of_work
 from .errors import StoreError
+from .rules import PassRate
 from .models import (
     Agent,
     BadgeAward,
+    Criterion,
     CriterionResult,
     Evaluation,
     Goal,
@@ -217,6 +219,15 @@ class LeaderboardRowView:
     reason: str | None = None
     """Why an unranked agent is not ranked yet."""
     metric: Metric = Metric.quality
+    before: float | None = None
+    """What the figure is measured from: most improved's mean score over the 30 days before the period, or
+    goal progress's baseline met rate (the goal's own, as the Goal screen shows it). None where this viewer
+    may not see it: an Anonymous row, and a colleague's goal."""
+    after: float | None = None
+    """The same measure in the period: the mean score, or the goal behaviour's met rate on the calls since the
+    goal started (None: it applied on none yet). `after - before` is `value`."""
+    behaviour: str | None = None
+    """Goal progress: the goal's behaviour, on the viewer's own row only; a colleague's goal is theirs."""
 
     @property
     def value_text(self) -> str:
@@ -308,6 +319,9 @@ class _Standing:
     reason: str | None = None
     since_goal: bool = False
     """`calls` counts only the calls since the agent's goal started (goal progress)."""
+    before: float | None = None
+    after: float | None = None
+    """Most improved: the baseline's and the period's mean score, which `value` is the difference of."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,7 +428,32 @@ def _goal_figures(session: Session, span: _Span, team_id: str | None) -> dict[st
             agent: _GoalFigure(int(calls), gain if has_baseline else None, bool(stuck))
             for agent, calls, has_baseline, gain, stuck in found
         }
-    window = span.window
+    return {
+        agent: _GoalFigure(goal.calls, _goal_gain(goal.applicable, goal.met, goal.baseline), goal.stuck)
+        for agent, goal in _goals_worked_on(session, span.window, team_id=team_id).items()
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _GoalWorkedOn:
+    """An agent's latest goal worked on in a window, with its behaviour's counts there since it started."""
+
+    criterion_id: int
+    baseline: tuple[int, int]
+    """The goal's own baseline: met, applicable."""
+    calls: int
+    met: int
+    applicable: int
+    stuck: bool
+
+
+def _goals_worked_on(
+    session: Session, window: Window, *, team_id: str | None = None, agent_id: str | None = None
+) -> dict[str, _GoalWorkedOn]:
+    """Per agent (of the team, or the one agent): the goal the board ranks and its counts in the window.
+
+    Through a login this reads only the rows the login may read (its own agent's), so it is asked for the
+    viewer alone; everyone's figures come from the database's `board_goal_gains`, which mirrors it."""
     goals = select(
         Goal.id, Goal.agent_id, Goal.criterion_id, Goal.baseline_met, Goal.baseline_applicable, Goal.started_at,
         _stuck_at(),
@@ -425,6 +464,8 @@ def _goal_figures(session: Session, span: _Span, team_id: str | None) -> dict[st
     )
     if team_id is not None:
         goals = goals.where(_of_team(Goal.agent_id, team_id))
+    if agent_id is not None:
+        goals = goals.where(Goal.agent_id == agent_id)
     latest: dict[str, tuple] = {}
     for goal in session.exec(goals):
         if goal[1] not in latest or goal[5] > latest[goal[1]][5]:
@@ -458,13 +499,13 @@ def _goal_figures(session: Session, span: _Span, team_id: str | None) -> dict[st
         .where(col(Goal.id).in_([g[0] for g in latest.values()]))
         .group_by(Goal.agent_id)
     )
-    counts = {agent: (int(calls), applicable_count, met_count) for agent, calls, met_count, applicable_count in rows}
-    figures = {}
+    counts = {agent: (int(calls), int(met_count or 0), int(applicable_count or 0)) for agent, calls, met_count, applicable_count in rows}
+    worked_on = {}
     for agent, goal in latest.items():
-        calls, applicable_count, met_count = counts.get(agent, (0, 0, 0))
+        calls, met_count, applicable_count = counts.get(agent, (0, 0, 0))
         stuck = goal[6] is not None and goal[6] < window.start
-        figures[agent] = _GoalFigure(calls, _goal_gain(applicable_count, met_count, goal[3:5]), stuck)
-    return figures
+        worked_on[agent] = _GoalWorkedOn(goal[2], (goal[3], goal[4]), calls, met_count, applicable_count, stuck)
+    return worked_on
 
 
 def _stuck_at():  # noqa: ANN202 - a SQL expression
@@ -511,6 +552,8 @@ def _standings(
                     continue
                 if mean is not None:
                     values[agent] = mean - base_mean
+                    if agent in standings:
+                        standings[agent].before, standings[agent].after = base_mean, mean
         case Metric.goal:
             values = {}
             figures = _goal_figures(session, span, team_id)
@@ -592,6 +635,18 @@ def leaderboard_in(
     before = _ranks(before_standings.values(), metric)
     team = session.get(Team, team_id) if team_id is not None else None
     team_name = team.name if team is not None else None
+    own_goal = _own_goal(session, current, viewer_id) if metric is Metric.goal and viewer_id in ranks else None
+
+    def behind(standing: _Standing, is_viewer: bool, hidden: bool) -> dict[str, object]:
+        """What the row's figure rests on, where this viewer may see it."""
+        if hidden or standing.agent_id not in ranks:
+            return {}
+        if metric is Metric.improved:
+            return {"before": _even(standing.before), "after": _even(standing.after)}
+        if is_viewer and own_goal is not None:
+            # Only the viewer's own goal: a login reads no colleague's, and on a shared screen nobody's is shown.
+            return own_goal
+        return {}
 
     def row(standing: _Standing) -> LeaderboardRowView:
         is_viewer = standing.agent_id == viewer_id
@@ -619,6 +674,7 @@ def leaderboard_in(
             anonymous=standing.opt_out,
             reason=standing.reason if rank is None else None,
             metric=metric,
+            **behind(standing, is_viewer, hidden),  # type: ignore[arg-type]
         )
 
     rows = [row(s) for s in standings.values()]
@@ -642,6 +698,29 @@ def leaderboard_in(
 def _what_it_shows(row: LeaderboardRowView) -> tuple[object, ...]:
     """What a row shows besides its name, as a sort key."""
     return (-row.calls, row.movement.value if row.movement else "", row.places, row.reason or "", row.is_viewer)
+
+
+def _even(rate: float | None) -> float | None:
+    # A mean the database sums in another order differs in the 16th digit; the board shows whole points.
+    return None if rate is None else round(rate, 9)
+
+
+def _own_goal(session: Session, span: _Span, viewer_id: str | None) -> dict[str, object] | None:
+    """The viewer's goal on the goal board: its behaviour, its baseline and its met rate in the period.
+
+    The baseline is the goal's own (the Goal screen's "before"), the period's rate the one the board's
+    gain is taken from, so the row reads "62% → 80%" beside "+18 pts"."""
+    if viewer_id is None:
+        return None
+    goal = _goals_worked_on(session, span.window, agent_id=viewer_id).get(viewer_id)
+    if goal is None:
+        return None
+    criterion = session.get(Criterion, goal.criterion_id)
+    return {
+        "behaviour": criterion.name if criterion is not None else None,
+        "before": _even(PassRate(*goal.baseline).rate),
+        "after": _even(PassRate(goal.met, goal.applicable).rate),
+    }
 
 
 def _goal_of(session: Session, agent_id: str) -> tuple[str, str] | None:

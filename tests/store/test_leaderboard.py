@@ -503,3 +503,158 @@ def test_a_mastered_goal_is_celebrated_once_by_name(engine: Engine, tmp_path: Pa
     found = celebrations_since(engine, marker=marker, team_id=None)
     assert [(c.name, c.headline) for c in found if "goal" in c.headline] == [("Ana", "mastered a goal: it stuck")]
     assert not any("It stuck" in c.headline for c in found)  # the badge for it would say the same thing twice
+
+
+# ------------------------------------------------------- behind each figure
+
+
+def goal_store(engine: Engine, tmp_path: Path) -> None:
+    """Gia and Hal each on a goal on k0 from 40% and 80%; Ike improved from 50% to 70%; Hal is Anonymous."""
+    before = datetime(2026, 11, 10, 9, tzinfo=UTC)
+    records = people("gia", "hal", "ike")
+    for agent, pattern in {"gia": "++++------", "hal": "++++++++--"}.items():
+        records += [on_goal(agent, before + timedelta(hours=i), "met" if s == "+" else "missed") for i, s in enumerate(pattern)]
+    records += calls("ike", before, 5, 5, 5, 5, 5)
+    load(engine, tmp_path, records)
+    for agent in ("gia", "hal"):
+        start_goal(engine, agent_id=agent, criterion_key="k0", now=datetime(2026, 11, 20, tzinfo=UTC))
+    this_week = {"gia": ["met", "met", "missed", "na", "met", "met"], "hal": ["met"] * 5}
+    load(engine, tmp_path, [
+        *(on_goal(agent, MONDAY + timedelta(hours=i), o) for agent, outcomes in this_week.items() for i, o in enumerate(outcomes)),
+        *calls("ike", MONDAY, 7, 7, 7, 7, 7),
+    ])
+    set_opt_out(engine, agent_id="hal", anonymous=True)
+
+
+def behind(view: LeaderboardView) -> dict[str, tuple[str | None, float | None, float | None]]:
+    return {row.name: (row.behaviour, row.before, row.after) for row in view.ranked + view.unranked}
+
+
+def test_the_viewers_goal_row_names_its_behaviour_from_the_goals_baseline_to_the_periods_rate(
+    engine: Engine, tmp_path: Path
+) -> None:
+    goal_store(engine, tmp_path)
+
+    to_gia = board(engine, metric=Metric.goal, period=Period.this_week, viewer_id="gia")
+
+    own = to_gia.viewer_row
+    assert own is not None and (own.name, own.value_text) == ("Gia", "+40 pts")
+    # The goal's own baseline (4 of 10, as the Goal screen's "before"), then 4 of 5 where it applied this week.
+    assert (own.behaviour, own.before, own.after) == ("K0", pytest.approx(0.4), pytest.approx(0.8))
+    assert own.after - own.before == pytest.approx(own.value)
+    # A colleague's goal is theirs: neither its behaviour nor its rates, named or Anonymous.
+    assert behind(to_gia)[ANONYMOUS] == (None, None, None)
+    assert behind(to_gia)["Ike"] == (None, None, None)
+
+    to_ike = board(engine, metric=Metric.goal, period=Period.this_week, viewer_id="ike")
+    assert {name: shown for name, shown in behind(to_ike).items()} == {
+        "Gia": (None, None, None), ANONYMOUS: (None, None, None), "Ike": (None, None, None)
+    }
+    assert all(row.behaviour is None for row in board(engine, metric=Metric.goal, period=Period.this_week).ranked)
+
+
+def test_most_improved_rows_carry_the_scores_before_and_after_except_an_anonymous_colleagues(
+    engine: Engine, tmp_path: Path
+) -> None:
+    baseline_day = datetime(2026, 11, 13, tzinfo=UTC)
+    load(engine, tmp_path, [
+        *people("ivy", "sam", "sid"),
+        *calls("ivy", baseline_day, 5, 5, 5, 5, 5), *calls("ivy", MONDAY, 7, 7, 7, 7, 7),
+        *calls("sam", baseline_day, 9, 9, 9, 9, 9), *calls("sam", MONDAY, 9, 9, 9, 9, 9),
+        *calls("sid", baseline_day, 8, 8, 8, 8, 8), *calls("sid", MONDAY, 6, 6, 6, 6, 6),
+    ])
+    set_opt_out(engine, agent_id="sid", anonymous=True)
+
+    to_ivy = board(engine, metric=Metric.improved, period=Period.this_week, viewer_id="ivy")
+
+    assert behind(to_ivy) == {
+        "Ivy": (None, pytest.approx(0.5), pytest.approx(0.7)),
+        "Sam": (None, pytest.approx(0.9), pytest.approx(0.9)),
+        ANONYMOUS: (None, None, None),
+    }
+    assert all(row.after - row.before == pytest.approx(row.value) for row in to_ivy.ranked if row.before is not None)
+    to_sid = board(engine, metric=Metric.improved, period=Period.this_week, viewer_id="sid")
+    assert behind(to_sid)["Sid"] == (None, pytest.approx(0.8), pytest.approx(0.6))
+    assert all(row.before is None for row in board(engine, metric=Metric.quality, period=Period.this_week).ranked)
+
+
+@pytest.mark.parametrize("through", ["login", "owner"])
+def test_a_colleagues_goal_behaviour_changes_nothing_an_agent_reads_of_the_board(
+    pg_url: str, tmp_path: Path, through: str
+) -> None:
+    """Probe: the board an agent reads with a colleague on goal k0 equals the one with that colleague on k1."""
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from nextcall.store.db import make_engine
+    from nextcall.store.privacy import grant_agent
+    from tests.conftest import _pg_admin_dsn
+
+    owner = make_engine(pg_url)
+    login = f"gia.{uuid.uuid4().hex[:8]}"
+    try:
+        before = datetime(2026, 11, 10, 9, tzinfo=UTC)
+        records = people("gia", "hal")
+        # Hal's k0 and k1 went alike, so which is his goal changes no figure: only the behaviour differs.
+        for i, s in enumerate("++++------"):
+            records.append(on_goal("gia", before + timedelta(hours=i), "met" if s == "+" else "missed"))
+            records.append(f.evaluation(
+                call_id=f"C-{next(_call_ids)}", agent="hal", scorecard="lb", occurred_at=(before + timedelta(hours=i)).isoformat(),
+                results=[f.result("k0", "met" if s == "+" else "missed"), f.result("k1", "met" if s == "+" else "missed")],
+            ))
+        load(owner, tmp_path, records)
+        for agent in ("gia", "hal"):
+            start_goal(owner, agent_id=agent, criterion_key="k0", now=datetime(2026, 11, 20, tzinfo=UTC))
+        load(owner, tmp_path, [
+            *(on_goal("gia", MONDAY + timedelta(hours=i), "met") for i in range(4)),
+            *(f.evaluation(
+                call_id=f"C-{next(_call_ids)}", agent="hal", scorecard="lb", occurred_at=(MONDAY + timedelta(hours=i)).isoformat(),
+                results=[f.result("k0", o), f.result("k1", o)],
+            ) for i, o in enumerate(["met", "met", "missed", "met"])),
+        ])
+        grant_agent(owner, "gia", login=login)
+        with psycopg.connect(pg_url.replace("+psycopg", ""), autocommit=True) as admin:
+            admin.execute("UPDATE nextcall_access.board_rules SET clock = %s, time_zone = 'UTC', min_calls = 3", (NOW,))
+        reader = make_engine(make_url(pg_url).set(username=login).render_as_string(hide_password=False)) if through == "login" else owner
+
+        def read() -> list[LeaderboardView]:
+            return [
+                leaderboard(reader, metric=metric, period=period, team_id=team, viewer_id="gia", now=NOW, zone=UTC, min_calls=3)
+                for metric in (Metric.goal, Metric.improved, Metric.quality)
+                for period in Period
+                for team in (None, "falcons")
+            ]
+
+        def hals_goal_on(key: str) -> None:
+            with psycopg.connect(pg_url.replace("+psycopg", ""), autocommit=True) as admin:
+                admin.execute(
+                    "UPDATE nextcall.goal SET criterion_id = (SELECT id FROM nextcall.criterion WHERE key = %s "
+                    "AND scorecard_id = 'lb') WHERE agent_id = 'hal'",
+                    (key,),
+                )
+
+        on_k0 = read()
+        hals_goal_on("k1")
+        on_k1 = read()
+
+        assert repr(on_k0) == repr(on_k1)
+        goal_board = on_k0[0]
+        assert [row.name for row in goal_board.ranked] == ["Gia", "Hal"]  # Hal is ranked, by name, on his goal
+        assert (goal_board.ranked[0].behaviour, goal_board.ranked[1].behaviour) == ("K0", None)
+        assert (goal_board.ranked[1].before, goal_board.ranked[1].after) == (None, None)
+        # Not a probe that can say nothing: the viewer's own goal moving to k1 shows on her own row.
+        with psycopg.connect(pg_url.replace("+psycopg", ""), autocommit=True) as admin:
+            admin.execute(
+                "UPDATE nextcall.goal SET criterion_id = (SELECT id FROM nextcall.criterion WHERE key = 'k1' "
+                "AND scorecard_id = 'lb') WHERE agent_id = 'gia'"
+            )
+        assert read()[0].ranked[0].behaviour != "K0"
+        if reader is not owner:
+            reader.dispose()
+    finally:
+        owner.dispose()
+        with psycopg.connect(_pg_admin_dsn(), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (login,))
+            admin.execute(psycopg.sql.SQL("DROP ROLE IF EXISTS {}").format(psycopg.sql.Identifier(login)))

@@ -454,3 +454,55 @@ async def test_a_tall_board_says_where_the_viewer_stands_on_every_metric(
             lines = shown(standing).splitlines()
             assert "◀" in lines[1] and "◀" not in lines[0]
             assert standing.region.bottom <= screen.query_one("#board-you").region.y
+
+
+# --------------------------------------------------- what each figure rests on
+
+
+def column(app: NextcallApp, key: str) -> dict[str, str]:
+    """One column of the board by row key: the agent's id (or anonymous-N)."""
+    table = app.screen.query_one("#board", DataTable)
+    return {str(row_key.value): str(table.get_cell(row_key, key)) for row_key in table.rows}
+
+
+async def test_a_wide_board_shows_each_improvers_scores_before_and_now_and_the_viewers_own_goal(demo_engine: Engine) -> None:
+    app = board_app(demo_engine)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_board(app, pilot)
+        table = screen.query_one("#board", DataTable)
+        assert "behind" not in table.columns  # quality: the score is the figure itself
+
+        await pilot.press("m")  # most improved
+        await settle(app, pilot)
+        assert str(table.columns["behind"].label) == "Mean score: 30 days before → now"
+        behind = column(app, "behind")
+        assert behind["a.khan"] == "82% → 71%" and behind["t.kowalski"] == "73% → 79%"
+        # The change shown beside it is the difference of the two, to the point.
+        for key, value in column(app, "value").items():
+            before, now = (int(rate.rstrip("%")) for rate in behind[key].split(" → "))
+            assert abs(int(value.removesuffix(" pts").replace("±", "")) - (now - before)) <= 1
+        assert table.virtual_size.width <= table.size.width
+
+        await pilot.press("m")  # goal progress: the viewer's own goal, by its behaviour
+        await settle(app, pilot)
+        assert str(table.columns["behind"].label) == "Your goal: before it → now"
+        assert column(app, "behind")["a.khan"] == "Confirms the need before solving · 60% → 100%"
+        assert str(table.get_cell("a.khan", "value")) == "+40 pts"
+
+        await pilot.press("p")  # the last 30 days: a colleague on a goal too, and it stays theirs
+        await settle(app, pilot)
+        behind = column(app, "behind")
+        colleagues = {key: text for key, text in behind.items() if key != "a.khan"}
+        assert colleagues == {"l.nguyen": "–"}
+        assert column(app, "value")["l.nguyen"] == "+17 pts"
+
+
+async def test_a_narrow_board_keeps_its_five_columns_on_every_metric(demo_engine: Engine) -> None:
+    app = board_app(demo_engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_board(app, pilot)
+        table = screen.query_one("#board", DataTable)
+        for _ in range(3):
+            await pilot.press("m")
+            await settle(app, pilot)
+            assert len(table.columns) == 5 and "behind" not in table.columns

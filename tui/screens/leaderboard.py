@@ -22,6 +22,7 @@ from nextcall.store.leaderboard import LeaderboardRowView, LeaderboardView, Metr
 from nextcall.store.rules import plural
 
 from ..text import literal, movement
+from ..widgets.effect import percent
 from .base import StoreScreen, nav_bindings
 
 VALUE_WIDTH = 13
@@ -35,6 +36,21 @@ WIDE = 120
 
 TALL = 40
 """Rows from which the board is as tall as its rows, with the viewer's place on every metric below it."""
+
+BEHIND_WIDE = 150
+"""Columns from which most improved and goal progress show what each figure rests on, beside it."""
+
+BEHIND_WIDTH = 44
+"""At least this much room for a behaviour's name and its two rates: "Confirms the need · 62% → 80%"."""
+
+BEHIND_NAME_WIDTH = 40
+"""The Agent column beside it: a name with "◀ you (Anonymous to others)" still fits; the rest goes to the behaviour."""
+
+BEHIND_HEADING = {
+    Metric.improved: "Mean score: 30 days before → now",
+    Metric.goal: "Your goal: before it → now",
+}
+"""What the column shows, per metric that has one: a change is never shown without where it started."""
 
 
 def move_words(row: LeaderboardRowView) -> str:
@@ -59,6 +75,20 @@ def standing_line(metric: Metric, view: LeaderboardView | None, *, chosen: bool)
         return Content.assemble(label, (f"not ranked yet: {row.reason}{shown}", "$text-muted"))
     move = f" · {move_words(row)}" if row.movement is not None else ""
     return Content.assemble(label, f"{ordinal(row.rank)} of {len(view.ranked)} · {row.value_text}{move}{shown}")
+
+
+def behind_text(row: LeaderboardRowView, width: int = BEHIND_WIDTH) -> str:
+    """What a row's figure rests on, where the store lets this viewer see it: "Confirms the need · 62% → 80%".
+
+    A long behaviour's name is cut, never its rates."""
+    if row.before is None and row.behaviour is None:
+        return "–" if row.rank is not None else ""
+    rates = f"{percent(row.before)} → {percent(row.after)}"
+    if not row.behaviour:
+        return rates
+    name, room = literal(row.behaviour), width - len(rates) - 3
+    return f"{name if len(name) <= room else name[: room - 1] + '…'} · {rates}"
+
 
 def rank_text(row: LeaderboardRowView) -> str:
     if row.rank is None:
@@ -285,9 +315,12 @@ class LeaderboardScreen(StoreScreen):
         team_names = {team.id: team.name for team in teams}
         team_width = max((len(literal(name)) for name in team_names.values()), default=4) if wide and view.team_id is None else 0
         move_width = 20 if wide else 4
-        extra = (team_width + 2 if team_width else 0)
+        behind_heading = BEHIND_HEADING.get(view.metric) if width >= BEHIND_WIDE else None
+        extra = (team_width + 2 if team_width else 0) + (BEHIND_WIDTH + 2 if behind_heading else 0)
         room = max(width - 2 - (4 + move_width + VALUE_WIDTH + 5 + extra) - 2 * 5 - 2, 12)
-        room = min(room, NAME_WIDTH)
+        room = min(room, BEHIND_NAME_WIDTH if behind_heading else NAME_WIDTH)
+        # What the names leave goes to what each figure rests on (a long behaviour's name), up to a name's width again.
+        behind_width = min(BEHIND_WIDTH + max(width - 2 - (4 + move_width + VALUE_WIDTH + 5 + extra) - 2 * 6 - 2 - room, 0), 64)
         table.add_column("Rank", key="rank", width=4)
         table.add_column("Since last period" if wide else "Move", key="move", width=move_width)
         table.add_column("Agent", key="agent", width=room)
@@ -295,6 +328,8 @@ class LeaderboardScreen(StoreScreen):
             table.add_column("Team", key="team", width=max(team_width, 4))
         table.add_column(Text(view.metric.label, justify="right"), key="value", width=VALUE_WIDTH)
         table.add_column(Text("Calls", justify="right"), key="calls", width=5)
+        if behind_heading:
+            table.add_column(behind_heading, key="behind", width=behind_width)
         viewer_index: int | None = None
         for index, row in enumerate(view.ranked):
             name = literal(row.name)
@@ -309,12 +344,11 @@ class LeaderboardScreen(StoreScreen):
             cells = [Text(rank_text(row), style=style), Text(move, style=style), Text(name, style=style)]
             if team_width:
                 cells.append(Text(literal(team_names.get(row.team_id, row.team_id)), style=style))
-            table.add_row(
-                *cells,
-                Text(row.value_text, style=style, justify="right"),
-                Text(str(row.calls), style=style, justify="right"),
-                key=row.agent_id or f"anonymous-{index}",
-            )
+            cells += [Text(row.value_text, style=style, justify="right"), Text(str(row.calls), style=style, justify="right")]
+            if behind_heading:
+                behind = behind_text(row, behind_width)
+                cells.append(Text(behind, style=style or ("" if behind != "–" else "dim")))
+            table.add_row(*cells, key=row.agent_id or f"anonymous-{index}")
         if viewer_index is not None:
             table.move_cursor(row=viewer_index)
         # A tall board is as tall as its rows (and its header), so what it leaves is used below it.
