@@ -404,3 +404,65 @@ async def test_home_relays_out_when_the_terminal_grows(demo_engine: Engine) -> N
         await settle(app, pilot)
         assert app.screen.query_one("#home-progress").display
         assert len(str(app.screen.query_one(VerdictStrip).render()).splitlines()) > 1
+
+
+@pytest.mark.parametrize(("size", "tall"), [((80, 24), False), ((160, 48), True)], ids=["80x24", "160x48"])
+async def test_home_at_160x48_says_what_is_going_well_below_the_goal(
+    demo_engine: Engine, size: tuple[int, int], tall: bool
+) -> None:
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, HomeScreen) and screen.view is not None
+        card = screen.query_one("#going-well")
+        assert card.display is tall
+        if not tall:
+            return
+        lines = " ".join(str(screen.query_one("#going-well-text", Static).render()).split()).split("✓ ")
+        # The demo's Aisha: the strongest first, each as its count; not her focus, nor one that came up four times.
+        assert [line.strip() for line in lines[1:-1]] == [
+            "Verifies identity: met on 28 of 30",
+            "Warm greeting: met on 27 of 30",
+            "Checks for anything else and closes warmly: met on 27 of 30",
+        ]
+        assert lines[-1].startswith("Acknowledges how the customer feels: met on 24 of 30 8 of 10 or better: keep these")
+        assert "Confirms the need" not in " ".join(lines) and "Asks before a hold" not in " ".join(lines)
+        # It fills the room the left column left, above the footer, with nothing to scroll to.
+        assert screen.query_one("#home-body").max_scroll_y == 0
+        assert card.region.bottom <= screen.query_one(Footer).region.y
+        assert card.region.y >= screen.query_one("#home-effect").region.bottom
+
+
+def test_going_well_is_the_behaviours_at_the_goal_target_on_enough_calls_strongest_first() -> None:
+    from nextcall.store.rules import Target, min_sample
+    from nextcall.store.views import BehaviourRateView, CriterionView
+    from nextcall.tui.widgets.going_well import MOST, holding
+
+    def rate(key: str, met: int, applicable: int) -> BehaviourRateView:
+        return BehaviourRateView(CriterionView(0, "care", key, key.title(), 1.0, False, "", None, 0), met, applicable)
+
+    sample = min_sample()
+    rates = [
+        rate("steady", 8, 10), rate("focus", 10, 10), rate("thin", sample - 1, sample - 1), rate("just", sample, sample),
+        rate("below", 7, 10), rate("best", 30, 30), rate("equal", 8, 10),
+    ]
+    kept = holding(rates, focus_key="focus", target=Target(8, 10))
+    assert [r.criterion.key for r in kept] == ["just", "best", "steady", "equal"]
+    assert [r.criterion.key for r in holding(rates, focus_key=None, target=Target(9, 10))] == ["focus", "just", "best"]
+    assert len(holding([rate(f"k{i}", 10, 10) for i in range(MOST + 3)], focus_key=None, target=Target())) == MOST
+
+
+def test_going_well_says_why_it_names_nothing() -> None:
+    from nextcall.store.rules import Target, min_sample
+    from nextcall.store.views import BehaviourRateView, CriterionView
+    from nextcall.tui.widgets.going_well import GoingWell
+
+    def rate(key: str, met: int, applicable: int) -> BehaviourRateView:
+        return BehaviourRateView(CriterionView(0, "care", key, key.title(), 1.0, False, "", None, 0), met, applicable)
+
+    widget = GoingWell()
+    widget.show([rate("greeting", 1, 1), rate("verify", 0, 0)], focus_key=None, focus_name=None, target=Target(8, 10))
+    assert str(widget.render()) == f"What holds up: not enough calls yet to tell (1 of {min_sample()})."
+    widget.show([rate("greeting", 5, 10), rate("verify", 10, 10)], focus_key="verify", focus_name="Verify", target=Target(8, 10))
+    assert str(widget.render()).startswith("No other behaviour is met on 8 of 10 or better yet")

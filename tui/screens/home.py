@@ -11,7 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Static
 
-from nextcall.store import queries
+from nextcall.store import queries, rules
 from nextcall.store.rules import plural
 from nextcall.store.models import Outcome
 from nextcall.store.views import HomeView
@@ -21,6 +21,7 @@ from ..text import call_time, day, empty_screen, literal, score_words, spark, wh
 from ..widgets.behaviours import BehaviourRates
 from ..widgets.effect import GoalEffect
 from ..widgets.goal_chart import GoalChart
+from ..widgets.going_well import GoingWell
 from ..widgets.moment import MomentCard
 from ..widgets.verdicts import VerdictStrip
 
@@ -60,6 +61,8 @@ class HomeScreen(AgentViewScreen):
                         yield MomentCard(id="moment-card")
                     with Vertical(id="home-effect", classes="card"):
                         yield GoalEffect()
+                    with Vertical(id="going-well", classes="card"):
+                        yield GoingWell(id="going-well-text")
                 with Vertical(id="home-right"):
                     with Vertical(id="lesson", classes="card"):
                         yield Static(id="lesson-text")
@@ -78,6 +81,7 @@ class HomeScreen(AgentViewScreen):
         self.query_one("#all-behaviours").border_title = "All your behaviours"
         self.query_one("#home-progress").border_title = "Your goal, call by call"
         self.query_one("#home-effect").border_title = "Did it work? Before the goal and since"
+        self.query_one("#going-well").border_title = "Going well lately"
         self.query_one("#home-columns").display = False  # no frame shows before there is something in it
         self._calls: dict[str, str | None] = {"moment": None, "last-call": None}
         """The call each clickable card is about."""
@@ -182,6 +186,16 @@ class HomeScreen(AgentViewScreen):
         self.query_one(BehaviourRates).show(
             view.behaviours, focus_key=focus.criterion.key if focus else None, calls=min(view.evaluation_count, queries.FOCUS_WINDOW)
         )
+        # On a tall terminal, what went well beside what to work on: the behaviours that hold up.
+        going_well = self.query_one("#going-well")
+        going_well.display = self.tall and bool(view.behaviours)
+        if going_well.display:
+            self.query_one(GoingWell).show(
+                view.behaviours,
+                focus_key=focus.criterion.key if focus else None,
+                focus_name=focus.criterion.name if focus else None,
+                target=rules.Target(view.goal.target_met, view.goal.target_window) if view.goal else self.nextcall.goal_target,
+            )
         last = view.last_call
         if last is not None:
             self._calls["last-call"] = last.call_id
