@@ -20,6 +20,8 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
+from types import ModuleType
 
 
 def measure(argv: list[str]) -> None:
@@ -82,19 +84,51 @@ def bare() -> None:
     Bare().run()
 
 
+def when_imported(name: str, then: Callable[[ModuleType], None]) -> None:
+    """Call `then(module)` once module `name` is imported, by whichever thread, without importing it here.
+
+    The app loads Home's module after its first frame: importing it here, to
+    wrap it, would load the store before the frame and skew what is measured.
+    """
+    import importlib.abc
+    import importlib.util
+
+    class Watch(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname: str, path: object, target: object = None) -> object:
+            if fullname != name:
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.util.find_spec(fullname)
+            assert spec is not None and spec.loader is not None
+            execute = spec.loader.exec_module
+
+            def execute_then(module: ModuleType) -> None:
+                execute(module)
+                then(module)
+
+            spec.loader.exec_module = execute_then  # type: ignore[method-assign]
+            return spec
+
+    sys.meta_path.insert(0, Watch())
+
+
 def nextcall(argv: list[str]) -> None:
     from nextcall.tui.cli import main
-    from nextcall.tui.screens.home import HomeScreen
 
-    show = HomeScreen.show
     painted: list[bool] = []
 
-    def show_then_exit(self: HomeScreen, view: object) -> None:
-        show(self, view)
-        painted.append(view is not None and getattr(view, "evaluation_count", 0) > 0)
-        self.call_after_refresh(self.app.exit)
+    def wrap(module: ModuleType) -> None:
+        show = module.HomeScreen.show
 
-    HomeScreen.show = show_then_exit  # type: ignore[method-assign]
+        def show_then_exit(self, view: object) -> None:  # noqa: ANN001
+            show(self, view)
+            if view is not None and getattr(view, "evaluation_count", 0) > 0 and not painted:
+                painted.append(True)
+                self.call_after_refresh(self.app.exit)
+
+        module.HomeScreen.show = show_then_exit
+
+    when_imported("nextcall.tui.screens.home", wrap)
     sys.argv = ["nextcall", *argv]
     try:
         main()

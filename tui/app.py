@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
 from functools import partial
 from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -15,18 +15,19 @@ from textual.notifications import Notification, Notify
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 
-from nextcall.store import queries
-from nextcall.store.db import describe, unreachable
-from nextcall.store.leaderboard import DEFAULT_MIN_CALLS
-from nextcall.store.rules import Target
-from nextcall.store.views import AgentView
-
-from .dialogs.agent_picker import AgentPickerDialog
-from .dialogs.switch_agent import SwitchAgentDialog
 from .messages import BadgesEarned, EvaluationsImported, StoreChanged
 from .screens.base import NAV, StoreScreen, nav_binding
-from .screens.home import HomeScreen
-from .text import literal, when
+from .screens.starting import StartingScreen
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from nextcall.store.rules import Target
+    from nextcall.store.views import AgentView
+
+# The store, SQLAlchemy, the screens' modules and their widgets load after the
+# first frame: an app given `open_store` paints Home's header, footer and
+# "Loading…" first, then opens the store in a worker (see `_open_in_worker`).
 
 
 OUTAGE_NOTICE_SECONDS = 24 * 3600.0
@@ -37,10 +38,22 @@ def lazy_screen(module: str, name: str) -> Callable[[], Screen]:
     """A screen made, and its module imported, the first time its mode is shown: start-up paints Home sooner."""
 
     def make() -> Screen:
-        return getattr(import_module(f"nextcall.tui.screens.{module}"), name)()
+        return styled_as_now(getattr(import_module(f"nextcall.tui.screens.{module}"), name)())
 
     make.__qualname__ = name
     return make
+
+
+def styled_as_now(screen: Screen) -> Screen:
+    """A new screen, marked as styled by the app's CSS as it stands: it will be, as it mounts.
+
+    Textual (8.x) restyles every node of every screen when it switches to a
+    screen marked as styled by older CSS (after a theme change), and a new
+    screen is marked so until it has been shown twice: each of the first two
+    visits to a screen restyled the whole app, most of what a key press cost.
+    """
+    screen._css_update_count = screen.app._css_update_count
+    return screen
 
 
 class NextcallApp(App[None]):
@@ -49,7 +62,7 @@ class NextcallApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "nextcall"
     MODES = {
-        "home": HomeScreen,
+        "home": lazy_screen("home", "HomeScreen"),
         "scorecards": lazy_screen("scorecards", "ScorecardsScreen"),
         "goal": lazy_screen("goal", "GoalScreen"),
         "badges": lazy_screen("badges", "BadgesScreen"),
@@ -69,48 +82,142 @@ class NextcallApp(App[None]):
     def __init__(
         self,
         *,
-        engine: Engine,
-        agent_id: str | None,
+        engine: Engine | None = None,
+        open_store: Callable[[], Mapping[str, Any]] | None = None,
+        agent_id: str | None = None,
         poll_seconds: float = 2.0,
         demo_stories: Mapping[str, str] | None = None,
         on_agent_chosen: Callable[[str], None] | None = None,
-        goal_target: Target = Target(),
+        goal_target: Target | None = None,
         zone: tzinfo | None = None,
-        min_calls: int = DEFAULT_MIN_CALLS,
+        min_calls: int | None = None,
     ) -> None:
         """
         Args:
             engine: the store, already migrated.
+            open_store: instead of `engine`, how to open the store (run in a worker once the first
+                frame is painted): returns `engine` and any of the other keyword arguments below. If it
+                raises, the app exits at once and `start_error` holds the exception.
             agent_id: whose app this is; None asks with a picker on start.
             poll_seconds: how often to look for newly imported evaluations.
             demo_stories: for the demo, a sentence per agent shown in the picker.
             on_agent_chosen: called when the picker chose an agent (to remember it).
-            goal_target: the target a new goal gets.
+            goal_target: the target a new goal gets (default: the rules' default target).
             zone: where leaderboard periods start at midnight (default: this machine's zone).
-            min_calls: calls in a period before the leaderboard ranks an agent.
+            min_calls: calls in a period before the leaderboard ranks an agent (default: the board's).
         """
+        if engine is None and open_store is None:
+            raise TypeError("NextcallApp needs an engine or open_store")
+        if engine is None:
+            self.DEFAULT_MODE = "starting"  # read by App.__init__: the first frame is Home as it loads
         super().__init__()
-        self.engine = engine
+        if engine is None:
+            self.add_mode("starting", lambda: styled_as_now(StartingScreen()))
+        self._open_store = open_store
+        self.start_error: BaseException | None = None
+        """Why the store could not be opened (the app exited at once), for the command to say."""
+        self._wanted_mode: str | None = None
+        """A screen asked for with a key while the store was opening: shown once it is open."""
+        self.engine: Engine | None = engine
         self.agent_id = agent_id
         self.poll_seconds = poll_seconds
         self.demo_stories = dict(demo_stories or {})
         self.on_agent_chosen = on_agent_chosen
-        self.goal_target = goal_target
+        self._goal_target = goal_target
         self.zone: tzinfo = zone or datetime.now().astimezone().tzinfo or UTC
-        self.min_calls = min_calls
+        self._min_calls = min_calls
         self.store_changed: Signal[StoreChanged] = Signal(self, "store-changed")
         self._marker: tuple[datetime | None, int] | None = None
         self._awards_seen: int | None = None
         self._reached_at: datetime | None = None
         self._outage: Notification | None = None
+        self._began = False
+
+    @property
+    def goal_target(self) -> Target:
+        """The target a new goal gets."""
+        if self._goal_target is None:
+            from nextcall.store.rules import Target
+
+            self._goal_target = Target()
+        return self._goal_target
+
+    @property
+    def min_calls(self) -> int:
+        """Calls in a period before the leaderboard ranks an agent."""
+        if self._min_calls is None:
+            from nextcall.store.leaderboard import DEFAULT_MIN_CALLS
+
+            self._min_calls = DEFAULT_MIN_CALLS
+        return self._min_calls
 
     def on_mount(self) -> None:
+        if self.engine is None:
+            # After the first frame is out: the worker's imports would hold the interpreter meanwhile.
+            self.call_after_refresh(self._start_opening)
+        else:
+            self._store_ready()
+
+    def _store_ready(self) -> None:
+        if self.agent_id is None:  # no one's data to wait for: the picker asks at once
+            self.screen_loaded()
+
+    def screen_loaded(self) -> None:
+        """A screen has shown what it read (or failed to): the agent check and the polls begin, once.
+
+        They wait for the first screen's data so as not to slow it down: the
+        interpreter runs one thread at a time, and listing every agent takes
+        longer than reading Home.
+        """
+        if self._began or self.engine is None:
+            return
+        self._began = True
         self._check_agent()
         self._poll_store()
+
+    # ------------------------------------------------------------ opening
+
+    def _start_opening(self) -> None:
+        """The first frame is out: open the store."""
+        self._open_in_worker()
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def _open_in_worker(self) -> None:
+        """Open the store and load Home's module, off the event loop; a failure ends the app."""
+        assert self._open_store is not None
+        try:
+            opened = dict(self._open_store())
+            import_module("nextcall.tui.screens.home")  # and with it the store's queries and Home's widgets
+        except BaseException as error:  # the command words it, as it words a failure before the app starts
+            if self.is_running:
+                self.call_from_thread(self._could_not_open, error)
+            return
+        if self.is_running:
+            self.call_from_thread(self._store_opened, opened)
+
+    def _could_not_open(self, error: BaseException) -> None:
+        self.start_error = error
+        self.exit(return_code=1)
+
+    async def _store_opened(self, opened: dict[str, Any]) -> None:
+        self.engine = opened.pop("engine")
+        for name in ("agent_id", "poll_seconds", "on_agent_chosen", "zone"):
+            if name in opened:
+                setattr(self, name, opened.pop(name))
+        self._goal_target = opened.pop("goal_target", self._goal_target)
+        self._min_calls = opened.pop("min_calls", self._min_calls)
+        if opened:
+            raise TypeError(f"open_store returned unknown options: {', '.join(opened)}")
+        await self.switch_mode(self._wanted_mode or "home")
+        await self.remove_mode("starting")
+        self._store_ready()
 
     # ------------------------------------------------------------ navigation
 
     async def action_show(self, mode: str) -> None:
+        if self.engine is None:  # still opening: that screen, rather than Home, once it is open
+            self._wanted_mode = mode
+            return
         # A key names a screen, not a place in history: an evaluation opened
         # from the list is closed, so `s` always shows the list itself.
         if self.current_mode != mode:
@@ -139,6 +246,10 @@ class NextcallApp(App[None]):
 
     @work(thread=True, exclusive=True, group="agent", exit_on_error=False)
     def _check_agent(self) -> None:
+        from nextcall.store import queries
+
+        from .text import literal
+
         agents = queries.list_agents(self.engine)
         known = {agent.id for agent in agents}
         if self.agent_id is None:
@@ -148,10 +259,13 @@ class NextcallApp(App[None]):
             self.call_from_thread(self._ask_agent, agents, f"There is no agent {wanted!r} in this database. Who are you?")
 
     def action_pick_agent(self) -> None:
-        self._list_for_picker()
+        if self.engine is not None:  # while the store opens there is no one to pick yet
+            self._list_for_picker()
 
     @work(thread=True, exclusive=True, group="agent", exit_on_error=False)
     def _list_for_picker(self) -> None:
+        from nextcall.store import queries
+
         agents = queries.list_agents(self.engine)
         self.call_from_thread(self._offer_switch, agents)
 
@@ -161,6 +275,9 @@ class NextcallApp(App[None]):
         What is written in an app (a self-assessment, a goal) is saved as its agent's: an
         agent must not write a colleague's by accident.
         """
+        from .dialogs.switch_agent import SwitchAgentDialog
+        from .text import literal
+
         current = next((agent for agent in agents if agent.id == self.agent_id), None)
         if self.demo_stories or current is None:
             self._ask_agent(agents, "Switch to which agent?")
@@ -173,6 +290,8 @@ class NextcallApp(App[None]):
         self.push_screen(SwitchAgentDialog(literal(current.name)), confirmed)
 
     def _ask_agent(self, agents: list[AgentView], title: str) -> None:
+        from .dialogs.agent_picker import AgentPickerDialog
+
         self.push_screen(
             AgentPickerDialog(agents, current=self.agent_id, stories=self.demo_stories, title=title),
             self._agent_chosen,
@@ -200,6 +319,9 @@ class NextcallApp(App[None]):
         While the store cannot be reached every poll is also the retry: the
         first one to get through takes the notice down and reloads the screens.
         """
+        from nextcall.store import queries
+        from nextcall.store.db import unreachable
+
         try:
             try:
                 marker = queries.import_marker(self.engine)
@@ -234,6 +356,8 @@ class NextcallApp(App[None]):
         """
         if self._outage is not None:
             return
+        from nextcall.store.db import describe
+
         since = f"from {self._reached_at:%H:%M}" if self._reached_at else "from before it went away"
         self._outage = Notification(
             f"Can't reach the store at {describe(str(self.engine.url))} — retrying every {self.poll_seconds:g} s. "
@@ -260,6 +384,8 @@ class NextcallApp(App[None]):
 
     @on(EvaluationsImported)
     def _evaluations_imported(self, message: EvaluationsImported) -> None:
+        from .text import literal, when
+
         mine = [e for e in message.evaluations if e.agent_id == self.agent_id]
         for evaluation in mine[:3]:
             self.notify(

@@ -99,23 +99,43 @@ def app(ctx: click.Context, db: str | None, agent: str | None) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from nextcall.store.db import open_store
-    from nextcall.store.settings import remember_agent, remembered_agent
 
-    try:
+    def open_app_store() -> dict[str, Any]:
+        """The settings read and the store opened (and migrated): what the app needs to show it."""
+        from nextcall.store.db import open_store
+        from nextcall.store.settings import remember_agent, remembered_agent
+
         settings = _settings(ctx, db, agent=agent)
         engine = open_store(settings.db_url)
+        return {
+            "engine": engine,
+            "agent_id": settings.agent or remembered_agent(settings),
+            "poll_seconds": settings.poll_seconds,
+            "goal_target": _goal_target(settings),
+            "on_agent_chosen": lambda chosen: remember_agent(settings, chosen),
+            "zone": settings.zone,
+            "min_calls": settings.leaderboard_min_calls,
+        }
+
+    try:
+        if _paints_first():
+            # The app's first frame is out before the settings, the store and their libraries
+            # are loaded; a failure to open the store ends the app and is said here, as below.
+            _run_app(open_store=open_app_store)
+        else:
+            _run_app(**open_app_store())
     except NextcallError as error:
         raise _fail(error) from None
-    _run_app(
-        engine,
-        agent_id=settings.agent or remembered_agent(settings),
-        poll_seconds=settings.poll_seconds,
-        goal_target=_goal_target(settings),
-        on_agent_chosen=lambda chosen: remember_agent(settings, chosen),
-        zone=settings.zone,
-        min_calls=settings.leaderboard_min_calls,
-    )
+
+
+def _paints_first() -> bool:
+    """Whether the app opens at a terminal, where painting before the store is open is worth it.
+
+    Without one (output to a file or a pipe) nobody sees a first frame, so the
+    store is opened before the app starts and a failure is the one line it
+    always was, with no screen's escape codes before it.
+    """
+    return all(stream is not None and stream.isatty() for stream in (sys.__stdin__, sys.__stderr__))
 
 
 def _goal_target(settings: Settings) -> Any:
@@ -124,10 +144,14 @@ def _goal_target(settings: Settings) -> Any:
     return Target(settings.goal_target_met, settings.goal_target_window)
 
 
-def _run_app(engine: Any, **options: Any) -> None:
+def _run_app(**options: Any) -> None:
+    """Run the app until it is quit; a failure to open its store is raised here, once the terminal is restored."""
     from nextcall.tui.app import NextcallApp
 
-    NextcallApp(engine=engine, **options).run()
+    nextcall = NextcallApp(**options)
+    nextcall.run()
+    if nextcall.start_error is not None:
+        raise nextcall.start_error
 
 
 @app.group("db", context_settings=CONTEXT)
@@ -359,7 +383,7 @@ def demo_command(ctx: click.Context, agent: str | None, list_agents: bool, no_op
     from nextcall.store.db import open_store
 
     _run_app(
-        open_store(settings.demo_db_url),
+        engine=open_store(settings.demo_db_url),
         agent_id=chosen,
         poll_seconds=settings.poll_seconds,
         goal_target=_goal_target(settings),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from nextcall.store.views import AwardView, NewEvaluationView
+if TYPE_CHECKING:  # the app paints its first frame before the store's modules are loaded
+    from nextcall.store.views import AwardView, NewEvaluationView
 
 
 @dataclass

@@ -266,14 +266,15 @@ async def test_a_mastered_goal_is_celebrated_and_the_next_suggested(demo_engine:
         assert "Press g, then n, to make it your goal." in reason
 
 
-def test_screens_other_than_home_are_imported_only_when_shown() -> None:
-    # The Goal screen's chart library and the other screens load when first shown, not before Home paints.
+def test_screens_are_imported_only_when_shown() -> None:
+    # Every screen, Home too, loads when first shown (Home once the store is open): the app alone loads
+    # only what its first frame, Home as it loads, needs (tests/tui/test_start.py: what else is loaded).
     import subprocess
     import sys
 
     script = "import sys, nextcall.tui.app\nprint(sorted(m for m in sys.modules if m.startswith('nextcall.tui.screens.')))"
     loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
-    assert loaded.strip() == "['nextcall.tui.screens.base', 'nextcall.tui.screens.home']"
+    assert loaded.strip() == "['nextcall.tui.screens.base', 'nextcall.tui.screens.starting']"
 
 
 async def test_home_says_how_the_focus_went_on_the_last_call_above_the_fold(demo_engine: Engine) -> None:

@@ -192,3 +192,22 @@ async def test_after_submitting_keys_leave_the_form_and_calibration_shows_what_w
         for line in marked:
             name = line.split("  ")[0].strip()
             assert any(name in bullet for bullet in bullets), f"{name} is marked ◀ but not listed"
+
+
+async def test_another_agents_form_sets_the_same_ratings_rather_than_making_them_again(demo_engine: Engine) -> None:
+    # Making a rating per behaviour is most of what the form costs to show: made once per scorecard.
+    self_assessments.save_draft(
+        demo_engine, agent_id="l.nguyen", draft=self_assessments.Draft(ratings={"greeting": 3}),
+    )
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(app, pilot)
+        before = list(app.screen.query("#sa-ratings Select"))
+        assert len(before) == 8 and all(select.selection is None for select in before)
+        app._agent_chosen("l.nguyen")
+        await wait_until(app, pilot, lambda: app.screen.view is not None and app.screen.view.agent.id == "l.nguyen")
+        after = list(app.screen.query("#sa-ratings Select"))
+        assert after == before  # the same widgets, set to l.nguyen's draft
+        chosen = {select.criterion_key: select.selection for select in after if select.selection is not None}
+        assert chosen == {"greeting": 3}
+    assert self_assessments.load_draft(demo_engine, agent_id="a.khan") is None  # filling the form saved nothing

@@ -12,7 +12,7 @@ from nextcall.store import queries
 from nextcall.store.views import BadgesScreenView, BadgeView
 
 from ..text import day, empty_screen, literal
-from .base import AgentViewScreen, nav_bindings
+from .base import AgentViewScreen, SteadyFooter, nav_bindings
 
 EMPTY = (
     "Badges recognise real progress: a goal that sticks, a clean sweep of a call, "
@@ -97,7 +97,7 @@ class BadgesScreen(AgentViewScreen):
                     yield Static(id="earned-none", classes="muted")
                 with Vertical(id="locked", classes="card"):
                     pass
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#earned").border_title = "Earned"

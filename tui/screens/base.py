@@ -5,19 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-from textual import on, work
-from textual.app import SystemCommand
+from textual import events, on, work
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable
+from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from nextcall.store.db import unreachable
 from nextcall.store.errors import NextcallError
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from ..app import NextcallApp
+
+# Nothing here loads the store or SQLAlchemy: the app paints its first frame
+# with this module loaded, before the store is opened (see app.py).
 
 NAV: dict[str, tuple[str, str, str]] = {
     "home": ("h", "Next call", "The one thing to do on your next call"),
@@ -44,6 +47,38 @@ def nav_bindings(*modes: str) -> list[Binding]:
     return [nav_binding(mode) for mode in modes]
 
 
+class SteadyFooter(Footer):
+    """The footer, made again only when the keys it shows change.
+
+    Textual's footer makes all its keys again whenever its screen's bindings
+    may have changed: each time the screen is shown, and on each change of
+    focus. Showing a screen again mostly changes nothing it shows.
+    """
+
+    _shown: tuple[object, ...] | None = None
+    """What the keys were made from, last time."""
+
+    def _keys(self) -> tuple[object, ...]:
+        app = self.app
+        return (
+            self.show_command_palette and app.ENABLE_COMMAND_PALETTE,
+            *(
+                (binding.key, app.get_key_display(binding), binding.description, binding.action, binding.group, enabled, tooltip)
+                for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
+                if binding.show or key == app.COMMAND_PALETTE_BINDING
+            ),
+        )
+
+    def compose(self) -> ComposeResult:
+        self._shown = self._keys() if self._bindings_ready else None
+        yield from super().compose()
+
+    def bindings_changed(self, screen: Screen) -> None:
+        if self._shown is not None and self.is_attached and screen is self.screen and self._keys() == self._shown:
+            return
+        super().bindings_changed(screen)
+
+
 class StoreScreen(Screen[None]):
     """A screen whose data comes from store queries run in workers.
 
@@ -53,6 +88,8 @@ class StoreScreen(Screen[None]):
     """
 
     _load_generation = 0
+    _suspended_in_focus: bool | None = None
+    """Whether the terminal had focus when the screen was last left (None: never shown yet)."""
 
     def next_load(self) -> int:
         """Number a new load; results of earlier loads will be dropped."""
@@ -66,6 +103,24 @@ class StoreScreen(Screen[None]):
     def _deliver(self, generation: int, show: Callable[..., object], *args: object, **kwargs: object) -> None:
         if generation == self._load_generation:
             show(*args, **kwargs)
+            self.nextcall.screen_loaded()
+
+    @on(events.ScreenSuspend)
+    def _note_focus(self) -> None:
+        self._suspended_in_focus = self.app.app_focus
+
+    @on(events.ScreenResume)
+    def _keep_styles(self, event: events.ScreenResume) -> None:
+        # Textual restyles every node of a screen each time it is shown again, which on a
+        # screen of many widgets (a form of selects) was most of what a key press cost.
+        # Nothing a style depends on changes while a screen is away unless the app's CSS
+        # or theme changed (then Textual restyles the whole app on the switch, by its
+        # update count) or the terminal gained or lost focus (`:focus` looks differently);
+        # classes set meanwhile restyle their own nodes at once. This runs before Screen's
+        # own handler, which then skips the restyle.
+        unchanged = self._css_update_count == self.app._css_update_count
+        if unchanged and self._suspended_in_focus in (None, self.app.app_focus):
+            event.refresh_styles = False
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This screen's actions, for the command palette while it is shown (none by default)."""
@@ -73,6 +128,8 @@ class StoreScreen(Screen[None]):
 
     def start_over(self) -> None:
         """Another agent's app: every list and page back at its top, every cursor on its first row."""
+        from textual.widgets import DataTable
+
         for widget in self.query("*"):
             if isinstance(widget, DataTable):
                 widget.move_cursor(row=0, column=0, animate=False, scroll=False)
@@ -85,7 +142,9 @@ class StoreScreen(Screen[None]):
 
     @property
     def engine(self) -> Engine:
-        return self.nextcall.engine
+        engine = self.nextcall.engine
+        assert engine is not None, "a store screen is made only once the store is open"
+        return engine
 
     @property
     def agent_id(self) -> str | None:
@@ -95,8 +154,11 @@ class StoreScreen(Screen[None]):
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         if event.state is not WorkerState.ERROR:
             return
+        from nextcall.store.db import unreachable
+
         error = event.worker.error
         self.loading = False
+        self.nextcall.screen_loaded()  # the polls, which retry, begin even if the first load failed
         if error is not None and unreachable(error):
             self.nextcall.store_unreachable()  # one lasting notice; screens reload when it is back
             return

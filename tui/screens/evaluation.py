@@ -15,7 +15,7 @@ from nextcall.store import queries
 from nextcall.store.models import Outcome
 from nextcall.store.views import EvaluationView, ResultView
 
-from .base import StoreScreen, nav_bindings
+from .base import SteadyFooter, StoreScreen, nav_bindings
 from ..text import SYMBOL, WORD, call_time, csat_words, fcr_words, literal, score_words, when
 
 
@@ -71,7 +71,7 @@ class EvaluationScreen(StoreScreen):
         yield Header()
         yield Static(id="evaluation-head", classes="card")
         yield VerticalScroll(id="results")
-        yield Footer()
+        yield SteadyFooter()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Back to the list", "Every scored call (Escape)", self.app.pop_screen)

@@ -12,7 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Static
 
-from nextcall.store import goals, queries
+from nextcall.store import queries
 from nextcall.store.errors import NextcallError
 from nextcall.store.rules import plural
 from nextcall.store.views import GoalScreenView, GoalView
@@ -24,7 +24,7 @@ from ..messages import StoreChanged
 from ..text import day, empty_screen, literal
 from ..widgets.effect import GoalEffect, percent
 from ..widgets.goal_chart import GoalChart
-from .base import AgentViewScreen, nav_bindings
+from .base import AgentViewScreen, SteadyFooter, nav_bindings
 
 EMPTY = (
     "A goal is one behaviour to land, worked until it sticks: met on 8 of 10 "
@@ -54,7 +54,7 @@ class GoalScreen(AgentViewScreen):
                 yield GoalEffect()
             with Vertical(id="goal-history", classes="card"):
                 yield Static(id="goal-history-text")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#goal-effect").border_title = "Did it work? Before the goal and since"
@@ -181,6 +181,8 @@ class GoalScreen(AgentViewScreen):
     @work(thread=True, exclusive=True, group="goal-check", exit_on_error=False)
     def _check_and_start(self, agent_id: str, key: str) -> None:
         """A behaviour already landed is said first: the agent chooses another, or insists."""
+        from nextcall.store import goals
+
         target = self.nextcall.goal_target
         landed = goals.already_landed(self.engine, agent_id=agent_id, criterion_key=key, target=target)
         if landed is None:
@@ -202,7 +204,7 @@ class GoalScreen(AgentViewScreen):
 
     def _start(self, agent_id: str, key: str) -> None:
         target = self.nextcall.goal_target
-        self._write(agent_id, partial(goals.start_goal, self.engine, agent_id=agent_id, criterion_key=key, target=target))
+        self._write(agent_id, lambda: goal_commands().start_goal(self.engine, agent_id=agent_id, criterion_key=key, target=target))
 
     @work(thread=True, exclusive=True, group="goal-write", exit_on_error=False)
     def _write(self, agent_id: str, command: Callable[[], object]) -> None:
@@ -223,4 +225,16 @@ class GoalScreen(AgentViewScreen):
 
     def _drop_confirmed(self, reason: str | None) -> None:
         if reason is not None and self.agent_id is not None:
-            self._write(self.agent_id, partial(goals.drop_goal, self.engine, agent_id=self.agent_id, reason=reason or None))
+            agent_id = self.agent_id
+            self._write(agent_id, lambda: goal_commands().drop_goal(self.engine, agent_id=agent_id, reason=reason or None))
+
+
+def goal_commands():  # noqa: ANN201 (the module nextcall.store.goals)
+    """The store's goal commands, loaded the first time a goal is started or set aside, in the worker doing it.
+
+    They load the PostgreSQL driver (a login's own rules), which showing the
+    Goal screen does without: on SQLite it is never needed to look.
+    """
+    from nextcall.store import goals
+
+    return goals

@@ -16,7 +16,7 @@ from nextcall.store import queries
 from nextcall.store.models import Outcome
 from nextcall.store.views import ScorecardPageView
 
-from .base import StoreScreen, nav_bindings
+from .base import SteadyFooter, StoreScreen, nav_bindings
 from ..messages import StoreChanged
 from ..text import SYMBOL, WORD, call_time, empty_screen, literal, when
 from .evaluation import EvaluationScreen
@@ -52,7 +52,7 @@ class ScorecardsScreen(StoreScreen):
             yield Static(id="count", classes="muted")
         yield DataTable(id="evaluations", cursor_type="row", zebra_stripes=True)
         yield Static(id="scorecards-empty", classes="empty")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

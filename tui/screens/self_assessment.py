@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
@@ -14,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TextArea
 from textual.widgets._select import SelectCurrent, SelectOverlay
 
-from nextcall.store import queries, self_assessments
+from nextcall.store import queries
 from nextcall.store.errors import NextcallError
 from nextcall.store.rules import SELF_RATINGS, session_date_problem
 from nextcall.store.views import SelfAssessmentScreenView
@@ -22,7 +23,10 @@ from nextcall.store.views import SelfAssessmentScreenView
 from ..messages import StoreChanged
 from ..text import NO_AGENT, day, literal
 from ..widgets.calibration import CalibrationView
-from .base import StoreScreen, nav_bindings
+from .base import SteadyFooter, StoreScreen, nav_bindings
+
+if TYPE_CHECKING:
+    from nextcall.store import self_assessments
 
 AUTOSAVE_SECONDS = 1.0
 NO_AGENT_FORM = (
@@ -70,7 +74,7 @@ class SelfAssessmentScreen(StoreScreen):
                 yield Button("Submit for my session (Ctrl+S)", id="sa-submit", variant="primary")
             with Vertical(id="sa-past", classes="card"):
                 yield Static(id="sa-past-text")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#sa-ratings").border_title = "How often do I…"
@@ -79,6 +83,9 @@ class SelfAssessmentScreen(StoreScreen):
         self.view: SelfAssessmentScreenView | None = None
         self._autosave: Timer | None = None
         self._filling = False
+        self._behaviours_shown: tuple[tuple[object, ...], ...] = ()
+        """The behaviours the ratings were made for (id, key, name)."""
+        self._writer_loaded = False
         self.nextcall.store_changed.subscribe(self, self._store_changed)
         self._fit(self.size.width)
         self.load()
@@ -138,19 +145,7 @@ class SelfAssessmentScreen(StoreScreen):
         self.query_one("#sa-strengths", TextArea).load_text(view.draft_strengths)
         self.query_one("#sa-struggles", TextArea).load_text(view.draft_struggles)
         self.query_one("#sa-want", TextArea).load_text(view.draft_want_to_work_on)
-        ratings = self.query_one("#sa-ratings")
-        ratings.remove_children()
-        rows = []
-        for measured in view.measured:
-            select = Select[int](RATING_OPTIONS, prompt="rate yourself", id=f"rate-{measured.criterion.id}")
-            rating = view.draft_ratings.get(measured.criterion.key)
-            if rating in SELF_RATINGS:
-                select.value = rating
-            select.criterion_key = measured.criterion.key  # type: ignore[attr-defined]
-            rows.append(Horizontal(Label(Content(literal(measured.criterion.name)), classes="sa-behaviour"), select, classes="sa-rating"))
-        if not rows:
-            rows.append(Static(Content("Your scorecard's behaviours appear here once your calls are scored.")))
-        ratings.mount_all(rows)
+        self._show_ratings(view)
         status = (
             "Draft restored: Tab or click a field to carry on."
             if view.has_draft
@@ -175,8 +170,47 @@ class SelfAssessmentScreen(StoreScreen):
         )
         self.call_after_refresh(self._done_filling)
 
+    def _show_ratings(self, view: SelfAssessmentScreenView) -> None:
+        """A rating per behaviour: made once per scorecard, then only set to the draft's (a reload, a change of agent)."""
+        ratings = self.query_one("#sa-ratings")
+        behaviours = tuple((m.criterion.id, m.criterion.key, m.criterion.name) for m in view.measured)
+        if behaviours and behaviours == self._behaviours_shown:
+            for measured in view.measured:
+                select = ratings.query_one(f"#rate-{measured.criterion.id}", Select)
+                rating = view.draft_ratings.get(measured.criterion.key)
+                with select.prevent(Select.Changed):  # filling the form: the calibration is shown below
+                    if rating in SELF_RATINGS:
+                        select.value = rating
+                    else:
+                        select.clear()
+            return
+        self._behaviours_shown = behaviours
+        ratings.remove_children()
+        rows = []
+        for measured in view.measured:
+            select = Select[int](RATING_OPTIONS, prompt="rate yourself", id=f"rate-{measured.criterion.id}")
+            rating = view.draft_ratings.get(measured.criterion.key)
+            if rating in SELF_RATINGS:
+                select.value = rating
+            select.criterion_key = measured.criterion.key  # type: ignore[attr-defined]
+            rows.append(Horizontal(Label(Content(literal(measured.criterion.name)), classes="sa-behaviour"), select, classes="sa-rating"))
+        if not rows:
+            rows.append(Static(Content("Your scorecard's behaviours appear here once your calls are scored.")))
+        ratings.mount_all(rows)
+
     def _done_filling(self) -> None:
         self._filling = False
+        if not self._writer_loaded:
+            self._writer_loaded = True
+            self._load_writer()
+
+    @work(thread=True, group="self-assessment-writer", exit_on_error=False)
+    def _load_writer(self) -> None:
+        """Load what saves a draft, off the event loop, once the form is painted: the first save is then as quick as the rest.
+
+        It brings the PostgreSQL driver (a login's own rules) with it, which opening the form does without.
+        """
+        import nextcall.store.self_assessments  # noqa: F401
 
     def _ratings(self) -> dict[str, int]:
         chosen = {}
@@ -235,8 +269,10 @@ class SelfAssessmentScreen(StoreScreen):
         return session_on
 
     def _draft(self) -> self_assessments.Draft | None:
+        from nextcall.store.self_assessments import Draft
+
         session_on = self._session_on()
-        return self_assessments.Draft(
+        return Draft(
             session_on,
             self.query_one("#sa-strengths", TextArea).text,
             self.query_one("#sa-struggles", TextArea).text,
@@ -258,6 +294,8 @@ class SelfAssessmentScreen(StoreScreen):
 
     @work(thread=True, exclusive=True, group="self-assessment-save", exit_on_error=False)
     def _save(self, agent_id: str, draft: self_assessments.Draft) -> None:
+        from nextcall.store import self_assessments
+
         self_assessments.save_draft(self.engine, agent_id=agent_id, draft=draft)
         self.app.call_from_thread(self.query_one("#sa-status", Static).update, "Draft saved.")
 
@@ -282,6 +320,8 @@ class SelfAssessmentScreen(StoreScreen):
 
     @work(thread=True, exclusive=True, group="self-assessment-save", exit_on_error=False)
     def _submit(self, agent_id: str, draft: self_assessments.Draft) -> None:
+        from nextcall.store import self_assessments
+
         self_assessments.save_draft(self.engine, agent_id=agent_id, draft=draft)
         try:
             self_assessments.submit(self.engine, agent_id=agent_id, now=queries.utc_now())

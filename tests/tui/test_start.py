@@ -1,0 +1,198 @@
+"""Start-up: Home's frame paints before the store is opened, and the store then opens in a worker.
+
+What is loaded at the first frame is checked by module, not by a clock: a
+fresh interpreter runs `nextcall` up to the moment the store would start
+opening (the first frame painted) and lists what it has imported.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from textual.widgets import Footer, Header, Static
+
+from nextcall.store.errors import StoreError
+from nextcall.tui import cli
+from nextcall.tui.app import NextcallApp
+from nextcall.tui.dialogs.agent_picker import AgentPickerDialog
+from nextcall.tui.screens.home import HomeScreen
+from nextcall.tui.screens.scorecards import ScorecardsScreen
+from nextcall.tui.screens.starting import LOADING, StartingScreen
+
+from .conftest import settle, wait_until
+
+HEAVY = (
+    "sqlalchemy", "sqlmodel", "alembic", "pydantic_settings", "psycopg", "plotext", "textual_plotext", "pyfiglet",
+)
+"""Libraries the first frame does without: the store's, the settings', and the charts'."""
+
+FIRST_FRAME_PROBE = """
+import sys
+from nextcall.tui import cli
+from nextcall.tui.app import NextcallApp
+
+cli._paints_first = lambda: True  # as at a terminal
+
+def first_frame_painted(app):
+    screen = app.screen
+    print("SCREEN", type(screen).__name__, screen.title)
+    print("SHOWN", *(str(widget.render()) for widget in screen.query("#starting")))
+    print("BARS", len(screen.query("Header")), len(screen.query("Footer")))
+    print("LOADED", *sorted({name.split(".")[0] for name in sys.modules} & set(sys.argv[1:])))
+    print("NEXTCALL", *sorted(name for name in sys.modules if name.startswith("nextcall.")))
+    app.exit()
+
+NextcallApp._start_opening = first_frame_painted  # the store would start opening now: stop here instead
+run = NextcallApp.run
+NextcallApp.run = lambda app, **options: run(app, headless=True, **options)
+sys.argv = ["nextcall", "--db", sys.argv[-1], "--agent", "a.khan"]
+cli.main()
+"""
+
+
+def test_the_first_frame_paints_before_the_store_its_libraries_and_the_settings_load(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'nextcall.db'}"
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME_PROBE, *HEAVY, db], capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    said = dict(line.partition(" ")[::2] for line in done.stdout.splitlines())
+    assert said["SCREEN"] == "StartingScreen Next call"
+    assert said["SHOWN"] == LOADING
+    assert said["BARS"] == "1 1"
+    assert said["LOADED"] == ""
+    assert said["NEXTCALL"].split() == [
+        "nextcall.store", "nextcall.store.errors", "nextcall.tui", "nextcall.tui.app", "nextcall.tui.cli",
+        "nextcall.tui.messages", "nextcall.tui.screens", "nextcall.tui.screens.base", "nextcall.tui.screens.starting",
+    ]
+    assert not (tmp_path / "nextcall.db").exists()  # nothing was opened, let alone made
+
+
+def footer_keys(app: NextcallApp) -> list[str]:
+    return [active.binding.key for active in app.screen.active_bindings.values() if active.binding.show]
+
+
+def opening(engine: Engine, **options: object) -> tuple[threading.Event, NextcallApp]:
+    """An app whose store opens when the returned event is set."""
+    release = threading.Event()
+
+    def open_store() -> dict[str, object]:
+        assert release.wait(120), "the test never let the store open"
+        return {"engine": engine, **options}
+
+    return release, NextcallApp(open_store=open_store, poll_seconds=0.2)
+
+
+async def test_home_loads_in_place_of_loading_once_the_store_is_open(demo_engine: Engine) -> None:
+    release, app = opening(demo_engine, agent_id="a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, StartingScreen)
+        assert str(app.screen.query_one("#starting", Static).render()) == LOADING
+        assert app.screen.query(Header) and app.screen.query(Footer)
+        loading_keys = footer_keys(app)
+        release.set()
+        await wait_until(app, pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.view is not None)
+        assert footer_keys(app) == loading_keys  # the same footer before and after: only the body fills in
+        assert app.screen.view.agent.id == "a.khan"
+        assert app.current_mode == "home" and "starting" not in app._modes  # nothing of the loading frame is kept
+        assert app.engine is demo_engine and app.agent_id == "a.khan"
+
+
+async def test_a_screen_asked_for_while_the_store_opens_is_shown_once_it_is_open(demo_engine: Engine) -> None:
+    release, app = opening(demo_engine, agent_id="a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, StartingScreen)  # nothing to show yet: no error, no half-made screen
+        release.set()
+        await wait_until(app, pilot, lambda: isinstance(app.screen, ScorecardsScreen))
+        await settle(app, pilot)
+        assert app.screen.query_one("#evaluations").row_count > 0
+
+
+async def test_with_no_agent_chosen_the_picker_asks_once_the_store_is_open(demo_engine: Engine) -> None:
+    release, app = opening(demo_engine, agent_id=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not isinstance(app.screen, AgentPickerDialog)
+        release.set()
+        await wait_until(app, pilot, lambda: isinstance(app.screen, AgentPickerDialog))
+
+
+async def test_a_store_that_cannot_be_opened_ends_the_app_with_its_error() -> None:
+    refused = StoreError("sqlite:///x.db is not a nextcall database (file is not a database)")
+
+    def open_store() -> dict[str, object]:
+        raise refused
+
+    app = NextcallApp(open_store=open_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(app, pilot, lambda: not app.is_running)
+    assert app.start_error is refused
+    assert app.return_code == 1
+
+
+def test_a_file_that_is_not_nextcalls_is_the_same_one_line_when_the_app_paints_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As tests/test_no_traceback.py checks without a terminal, where the store opens before the app starts.
+    path = tmp_path / "list.db"
+    path.write_text("milk\neggs\n" * 50, encoding="utf-8")
+    monkeypatch.setattr(cli, "_paints_first", lambda: True)
+    run = NextcallApp.run
+    monkeypatch.setattr(NextcallApp, "run", lambda app, **options: run(app, headless=True, **options))
+    monkeypatch.setattr(sys, "argv", ["nextcall", "--db", f"sqlite:///{path}", "--agent", "a.khan"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    out, err = capsys.readouterr()
+    assert (exit_info.value.code, out) == (1, "")
+    assert err == (
+        f"nextcall: sqlite:///{path} is not a nextcall database (file is not a database); nothing was written; "
+        "give --db a new file or an empty database.\n"
+    )
+    assert path.read_text(encoding="utf-8") == "milk\neggs\n" * 50
+
+
+def test_a_bad_setting_is_the_same_one_line_and_exit_code_when_the_app_paints_first(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "_paints_first", lambda: True)
+    run = NextcallApp.run
+    monkeypatch.setattr(NextcallApp, "run", lambda app, **options: run(app, headless=True, **options))
+    monkeypatch.setenv("NEXTCALL_POLL_SECONDS", "0")
+    monkeypatch.setattr(sys, "argv", ["nextcall", "--db", "sqlite:///:memory:", "--agent", "a.khan"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    out, err = capsys.readouterr()
+    assert (exit_info.value.code, out) == (2, "")
+    assert err.startswith("nextcall: NEXTCALL_POLL_SECONDS: ") and err.count("\n") == 1
+
+
+async def test_the_agent_check_and_the_polls_wait_for_homes_data(demo_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Run beside Home's first read they would slow it: the interpreter runs one thread at a time.
+    from nextcall.store import queries
+
+    app = NextcallApp(engine=demo_engine, agent_id="a.khan", poll_seconds=0.2)
+    home_had_data: list[tuple[str, bool]] = []
+
+    def noting(name: str):  # noqa: ANN202
+        real = getattr(queries, name)
+
+        def called(*args: object, **kwargs: object) -> object:
+            home_had_data.append((name, isinstance(app.screen, HomeScreen) and app.screen.view is not None))
+            return real(*args, **kwargs)
+
+        return called
+
+    for name in ("list_agents", "import_marker"):
+        monkeypatch.setattr(queries, name, noting(name))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(app, pilot, lambda: {name for name, _ in home_had_data} == {"list_agents", "import_marker"})
+    assert home_had_data[:2] and all(had for _, had in home_had_data[:2])
