@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 from functools import cache
 
+from rich.cells import cell_len
 from rich.text import Text
 from sqlalchemy import Engine
 from textual import events, work
@@ -151,6 +152,31 @@ class LineRow(Horizontal):
         yield Static(Text(literal(row.name)), classes="line-name")
 
 
+def names_that_fit(names: list[str], room: int) -> str:
+    """As many whole names as fit in `room` cells, the rest counted: "Camille Dubois, Daniel Mensah and 6 more".
+
+    A name is never cut: across a room half a name reads as someone else's."""
+    for shown in range(len(names), 0, -1):
+        rest = len(names) - shown
+        text = ", ".join(names[:shown]) + (f" and {rest} more" if rest else "")
+        if cell_len(text) <= room:
+            return text
+    return ""
+
+
+class NameList(Static):
+    """Names on one line, each whole, as many as the width allows, after an optional bold lead-in."""
+
+    def __init__(self, names: list[str], *, lead: str = "", classes: str = "") -> None:
+        super().__init__(classes=classes)
+        self.names = [literal(name) for name in names]
+        self.lead = lead
+
+    def render(self) -> Text:
+        room = self.content_size.width - cell_len(self.lead)
+        return Text.assemble((self.lead, "bold"), names_that_fit(self.names, room), no_wrap=True)
+
+
 class SharedLine(Horizontal):
     """A crowded place below the top ones, on one line: how many share it, then their names."""
 
@@ -165,9 +191,8 @@ class SharedLine(Horizontal):
         yield Static(value, classes="line-value")
         yield Static(unit, classes="line-unit")
         yield Static("", classes="line-move -same")
-        yield Static(
-            Text.assemble((f"{len(self.rows)} agents share {ordinal(first.rank)}: ", "bold"), ", ".join(literal(row.name) for row in self.rows)),
-            classes="line-name",
+        yield NameList(
+            [row.name for row in self.rows], lead=f"{len(self.rows)} agents share {ordinal(first.rank)}: ", classes="line-name"
         )
 
 
@@ -187,7 +212,7 @@ class SharedPlace(Horizontal):
         yield Static("", classes="board-move -same")
         with Vertical(classes="board-name"):
             yield Static(f"{len(self.rows)} agents share {ordinal(first.rank)}", classes="shared-count")
-            yield Static(Text(", ".join(literal(row.name) for row in self.rows)), classes="shared-names")
+            yield NameList([row.name for row in self.rows], classes="shared-names")
 
 
 MAX_TIE_ROWS = 3
@@ -394,7 +419,11 @@ class WallboardApp(App[None]):
         if hidden > 0:
             parts.append(f"and {hidden} more working on it")
         if view.unranked and view.ranked:
-            parts.append(f"{len(view.unranked)} not ranked yet ({view.unranked_summary})")
+            parts.append(f"{len(view.unranked)} not ranked yet")
+            # Why, when it fits on the line: the line is one row, and a sentence cut off reads as a fault.
+            why = f" ({view.unranked_summary})"
+            if cell_len(" · ".join(parts) + why) <= width - 4:
+                parts[-1] += why
         unranked.update(Content(" · ".join(parts)))
         unranked.display = bool(parts)
         following = view.metric.next().label if self.rotate_seconds > 0 else None

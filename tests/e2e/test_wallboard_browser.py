@@ -364,6 +364,9 @@ async def test_a_tv_opens_the_board_through_an_address_the_server_did_not_bind(c
         assert response.status == 200, html
         assert f'data-session-websocket-url="ws://127.0.0.2:{port}/ws/{token.group(1)}"' in html
         assert "0.0.0.0" not in html
+        # Type a room can read: 40 px or more is at most 80 columns across a 1920-pixel TV, a name some 28 px tall.
+        size = re.search(r'data-font-size="(\d+)"', html)
+        assert size and int(size.group(1)) >= 40, html
         await open_in_chromium(chromium, tmp_path, page, names, server_output)
 
 

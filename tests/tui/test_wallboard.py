@@ -316,7 +316,8 @@ async def test_a_place_too_crowded_for_the_screen_is_one_line_that_counts_it(dem
         assert board_names(app) == ["Aisha Khan", "Linh Nguyen", "Yuki Tanaka"]
         [shared] = app.query(SharedLine)
         assert len(shared.rows) == 8 and {row.rank for row in shared.rows} == {4}
-        assert shown(shared.query_one(".line-name")).startswith("8 agents share 4th: Camille Dubois, Daniel")
+        # Whole names, as many as fit, the rest counted: half a name across a room reads as someone else's.
+        assert shown(shared.query_one(".line-name")) == "8 agents share 4th: Camille Dubois and 7 more"
         assert shared.region.bottom <= app.query_one("#wall-next").region.y
         # Everyone ranked is on the board, as a row or in that line: nothing left to count.
         assert "working on it" not in text(app, "#wall-unranked")
@@ -329,7 +330,11 @@ async def test_a_tie_that_does_not_fit_whole_is_counted_not_cut(demo_engine: Eng
         assert board_names(app) == EVERYONE_BY_QUALITY[:5]
         [shared] = app.query(SharedLine)
         assert [row.name for row in shared.rows] == EVERYONE_BY_QUALITY[5:7]
-        assert shown(shared.query_one(".line-name")).startswith("2 agents share 6th: Elin Lindqvist, Mercy")
+        assert shown(shared.query_one(".line-name")) == "2 agents share 6th: Elin Lindqvist and 1 more"
+        await pilot.resize_terminal(120, 18)
+        await settle(app, pilot)
+        [shared] = app.query(SharedLine)
+        assert shown(shared.query_one(".line-name")) == "2 agents share 6th: Elin Lindqvist, Mercy Okafor"
         assert "and 4 more working on it" in text(app, "#wall-unranked")
 
 
@@ -458,3 +463,31 @@ def test_a_name_is_never_respelled_to_fit_the_block_font() -> None:
     assert block_letters("Jorge García") is None
     assert block_letters("Jorge Garcia") is not None
     assert block_letters("Priya <b>Sharma</b>") is None
+
+
+def test_a_crowded_place_names_whole_names_and_counts_the_rest() -> None:
+    from nextcall.tui.wallboard import names_that_fit
+
+    names = ["Camille Dubois", "Daniel Mensah", "Jorge García"]
+    assert names_that_fit(names, 100) == "Camille Dubois, Daniel Mensah, Jorge García"
+    assert names_that_fit(names, 42) == "Camille Dubois, Daniel Mensah and 1 more"
+    assert names_that_fit(names, 25) == "Camille Dubois and 2 more"
+    assert names_that_fit(names, 24) == ""  # not even one whole name: the count before it says how many
+    assert names_that_fit(["山田 太郎", "Ana"], 14) == "山田 太郎, Ana"  # wide characters count as the two cells they take
+    assert names_that_fit(["山田 太郎", "Ana"], 13) == ""
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 28), (160, 48)], ids=["80x24", "100x28", "160x48"])
+async def test_the_not_ranked_line_is_never_cut(demo_engine: Engine, size: tuple[int, int]) -> None:
+    """Everyone's goal board: eleven unranked for three reasons, whose words fit only a wide screen."""
+    app = wallboard(demo_engine, None)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await pilot.press("m", "m")
+        await settle(app, pilot)
+        assert "Goal progress" in title(app)
+        line = app.query_one("#wall-unranked", Static)
+        drawn = line.render_line(0).text.rstrip()
+        assert drawn.startswith("11 not ranked yet")
+        assert len(drawn) < line.size.width  # the whole sentence on its one row, with room to spare
+        assert ("no goal in this period" in drawn) is (size[0] >= 160)
