@@ -474,7 +474,7 @@ async def test_a_wide_board_shows_each_improvers_scores_before_and_now_and_the_v
 
         await pilot.press("m")  # most improved
         await settle(app, pilot)
-        assert str(table.columns["behind"].label) == "Mean score: 30 days before → now"
+        assert str(table.columns["behind"].label) == "Mean score: 30 days before → this period"
         behind = column(app, "behind")
         assert behind["a.khan"] == "82% → 71%" and behind["t.kowalski"] == "73% → 79%"
         # The change shown beside it is the difference of the two, to the point.
@@ -485,7 +485,7 @@ async def test_a_wide_board_shows_each_improvers_scores_before_and_now_and_the_v
 
         await pilot.press("m")  # goal progress: the viewer's own goal, by its behaviour
         await settle(app, pilot)
-        assert str(table.columns["behind"].label) == "Your goal: before it → now"
+        assert str(table.columns["behind"].label) == "Your goal: before it → this period"
         assert column(app, "behind")["a.khan"] == "Confirms the need before solving · 60% → 100%"
         assert str(table.get_cell("a.khan", "value")) == "+40 pts"
 

@@ -47,8 +47,8 @@ BEHIND_NAME_WIDTH = 40
 """The Agent column beside it: a name with "◀ you (Anonymous to others)" still fits; the rest goes to the behaviour."""
 
 BEHIND_HEADING = {
-    Metric.improved: "Mean score: 30 days before → now",
-    Metric.goal: "Your goal: before it → now",
+    Metric.improved: "Mean score: 30 days before → this period",
+    Metric.goal: "Your goal: before it → this period",
 }
 """What the column shows, per metric that has one: a change is never shown without where it started."""
 
