@@ -453,7 +453,7 @@ def wallboard_command(
     (or space) metric, p period, t team, q quit.
 
     With --serve it is served over HTTP for a TV with only a browser: open the
-    link it prints (add &fontsize=40 for larger type, or ?fontsize=40 without
+    link it prints (add &fontsize=48 for larger type, or ?fontsize=48 without
     a token). It listens on 127.0.0.1, this machine only, unless --host says
     otherwise; on any other address the link carries a token (--token, or one
     made up), and a browser without it sees no name.
