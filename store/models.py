@@ -325,6 +325,8 @@ class Evaluation(EvaluationBase, table=True):
         Index("ix_evaluation_agent_occurred", "agent_id", "occurred_at"),
         # A team's latest calls on a scorecard: its agents, then each one's calls in time.
         Index("ix_evaluation_agent_scorecard_occurred", "agent_id", "scorecard_id", "occurred_at"),
+        # What every open app and wallboard polls: when the newest import wrote.
+        Index("ix_evaluation_imported_at", "imported_at"),
         Index("ix_evaluation_occurred", "occurred_at"),
         Index("ix_evaluation_scorecard", "scorecard_id"),
         Index("ix_evaluation_imported", "imported_at"),
@@ -442,6 +444,8 @@ class PointsEntry(SQLModel, table=True):
     __tablename__ = "points_entry"
     __table_args__ = (
         Index("ix_points_agent_day", "agent_id", "day"),
+        # The wallboard's poll for a goal newly mastered.
+        Index("ix_points_source", "source", "id"),
         UniqueConstraint("agent_id", "day", "source", name="uq_points_agent_day_source"),
     )
 

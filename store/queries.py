@@ -578,10 +578,16 @@ def evaluation_view(db: Engine, *, call_id: str) -> EvaluationView | None:
 
 
 def import_marker(db: Engine) -> tuple[datetime | None, int]:
-    """Changes whenever an import adds or replaces evaluations: cheap to poll."""
+    """Changes whenever an import adds or replaces evaluations: cheap to poll, whatever the size of the history.
+
+    The newest import's moment (a replaced evaluation gets a new one) and the highest evaluation id (a
+    new evaluation gets a higher one), each read from the end of an index.
+    """
     with Session(db) as session:
-        newest, count = session.exec(select(func.max(Evaluation.imported_at), func.count(col(Evaluation.id)))).one()
-        return newest, count
+        newest = select(func.max(Evaluation.imported_at)).scalar_subquery()
+        highest = select(func.max(Evaluation.id)).scalar_subquery()
+        found, top = session.exec(select(newest, highest)).one()
+        return found, int(top or 0)
 
 
 def evaluations_imported_since(db: Engine, *, since: datetime | None, agent_id: str | None = None) -> list[NewEvaluationView]:
