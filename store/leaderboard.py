@@ -612,6 +612,7 @@ def leaderboard_in(
     now: datetime,
     zone: tzinfo,
     min_calls: int = DEFAULT_MIN_CALLS,
+    next_call: bool = True,
 ) -> LeaderboardView:
     if through_login(session):
         # The team's board, as the database keeps it for every login: its clock,
@@ -683,7 +684,7 @@ def leaderboard_in(
     ranked = sorted((r for r in rows if r.rank is not None), key=lambda r: (r.rank, r.name.casefold(), *_what_it_shows(r)))
     unranked = sorted((r for r in rows if r.rank is None), key=lambda r: (-r.calls, r.name.casefold(), *_what_it_shows(r)))
     return LeaderboardView(
-        viewer_goal=_goal_of(session, viewer_id) if viewer_id else None,
+        viewer_goal=_goal_of(session, viewer_id) if viewer_id and next_call else None,
         metric=metric,
         period=period,
         window=window,
@@ -741,14 +742,20 @@ def leaderboard(
     now: datetime | None = None,
     zone: tzinfo | None = None,
     min_calls: int = DEFAULT_MIN_CALLS,
+    next_call: bool = True,
 ) -> LeaderboardView:
-    """The board for a team (None: everyone), as `viewer_id` may see it."""
+    """The board for a team (None: everyone), as `viewer_id` may see it.
+
+    With `next_call`, the viewer's next-call instruction comes with it (their coaching state, about a
+    Home's worth of work); a board shown only for the viewer's place on it leaves it out.
+    """
     now = now or utc_now()
     zone = zone or now.astimezone().tzinfo
     assert zone is not None
     with Session(db) as session:
         return leaderboard_in(
-            session, metric=metric, period=period, team_id=team_id, viewer_id=viewer_id, now=now, zone=zone, min_calls=min_calls
+            session, metric=metric, period=period, team_id=team_id, viewer_id=viewer_id, now=now, zone=zone,
+            min_calls=min_calls, next_call=next_call,
         )
 
 

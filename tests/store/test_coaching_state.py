@@ -8,6 +8,8 @@ state in the store.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import shutil
 import tempfile
 import uuid
@@ -61,6 +63,9 @@ def said_everywhere(engine: Engine, now: datetime) -> dict[str, tuple[str, str] 
     goals = goal_screen_view(engine, agent_id="a.khan")
     state = coaching_state(engine, agent_id="a.khan")
     board = leaderboard(engine, viewer_id="a.khan", team_id=None, now=now, zone=UTC)
+    # A board asked for the viewer's place only is the same board, without the instruction.
+    place_only = leaderboard(engine, viewer_id="a.khan", team_id=None, now=now, zone=UTC, next_call=False)
+    assert place_only.viewer_goal is None and replace(place_only, viewer_goal=board.viewer_goal) == board
     assert home is not None and goals is not None and goals.state is not None and state is not None
     brief = prep_brief(engine, agent_id="a.khan", now=now)
     in_brief = [line.removeprefix("On their next call: ") for line in brief.splitlines() if line.startswith("On their next call: ")]

@@ -273,7 +273,7 @@ class LeaderboardScreen(StoreScreen):
                 if metric is not choice.metric:
                     standings[metric] = boards.leaderboard(
                         self.engine, metric=metric, period=choice.period, team_id=choice.team_id,
-                        viewer_id=agent_id, zone=self.nextcall.zone, min_calls=self.nextcall.min_calls,
+                        viewer_id=agent_id, zone=self.nextcall.zone, min_calls=self.nextcall.min_calls, next_call=False,
                     )
         self.deliver(generation, self.show, view, teams, choice, standings)
 
