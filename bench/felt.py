@@ -89,12 +89,17 @@ async def _wait(painted: list, count: int, mode: str, pilot) -> float:  # noqa: 
 
 
 def _app(db: str, agent: str, poll_seconds: float | None = None):  # noqa: ANN202
+    """The app as `nextcall` runs it at a terminal: the store opened in the app's own worker, after its first frame."""
     from nextcall.store.db import make_engine
     from nextcall.store.settings import Settings
     from nextcall.tui.app import NextcallApp
 
     seconds = poll_seconds if poll_seconds is not None else Settings().poll_seconds
-    return NextcallApp(engine=make_engine(db), agent_id=agent, zone=UTC, poll_seconds=seconds), seconds
+
+    def open_store() -> dict[str, object]:
+        return {"engine": make_engine(db), "agent_id": agent}
+
+    return NextcallApp(open_store=open_store, zone=UTC, poll_seconds=seconds), seconds
 
 
 def _reloads_on_resume(screen: object) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
 from functools import partial
@@ -185,6 +186,9 @@ class NextcallApp(App[None]):
     def _open_in_worker(self) -> None:
         """Open the store and load Home's module, off the event loop; a failure ends the app."""
         assert self._open_store is not None
+        # What loads here (the libraries, the store's modules) lives as long as the app: the
+        # collector would go through it again and again, each pass pausing every thread.
+        gc.disable()
         try:
             opened = dict(self._open_store())
             import_module("nextcall.tui.screens.home")  # and with it the store's queries and Home's widgets
@@ -192,6 +196,9 @@ class NextcallApp(App[None]):
             if self.is_running:
                 self.call_from_thread(self._could_not_open, error)
             return
+        finally:
+            gc.freeze()  # what is loaded by now is kept out of every later collection
+            gc.enable()
         if self.is_running:
             self.call_from_thread(self._store_opened, opened)
 

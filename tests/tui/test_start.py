@@ -7,6 +7,7 @@ opening (the first frame painted) and lists what it has imported.
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import threading
@@ -102,6 +103,7 @@ async def test_home_loads_in_place_of_loading_once_the_store_is_open(demo_engine
         assert app.screen.view.agent.id == "a.khan"
         assert app.current_mode == "home" and "starting" not in app._modes  # nothing of the loading frame is kept
         assert app.engine is demo_engine and app.agent_id == "a.khan"
+        assert gc.isenabled()  # off while the libraries loaded, on again for the app's life
 
 
 async def test_a_screen_asked_for_while_the_store_opens_is_shown_once_it_is_open(demo_engine: Engine) -> None:
@@ -137,6 +139,7 @@ async def test_a_store_that_cannot_be_opened_ends_the_app_with_its_error() -> No
         await wait_until(app, pilot, lambda: not app.is_running)
     assert app.start_error is refused
     assert app.return_code == 1
+    assert gc.isenabled()
 
 
 def test_a_file_that_is_not_nextcalls_is_the_same_one_line_when_the_app_paints_first(
