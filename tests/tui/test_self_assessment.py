@@ -211,3 +211,41 @@ async def test_another_agents_form_sets_the_same_ratings_rather_than_making_them
         chosen = {select.criterion_key: select.selection for select in after if select.selection is not None}
         assert chosen == {"greeting": 3}
     assert self_assessments.load_draft(demo_engine, agent_id="a.khan") is None  # filling the form saved nothing
+
+
+def submitted(engine: Engine) -> list[tuple[str, str]]:
+    from sqlmodel import Session, select
+
+    from nextcall.store.models import SelfAssessment
+
+    with Session(engine) as session:
+        rows = session.exec(select(SelfAssessment).where(SelfAssessment.submitted_at != None)).all()  # noqa: E711
+        return sorted((row.agent_id, row.struggles) for row in rows)
+
+
+async def test_words_written_before_a_switch_of_agent_stay_the_writers(
+    demo_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The autosave never comes by itself here: the switch, and a late autosave after it, are driven by the test.
+    monkeypatch.setattr("nextcall.tui.screens.self_assessment.AUTOSAVE_SECONDS", 3600)
+    before = submitted(demo_engine)
+    app = make_app(demo_engine, "a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, SelfAssessmentScreen)
+        await type_into(app, pilot, "#sa-struggles", "Private to Aisha")
+        app._agent_chosen("l.nguyen")
+        # A save that was still to come, arriving while the form still shows Aisha's words.
+        screen.save_now()
+        await pilot.press("ctrl+s")  # and a submit pressed at that moment
+        await wait_until(app, pilot, lambda: screen.view is not None and screen.view.agent.id == "l.nguyen")
+        await settle(app, pilot)
+        screen.save_now()  # a late autosave once Linh's form is shown saves nothing of Aisha's
+        await settle(app, pilot)
+        assert screen.query_one("#sa-struggles", TextArea).text == ""
+    theirs = self_assessments.load_draft(demo_engine, agent_id="a.khan")
+    assert theirs is not None and theirs.struggles == "Private to Aisha"  # saved as hers at the switch
+    linhs = self_assessments.load_draft(demo_engine, agent_id="l.nguyen")
+    assert linhs is None or "Aisha" not in f"{linhs.strengths}{linhs.struggles}{linhs.want_to_work_on}"
+    assert submitted(demo_engine) == before  # nothing submitted for either of them

@@ -280,17 +280,47 @@ class SelfAssessmentScreen(StoreScreen):
             self._ratings(),
         )
 
-    def save_now(self) -> None:
-        """Save the draft as it stands (the autosave timer calls this); a save still pending is this one."""
+    def _owner(self) -> str | None:
+        """Whose words the form holds: the agent whose form was shown, not the app's agent of the moment.
+
+        After a switch of agent the form holds the last agent's words until the next one's are shown;
+        they are never saved or submitted as the next agent's (None while the form is being filled).
+        """
+        if self.view is None or self._filling:
+            return None
+        return self.view.agent.id
+
+    def _to_save(self) -> tuple[str, self_assessments.Draft] | None:
+        """Whose draft to save and what it says, if anything is to be saved; the pending autosave is this one."""
         if self._autosave is not None:
             self._autosave.stop()
             self._autosave = None
-        if self.agent_id is not None and self.view is not None:
-            draft = self._draft()
-            if draft is not None and draft.is_blank and not self.view.has_draft:
-                self.query_one("#sa-status", Static).update("Tab or click a field to write; saved as you type.")
-                return  # a fresh page stays fresh until something is written on it
-            self._save(self.agent_id, draft)
+        owner = self._owner()
+        if owner is None or self.view is None:
+            return None
+        draft = self._draft()
+        if draft is not None and draft.is_blank and not self.view.has_draft:
+            self.query_one("#sa-status", Static).update("Tab or click a field to write; saved as you type.")
+            return None  # a fresh page stays fresh until something is written on it
+        return owner, draft
+
+    def save_now(self) -> None:
+        """Save the draft as it stands (the autosave timer calls this)."""
+        if (saving := self._to_save()) is not None:
+            self._save(*saving)
+
+    def start_over(self) -> None:
+        """Another agent's app: words written and not yet saved are saved first, as the agent who wrote them."""
+        if self._autosave is not None and (saving := self._to_save()) is not None:
+            self._save_before_switch(*saving)
+        super().start_over()
+
+    @work(thread=True, group="self-assessment-kept", exit_on_error=False)
+    def _save_before_switch(self, agent_id: str, draft: self_assessments.Draft) -> None:
+        """The last agent's words, saved as theirs: in a worker of its own, which no later save replaces."""
+        from nextcall.store import self_assessments
+
+        self_assessments.save_draft(self.engine, agent_id=agent_id, draft=draft)
 
     @work(thread=True, exclusive=True, group="self-assessment-save", exit_on_error=False)
     def _save(self, agent_id: str, draft: self_assessments.Draft) -> None:
@@ -312,11 +342,12 @@ class SelfAssessmentScreen(StoreScreen):
 
     @on(Button.Pressed, "#sa-submit")
     def action_submit(self) -> None:
-        if self.agent_id is None:
-            return
+        owner = self._owner()
+        if owner is None or owner != self.agent_id:
+            return  # the form is still being filled, or still shows another agent's words
         if self._autosave is not None:
             self._autosave.stop()
-        self._submit(self.agent_id, self._draft())
+        self._submit(owner, self._draft())
 
     @work(thread=True, exclusive=True, group="self-assessment-save", exit_on_error=False)
     def _submit(self, agent_id: str, draft: self_assessments.Draft) -> None:
