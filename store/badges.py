@@ -133,11 +133,6 @@ POINT_SOURCES = {
 # ------------------------------------------------------------- one replay
 
 
-_BADGE_IDS = (
-    "first_goal_mastered", "perfect_call", "critical_streak", "big_week", "comeback", "listened_first", "on_a_roll", "steady",
-)
-"""Every badge there is, in the order the Badges screen shows them (the catalogue below follows it)."""
-
 STANDING_VERSION = 1
 """Bumped whenever a rule or the shape of `Standing` changes: a standing of another version is replayed afresh."""
 
@@ -354,7 +349,7 @@ class Standing:
         return {
             badge_id: BadgeState(earned[badge_id][0], earned[badge_id][1], earned[badge_id][1])
             if badge_id in earned else locked[badge_id]
-            for badge_id in _BADGE_IDS
+            for badge_id in BADGES  # the catalogue's order
         }
 
     def points(
@@ -379,10 +374,12 @@ class Standing:
         """For each goal, in the order given, the call it stuck on."""
         return [run.mastered for run in self.goals]
 
-    @property
-    def open_since(self) -> date | None:
-        """The Monday of the open week: a later call may still change what that week earns (None: no scored call yet)."""
-        return self.open_week.monday if self.open_week is not None else None
+    def changeable_from(self, through: datetime) -> date:
+        """The first day whose points a call after `through` (the latest seen) can still change.
+
+        The open week's Monday (a later call may change what that week earns), else the latest call's day.
+        """
+        return self.open_week.monday if self.open_week is not None else through.date()
 
     # -------------------------------------------------------------- storing
 
@@ -470,47 +467,24 @@ def badge_states(history: AgentHistory) -> dict[str, BadgeState]:
     return replay(history).states(history.goals, history.self_assessments_on_time)
 
 
-def first_goal_mastered(history: AgentHistory) -> BadgeState:
-    """A goal that stuck: the target held over two consecutive windows.
+def _rule(badge_id: str) -> BadgeRule:
+    """One badge's state for a history: its part of `badge_states` (each rule is written once, in `Standing`)."""
 
-    Earned when it stuck; the call it points to is the one that best shows it:
-    the best-scored call of the last window where the behaviour was met."""
-    return badge_states(history)["first_goal_mastered"]
+    def rule(history: AgentHistory) -> BadgeState:
+        return badge_states(history)[badge_id]
 
-
-def perfect_call(history: AgentHistory) -> BadgeState:
-    """Every behaviour that applied was met, on a call where at least three applied."""
-    return badge_states(history)["perfect_call"]
+    rule.__name__ = rule.__qualname__ = badge_id
+    return rule
 
 
-def critical_streak(history: AgentHistory) -> BadgeState:
-    """A critical behaviour met on 20 calls in a row where it applied."""
-    return badge_states(history)["critical_streak"]
-
-
-def big_week(history: AgentHistory) -> BadgeState:
-    """A week (3+ calls) whose mean score beat the four weeks before it by 10 points or more."""
-    return badge_states(history)["big_week"]
-
-
-def comeback(history: AgentHistory) -> BadgeState:
-    """After a week 15 points below your usual, a week back at your usual or better."""
-    return badge_states(history)["comeback"]
-
-
-def listened_first(history: AgentHistory) -> BadgeState:
-    """A self-assessment written and submitted before its coaching session."""
-    return badge_states(history)["listened_first"]
-
-
-def on_a_roll(history: AgentHistory) -> BadgeState:
-    """The goal behaviour met on 5 calls in a row."""
-    return badge_states(history)["on_a_roll"]
-
-
-def steady(history: AgentHistory) -> BadgeState:
-    """The goal behaviour met on 10 calls in a row, over 3 or more days: days off don't break it."""
-    return badge_states(history)["steady"]
+first_goal_mastered = _rule("first_goal_mastered")
+perfect_call = _rule("perfect_call")
+critical_streak = _rule("critical_streak")
+big_week = _rule("big_week")
+comeback = _rule("comeback")
+listened_first = _rule("listened_first")
+on_a_roll = _rule("on_a_roll")
+steady = _rule("steady")
 
 
 CATALOGUE: tuple[Badge, ...] = (
@@ -526,7 +500,6 @@ CATALOGUE: tuple[Badge, ...] = (
 """Every badge there is, in the order the Badges screen shows them."""
 
 BADGES = {badge.id: badge for badge in CATALOGUE}
-assert tuple(BADGES) == _BADGE_IDS
 
 
 # -------------------------------------------------------------------- points

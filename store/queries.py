@@ -193,27 +193,23 @@ def _team_costs(session: Session, agent: AgentView, scorecard_id: str) -> dict[s
             text("SELECT * FROM nextcall_access.team_prior(CAST(:agent AS text), CAST(:scorecard AS text))"),
             {"agent": agent.id, "scorecard": scorecard_id},
         ).all()
-        if not rows:
-            return None
-        return {
-            key: _cost_from_sums(missed, applicable, (cms, cmn), (cxs, cxn), (fms, fmn), (fxs, fxn))
-            for key, missed, applicable, cms, cmn, cxs, cxn, fms, fmn, fxs, fxn in rows
-        }
+        return _costs_from_sums(rows) if rows else None
     # Colleagues first, then each one's calls by (agent, scorecard, time):
     # a join lets SQLite walk every call of the scorecard in the store instead.
     colleagues = select(Agent.id).where(Agent.team_id == agent.team_id, Agent.id != agent.id)
-    rows = session.exec(
-        select(Evaluation.id, Evaluation.agent_id, Evaluation.csat, Evaluation.first_contact_resolution)
+    latest = session.exec(
+        select(Evaluation.id, Evaluation.agent_id)
         .where(col(Evaluation.agent_id).in_(colleagues), Evaluation.scorecard_id == scorecard_id)
         .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
         .limit(TEAM_WINDOW)
     ).all()
-    if len({agent_id for _, agent_id, _, _ in rows}) < TEAM_PRIOR_COLLEAGUES:
+    if len({agent_id for _, agent_id in latest}) < TEAM_PRIOR_COLLEAGUES:
         return None
     # The sums each behaviour's cost is made of, added up by the database over those calls' results:
     # [missed, applicable, CSAT total and count where met, where missed, resolved and count where met, where missed].
     sums: dict[str, list[int]] = {}
-    for key, outcome, count, csat_total, csat_count, resolved, fcr_count in _result_sums(session, [row[0] for row in rows]):
+    by_outcome = _result_sums(session, [evaluation_id for evaluation_id, _ in latest])
+    for key, outcome, count, csat_total, csat_count, resolved, fcr_count in by_outcome:
         totals = sums.setdefault(key, [0] * 10)
         if outcome == Outcome.na.value:
             continue
@@ -224,10 +220,7 @@ def _team_costs(session: Session, agent: AgentView, scorecard_id: str) -> dict[s
         totals[3 + side] += csat_count
         totals[6 + side] += resolved or 0
         totals[7 + side] += fcr_count
-    return {
-        key: _cost_from_sums(missed, applicable, (cms, cmn), (cxs, cxn), (fms, fmn), (fxs, fxn))
-        for key, (missed, applicable, cms, cmn, cxs, cxn, fms, fmn, fxs, fxn) in sums.items()
-    }
+    return _costs_from_sums([(key, *totals) for key, totals in sums.items()])
 
 
 def _result_sums(session: Session, evaluation_ids: list[int]) -> Sequence[Any]:
@@ -246,18 +239,19 @@ def _result_sums(session: Session, evaluation_ids: list[int]) -> Sequence[Any]:
     ).all()
 
 
-def _cost_from_sums(
-    missed: int, applicable: int, csat_met: tuple[int, int], csat_missed: tuple[int, int],
-    fcr_met: tuple[int, int], fcr_missed: tuple[int, int],
-) -> rules.MissCost:
-    def mean(total_and_count: tuple[int, int]) -> float | None:
-        total, count = total_and_count
+def _costs_from_sums(rows: Sequence[Sequence[Any]]) -> dict[str, rules.MissCost]:
+    """Each behaviour's cost from its sums: (key, missed, applicable, then total and count of CSAT where met,
+    where missed, of first-contact resolution where met, where missed), as the database's team prior returns them."""
+
+    def mean(total: int, count: int) -> float | None:
         return total / count if count else None
 
-    return rules.MissCost(
-        missed, applicable, mean(csat_met), mean(csat_missed), mean(fcr_met), mean(fcr_missed),
-        (csat_met[1], csat_missed[1]), (fcr_met[1], fcr_missed[1]),
-    )
+    return {
+        key: rules.MissCost(
+            missed, applicable, mean(cms, cmn), mean(cxs, cxn), mean(fms, fmn), mean(fxs, fxn), (cmn, cxn), (fmn, fxn)
+        )
+        for key, missed, applicable, cms, cmn, cxs, cxn, fms, fmn, fxs, fxn in rows
+    }
 
 
 def _suggestions(

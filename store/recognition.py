@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, delete, insert, update
 from sqlmodel import Session, col, select
@@ -203,6 +203,16 @@ def _inputs(criteria: _Criteria, goals: Sequence[GoalRecord], on_time: Sequence[
     )
 
 
+class _Now(NamedTuple):
+    """Where an agent stands after this refresh, and what of the store it rewrites."""
+
+    standing: Standing
+    since: date | None
+    """The first day whose points may have changed (None: every day, after a replay of the whole history)."""
+    latest: Through | None
+    """The latest call taken in (None: no call yet)."""
+
+
 def _refresh(
     session: Session, criteria: _Criteria, agent_ids: list[str], added_calls: Mapping[str, Sequence[int]]
 ) -> list[BadgeAward]:
@@ -214,57 +224,23 @@ def _refresh(
         row.agent_id: row
         for row in session.execute(select(table).where(table.c.agent_id.in_(agent_ids)))  # type: ignore[call-overload]
     }
+    now = _gone_on(session, criteria, standings, inputs, goals, added_calls)
+    afresh = [agent_id for agent_id in agent_ids if agent_id not in now]
+    now.update(_replayed(session, criteria, afresh, goals, on_time))
 
-    # Who can go on from where they stood: same goals and self-assessments, only calls newer than the standing.
-    going_on: dict[str, tuple[Standing, date]] = {}
-    candidates = {
-        agent_id: row for agent_id, row in standings.items() if agent_id in added_calls and row.inputs == inputs[agent_id]
-    }
-    new_ids = sorted({evaluation_id for agent_id in candidates for evaluation_id in added_calls[agent_id]})
-    new_calls, new_moments = _calls(session, criteria, evaluation_ids=new_ids) if new_ids else ({}, {})
-    for agent_id, row in candidates.items():
-        standing = Standing.from_json(row.standing)
-        moments = new_moments.get(agent_id, [])
-        if standing is None or (moments and moments[0] <= (row.through_at, row.through_call_id)):
-            continue
-        since = standing.open_since or row.through_at.date()
-        for call in new_calls.get(agent_id, []):
-            standing.see(call, goals[agent_id])
-        going_on[agent_id] = (standing, since)
-
-    afresh = [agent_id for agent_id in agent_ids if agent_id not in going_on]
-    calls, moments = _calls(session, criteria, agent_ids=afresh) if afresh else ({}, {})
-    results: dict[str, tuple[Standing, date | None, Through | None]] = {}
-    for agent_id in afresh:
-        history = AgentHistory(calls.get(agent_id, []), goals[agent_id], on_time.get(agent_id, []))
-        results[agent_id] = (replay(history), None, moments[agent_id][-1] if moments.get(agent_id) else None)
-    for agent_id, (standing, since) in going_on.items():
-        latest = new_moments[agent_id][-1] if new_moments.get(agent_id) else (standings[agent_id].through_at, standings[agent_id].through_call_id)
-        results[agent_id] = (standing, since, latest)
-
-    # What is stored now: every award, and points from the earliest day that can change.
-    all_awards: dict[str, dict[str, BadgeAward]] = defaultdict(dict)
+    awards: dict[str, dict[str, BadgeAward]] = defaultdict(dict)
     for award in session.exec(select(BadgeAward).where(col(BadgeAward.agent_id).in_(agent_ids))):
-        all_awards[award.agent_id][award.badge_id] = award
-    all_entries: dict[str, dict[tuple[date, str], PointsEntry]] = defaultdict(dict)
-    earliest = min((since for _, since in going_on.values()), default=None)
-    for group, from_day in ((afresh, None), (list(going_on), earliest)):
-        if not group:
-            continue
-        query = select(PointsEntry).where(col(PointsEntry.agent_id).in_(group))
-        if from_day is not None:
-            query = query.where(col(PointsEntry.day) >= from_day)
-        for entry in session.exec(query):
-            all_entries[entry.agent_id][(entry.day, entry.source)] = entry
+        awards[award.agent_id][award.badge_id] = award
+    entries = _points_from(session, afresh, {agent_id: now[agent_id].since for agent_id in now if agent_id not in afresh})
 
     new_awards: list[BadgeAward] = []
     kept = _Standings()
     for agent_id in agent_ids:
-        standing, since, latest = results[agent_id]
+        standing, since, latest = now[agent_id]
         agent_goals, agent_on_time = goals[agent_id], on_time.get(agent_id, [])
         states = standing.states(agent_goals, agent_on_time)
-        new_awards.extend(_keep_awards(session, agent_id, states, all_awards[agent_id]))
-        _keep_points(session, agent_id, standing.points(states, agent_on_time, since=since), all_entries[agent_id], since)
+        new_awards.extend(_keep_awards(session, agent_id, states, awards[agent_id]))
+        _keep_points(session, agent_id, standing.points(states, agent_on_time, since=since), entries[agent_id], since)
         mastered = standing.mastered()
         for index, goal in enumerate(agent_goals):
             stored_goal = stored_goals.get(goal.goal_id) if goal.goal_id is not None else None
@@ -275,6 +251,65 @@ def _refresh(
         _keep_standing(kept, agent_id, standing, latest, inputs[agent_id], standings.get(agent_id))
     _store_standings(session, kept)
     return new_awards
+
+
+def _gone_on(
+    session: Session, criteria: _Criteria, standings: Mapping[str, Any], inputs: Mapping[str, str],
+    goals: Mapping[str, list[GoalRecord]], added_calls: Mapping[str, Sequence[int]],
+) -> dict[str, _Now]:
+    """Agents whose stored standing takes their new calls: same goals and self-assessments, calls newer than it."""
+    candidates = {
+        agent_id: row for agent_id, row in standings.items() if agent_id in added_calls and row.inputs == inputs[agent_id]
+    }
+    new_ids = sorted({evaluation_id for agent_id in candidates for evaluation_id in added_calls[agent_id]})
+    if not new_ids:
+        return {}
+    new_calls, new_moments = _calls(session, criteria, evaluation_ids=new_ids)
+    gone_on: dict[str, _Now] = {}
+    for agent_id, row in candidates.items():
+        standing, moments = Standing.from_json(row.standing), new_moments.get(agent_id)
+        if standing is None or not moments or moments[0] <= (row.through_at, row.through_call_id):
+            continue  # stored by other rules, or a call older than the standing: derived afresh
+        since = standing.changeable_from(row.through_at)
+        for call in new_calls[agent_id]:
+            standing.see(call, goals[agent_id])
+        gone_on[agent_id] = _Now(standing, since, moments[-1])
+    return gone_on
+
+
+def _replayed(
+    session: Session, criteria: _Criteria, agent_ids: list[str],
+    goals: Mapping[str, list[GoalRecord]], on_time: Mapping[str, list[datetime]],
+) -> dict[str, _Now]:
+    """These agents' standings derived from their whole history."""
+    if not agent_ids:
+        return {}
+    calls, moments = _calls(session, criteria, agent_ids=agent_ids)
+    return {
+        agent_id: _Now(
+            replay(AgentHistory(calls.get(agent_id, []), goals[agent_id], on_time.get(agent_id, []))),
+            None,
+            moments[agent_id][-1] if moments.get(agent_id) else None,
+        )
+        for agent_id in agent_ids
+    }
+
+
+def _points_from(
+    session: Session, afresh: list[str], since: Mapping[str, date | None]
+) -> dict[str, dict[tuple[date, str], PointsEntry]]:
+    """Stored points by agent, (day, source): every day of those derived afresh, the days that may change of the rest."""
+    entries: dict[str, dict[tuple[date, str], PointsEntry]] = defaultdict(dict)
+    earliest = min((day for day in since.values() if day is not None), default=None)
+    for group, from_day in ((afresh, None), (list(since), earliest)):
+        if not group:
+            continue
+        query = select(PointsEntry).where(col(PointsEntry.agent_id).in_(group))
+        if from_day is not None:
+            query = query.where(col(PointsEntry.day) >= from_day)
+        for entry in session.exec(query):
+            entries[entry.agent_id][(entry.day, entry.source)] = entry
+    return entries
 
 
 def _keep_awards(session: Session, agent_id: str, states: Mapping, stored: dict[str, BadgeAward]) -> list[BadgeAward]:
@@ -331,7 +366,7 @@ def _keep_standing(
         return
     values = {
         "through_at": latest[0], "through_call_id": latest[1], "inputs": inputs,
-        "standing": standing.to_json(since=standing.open_since or latest[0].date()),
+        "standing": standing.to_json(since=standing.changeable_from(latest[0])),
     }
     if row is None:
         kept.added.append({"agent_id": agent_id, **values})

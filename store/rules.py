@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 from datetime import date, datetime, timedelta
 
 from .models import Outcome
@@ -504,3 +505,38 @@ def calibration_words(name: str, calibration: Calibration) -> str:
     if calibration.gap < 0:
         return f"You rate yourself '{word}' on {name}; {measured}. You may be doing better than you think."
     return f"You rate yourself '{word}' on {name}; {measured}. Your view and the scores agree."
+
+
+class _Criterion(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+class _Rated(Protocol):
+    """A behaviour's rate on the latest calls: met where it applied."""
+
+    @property
+    def criterion(self) -> _Criterion: ...
+    @property
+    def met(self) -> int: ...
+    @property
+    def applicable(self) -> int: ...
+
+
+RatedT = TypeVar("RatedT", bound=_Rated)
+
+GOING_WELL_MOST = 5
+"""Behaviours named as going well, at most: the strongest, not the whole scorecard again."""
+
+
+def holding_up(rates: Sequence[RatedT], *, focus_key: str | None, target: Target) -> list[RatedT]:
+    """Behaviours met at the goal target's rate or better, on enough calls to say so, strongest first.
+
+    The bar is a goal's own (met on 8 of 10 where it applied), and the sample rule is the one every
+    claim asks: a behaviour that came up twice is not called a strength. The focus is left out."""
+    found = [
+        rate for rate in rates
+        if rate.criterion.key != focus_key and enough_calls(rate.applicable) and rate.met / rate.applicable >= target.rate
+    ]
+    # Strongest first; equal rates keep the scorecard's order (sorted is stable).
+    return sorted(found, key=lambda rate: -rate.met / rate.applicable)[:GOING_WELL_MOST]

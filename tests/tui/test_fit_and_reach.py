@@ -437,7 +437,8 @@ async def test_home_at_160x48_says_what_is_going_well_below_the_goal(
 def test_going_well_is_the_behaviours_at_the_goal_target_on_enough_calls_strongest_first() -> None:
     from nextcall.store.rules import Target, min_sample
     from nextcall.store.views import BehaviourRateView, CriterionView
-    from nextcall.tui.widgets.going_well import MOST, holding
+    from nextcall.store.rules import GOING_WELL_MOST as MOST
+    from nextcall.store.rules import holding_up as holding
 
     def rate(key: str, met: int, applicable: int) -> BehaviourRateView:
         return BehaviourRateView(CriterionView(0, "care", key, key.title(), 1.0, False, "", None, 0), met, applicable)

@@ -12,25 +12,6 @@ from nextcall.store.views import BehaviourRateView
 
 from ..text import literal
 
-MOST = 5
-"""Lines at most: the strongest, not the whole scorecard again (that is "All your behaviours")."""
-
-
-def holding(rates: Sequence[BehaviourRateView], *, focus_key: str | None, target: rules.Target) -> list[BehaviourRateView]:
-    """Behaviours met at the goal target's rate or better, on enough calls to say so, strongest first.
-
-    The bar is a goal's own (met on 8 of 10 where it applied), and the sample rule is the one every
-    claim asks: a behaviour that came up twice is not called a strength. The focus is left out."""
-    found = [
-        rate for rate in rates
-        if rate.criterion.key != focus_key
-        and rules.enough_calls(rate.applicable)
-        and rate.met / rate.applicable >= target.rate
-    ]
-    # Strongest first; equal rates keep the scorecard's order (sorted is stable).
-    return sorted(found, key=lambda rate: -rate.met / rate.applicable)[:MOST]
-
-
 class GoingWell(Static):
     """The behaviours that hold up, each with its count: what went well, said before what to work on."""
 
@@ -41,7 +22,7 @@ class GoingWell(Static):
     def show(
         self, rates: Sequence[BehaviourRateView], *, focus_key: str | None, focus_name: str | None, target: rules.Target
     ) -> None:
-        kept = holding(rates, focus_key=focus_key, target=target)
+        kept = rules.holding_up(rates, focus_key=focus_key, target=target)
         if not kept:
             most = max((rate.applicable for rate in rates), default=0)
             said = (
