@@ -1,7 +1,7 @@
 """Export: the store written back out as import format v1 (JSON Lines).
 
 Every record that is not derived: teams, agents with their leaderboard
-choice, scorecards, evaluations oldest first, then what agents made
+choice and aliases, scorecards, evaluations oldest first, call details, then what agents made
 themselves (goals, self-assessments, drafts included). Badges, points and when
 a goal stuck are derived again on import, so `export` into `import` on an
 empty store gives the same store back.
@@ -17,6 +17,8 @@ from sqlmodel import Session, col, select
 from .errors import NextcallError
 from .models import (
     Agent,
+    AgentAlias,
+    CallDetail,
     Criterion,
     CriterionResult,
     Evaluation,
@@ -57,11 +59,17 @@ def export_records(session: Session, *, team: str | None = None) -> Iterator[dic
         agent_query = agent_query.where(Agent.team_id == team)
     agents = session.exec(agent_query).all()
     agent_ids = [agent.id for agent in agents]
+    aliases: dict[str, list[str]] = {}
+    for alias, agent_id in session.exec(select(AgentAlias.alias, AgentAlias.agent_id).order_by(AgentAlias.alias)):
+        aliases.setdefault(agent_id, []).append(alias)
     for agent in agents:
-        yield {
+        record = {
             "kind": "agent", "id": agent.id, "name": agent.name, "team": agent.team_id,
             "leaderboard_opt_out": agent.leaderboard_opt_out,
         }
+        if agent.id in aliases:
+            record["aliases"] = aliases[agent.id]
+        yield record
 
     scorecard_query = select(Scorecard).order_by(Scorecard.id)
     if team:
@@ -89,7 +97,7 @@ def export_records(session: Session, *, team: str | None = None) -> Iterator[dic
                         "name": c.name,
                         "weight": _number(c.weight),
                         "critical": c.critical,
-                        "next_call": c.next_call,
+                        "next_call": c.next_call or None,
                         "lesson": c.lesson,
                     }
                 )
@@ -98,8 +106,28 @@ def export_records(session: Session, *, team: str | None = None) -> Iterator[dic
         }
 
     yield from _evaluations(session, agent_ids if team else None, keys)
+    yield from _calls(session, agent_ids if team else None)
     yield from _goals(session, agent_ids if team else None)
     yield from _self_assessments(session, agent_ids if team else None)
+
+
+def _calls(session: Session, agent_ids: list[str] | None) -> Iterator[dict[str, Any]]:
+    query = select(CallDetail).order_by(CallDetail.call_id)
+    if agent_ids is not None:
+        # A team's backup has the details of its agents' calls; one of a call not evaluated yet is nobody's.
+        query = query.join(Evaluation, col(Evaluation.call_id) == CallDetail.call_id).where(col(Evaluation.agent_id).in_(agent_ids))
+    for call in session.exec(query):
+        yield _drop_none(
+            {
+                "kind": "call",
+                "call_id": call.call_id,
+                "occurred_at": instant_text(call.occurred_at) if call.occurred_at else None,
+                "channel": call.channel,
+                "duration_s": call.duration_s,
+                "csat": call.csat,
+                "first_contact_resolution": call.first_contact_resolution,
+            }
+        )
 
 
 def _goals(session: Session, agent_ids: list[str] | None) -> Iterator[dict[str, Any]]:

@@ -15,14 +15,16 @@ class Problem:
     """One thing wrong with one record of a batch."""
 
     file: str
-    line: int
+    line: int | None
+    """None for a record of a JSON file, whose `field` is then a JSON path in it."""
     field: str
     message: str
     got: Any = MISSING
 
     def __str__(self) -> str:
         got = "nothing" if self.got is MISSING else show_value(self.got)
-        return f"{self.file}:{self.line}: {self.field}: {self.message} (got {got})"
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.field}: {self.message} (got {got})"
 
 
 def show_value(value: Any, limit: int = 60) -> str:
@@ -40,7 +42,10 @@ class Source:
     """Where a record came from."""
 
     file: str
-    line: int
+    line: int | None
+    path: str = ""
+    """Where in a JSON file (a QA tool's export), such as `entities[3]`; such a record has no line."""
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.path}" if self.path else where

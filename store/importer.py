@@ -37,6 +37,7 @@ from sqlmodel import Session, select
 from . import rules
 from .db import IN_LIST_SIZE, LOCK_NOT_AVAILABLE, ROW_WAIT_SECONDS, lock_for_writing, through_login
 from .errors import ImportRejected, StoreError
+from .import_calls import apply_to_stored, call_details, check_aliases, write_aliases, write_calls
 from .import_personal import check_personal, write_goals, write_self_assessments
 from .import_problems import MISSING, Problem, Source
 from .recognition import refresh_recognition
@@ -45,6 +46,10 @@ from .models import (
     CSV_COLUMNS,
     Agent,
     AgentIn,
+    CALL_DETAILS,
+    CallCsvRow,
+    CallDetail,
+    CallIn,
     Criterion,
     CriterionResult,
     CriterionResultIn,
@@ -54,6 +59,7 @@ from .models import (
     Goal,
     GoalIn,
     ImportRecord,
+    NO_WORDS_YET,
     Outcome,
     Scorecard,
     ScorecardIn,
@@ -64,7 +70,7 @@ from .models import (
     utc_now,
 )
 
-Record = TeamIn | AgentIn | ScorecardIn | EvaluationIn | GoalIn | SelfAssessmentIn
+Record = TeamIn | AgentIn | ScorecardIn | EvaluationIn | CallIn | GoalIn | SelfAssessmentIn
 """One validated record of format v1."""
 
 
@@ -96,7 +102,8 @@ _ResultRecord = _plain_twin(CriterionResultIn, "_ResultRecord")
 _EvaluationRecord = _plain_twin(EvaluationIn, "_EvaluationRecord", results=list[_ResultRecord])
 _FAST_RECORD = TypeAdapter(
     Annotated[
-        TeamIn | AgentIn | ScorecardIn | _EvaluationRecord | GoalIn | SelfAssessmentIn, PydanticField(discriminator="kind")
+        TeamIn | AgentIn | ScorecardIn | _EvaluationRecord | CallIn | GoalIn | SelfAssessmentIn,
+        PydanticField(discriminator="kind"),
     ]
 )
 
@@ -144,7 +151,7 @@ def _field_path(loc: Sequence[str | int]) -> str:
     return path or "record"
 
 
-_KIND_NAMES = ("team", "agent", "scorecard", "evaluation", "goal", "self_assessment")
+_KIND_NAMES = ("team", "agent", "scorecard", "evaluation", "call", "goal", "self_assessment")
 KINDS = ", ".join(_KIND_NAMES[:-1]) + " or " + _KIND_NAMES[-1]
 """The kinds of record format v1 has, in words."""
 
@@ -226,6 +233,8 @@ class Batch:
     agents: dict[str, tuple[AgentIn, Source]] = field(default_factory=dict)
     scorecards: dict[str, tuple[ScorecardIn, Source]] = field(default_factory=dict)
     evaluations: dict[str, tuple[EvaluationRecord, Source]] = field(default_factory=dict)
+    calls: dict[str, tuple[CallIn, Source]] = field(default_factory=dict)
+    """Call details by call id."""
     goals: dict[tuple[str, datetime], tuple[GoalIn, Source]] = field(default_factory=dict)
     """By agent and start."""
     self_assessments: dict[tuple[str, datetime | None], tuple[SelfAssessmentIn, Source]] = field(default_factory=dict)
@@ -237,6 +246,16 @@ class Batch:
     """Records read so far, valid or not, over every file."""
     problem_count: int = 0
     """Every problem found, listed or not: only the first `MAX_PROBLEMS` are kept to list."""
+    vendor_agents: dict[str, tuple[str, Source]] = field(default_factory=dict)
+    """The QA tool's user id of each vendor evaluation's agent, by call id, matched through aliases when checked."""
+    vendor_scorecards: dict[str, tuple[ScorecardIn, Source]] = field(default_factory=dict)
+    """Scorecards made from QA tools' forms: written only where neither the store nor a scorecard record has them."""
+    submit_timed: set[str] = field(default_factory=set)
+    """Vendor evaluations (call ids) whose time is when they were submitted: their call's time was not given."""
+    equal_weights: set[str] = field(default_factory=set)
+    """Scorecards made from evaluations alone, without their form's weights."""
+    skipped: list[tuple[Source, str]] = field(default_factory=list)
+    """Vendor evaluations left out on purpose (not finished), with why."""
 
     def add(self, record: Record | EvaluationRecord, source: Source) -> None:
         self.records_read += 1
@@ -272,6 +291,10 @@ class Batch:
                 )
                 self._keep(self.self_assessments, (record.agent, submitted), record, source,
                            "submitted_at" if submitted else "agent", what, instant_text(submitted) if submitted else record.agent)
+            case CallIn():
+                if record.occurred_at is not None and record.occurred_at > self.now + rules.FUTURE_GRACE:
+                    return self._in_the_future(source, "occurred_at", record.occurred_at, "a call is recorded after it happens")
+                self._keep(self.calls, record.call_id, record, source, "call_id", f"call details of {record.call_id}")
             case {"kind": "evaluation"}:
                 self._keep(self.evaluations, record["call_id"], record, source, "call_id", f"call {record['call_id']}")
 
@@ -348,28 +371,74 @@ def _no_cycle_collection() -> Iterator[None]:
 
 
 def read_batch(
-    paths: Sequence[Path | str], *, on_progress: ProgressCallback | None = None, now: datetime | None = None
+    paths: Sequence[Path | str],
+    *,
+    on_progress: ProgressCallback | None = None,
+    now: datetime | None = None,
+    source: str | None = None,
 ) -> Batch:
     """Read and validate every record of the files, without touching the store.
 
+    A folder stands for the files under it that import reads. `source` names the
+    QA tool whose `.json` exports are among the files (`store.sources.reading.SOURCES`).
     `now` is the moment of the import (default: the clock's): nothing may lie more than a day after it."""
     with _no_cycle_collection():
-        return _read_batch(paths, on_progress, now or utc_now())
+        return _read_batch(paths, on_progress, now or utc_now(), source)
 
 
-def _read_batch(paths: Sequence[Path | str], on_progress: ProgressCallback | None, now: datetime) -> Batch:
-    batch = Batch(now=now)
+VENDOR_SUFFIX = ".json"
+"""A QA tool's export: one JSON document per file."""
+
+SKIPPED_FOLDER = "refused"
+"""Files a watched folder refused are kept in this folder of it, and a folder's import leaves them out."""
+
+
+def importable_suffixes(source: str | None) -> tuple[str, ...]:
+    """The files an import reads, with or without a QA tool's exports."""
+    return SUPPORTED_SUFFIXES + ((VENDOR_SUFFIX,) if source else ())
+
+
+def _files(paths: Sequence[Path | str], source: str | None, batch: Batch) -> Iterator[Path]:
+    suffixes = importable_suffixes(source)
     for path in map(Path, paths):
+        if not path.is_dir():
+            yield path
+            continue
+        found = sorted(
+            file for file in path.rglob("*")
+            if file.suffix.lower() in suffixes and file.is_file()
+            and not any(part.startswith(".") or part == SKIPPED_FOLDER for part in file.relative_to(path).parts)
+        )
+        if not found:
+            batch.files.append(str(path))
+            batch.problem(Problem(str(path), None, "folder", f"nothing to import: no {', '.join(suffixes)} file in it", str(path)))
+        yield from found
+
+
+def _read_batch(paths: Sequence[Path | str], on_progress: ProgressCallback | None, now: datetime, source: str | None) -> Batch:
+    batch = Batch(now=now)
+    vendor_files: list[tuple[str, bytes]] = []
+    for path in _files(paths, source, batch):
         name = str(path)
         batch.files.append(name)
         suffix = path.suffix.lower()
-        if suffix not in SUPPORTED_SUFFIXES:
+        if suffix == VENDOR_SUFFIX and source is None:
+            batch.problem(Problem(name, 0, "file",
+                                  "a .json file is a QA tool's export: say which with --from amazon-connect or --from genesys",
+                                  path.suffix))
+            continue
+        if suffix not in importable_suffixes(source):
             batch.problem(Problem(name, 0, "file", "import reads .jsonl and .csv files", path.suffix or name))
             continue
         try:
             data = path.read_bytes()
         except OSError as error:
             batch.problem(Problem(name, 0, "file", f"cannot be read: {error.strerror or error}", name))
+            continue
+        if suffix == VENDOR_SUFFIX:
+            if on_progress is not None:
+                on_progress(len(data))
+            vendor_files.append((name, data))
             continue
         records, problems = batch.records_read, len(batch.problems)
         if suffix == ".jsonl":
@@ -379,7 +448,28 @@ def _read_batch(paths: Sequence[Path | str], on_progress: ProgressCallback | Non
         if (batch.records_read, len(batch.problems)) == (records, problems):
             # An empty file (or a CSV header alone) is most likely the wrong file: said, not "0 imported".
             batch.problem(Problem(name, 0, "file", f"nothing to import in {name}: it holds no records"))
+    if vendor_files:
+        from .sources.reading import read_vendor_files
+
+        assert source is not None
+        read_vendor_files(source, vendor_files, batch, _validated_vendor(batch), _parse_json)
     return batch
+
+
+def _validated_vendor(batch: Batch) -> Callable[[dict[str, Any], str, Source], Any]:
+    def validate(data: dict[str, Any], kind: str, where: Source) -> Any:
+        try:
+            return _FAST_RECORD.validate_python(data)
+        except ValidationError:
+            try:
+                return _RECORD.validate_python(data)
+            except ValidationError as error:
+                for problem in _problems_from(error, where.file, 0, tagged=True):
+                    at = f"{where.path} ({kind} {problem.field})" if where.path else f"{kind} {problem.field}"
+                    batch.problem(Problem(where.file, None, at, problem.message, problem.got))
+                return None
+
+    return validate
 
 
 def _lines(data: bytes, on_progress: ProgressCallback | None) -> Iterator[tuple[int, bytes]]:
@@ -481,6 +571,9 @@ def _read_csv(name: str, data: bytes, batch: Batch, on_progress: ProgressCallbac
                     "(in a spreadsheet, save as \"CSV UTF-8 (comma delimited)\")", header[0])
         )
         return
+    if "call_id" in header and set(header) <= {"call_id", *CALL_DETAILS} and len(header) > 1:
+        _read_call_rows(name, reader, header, batch)
+        return
     missing = [column for column in CSV_COLUMNS if column not in header]
     unknown = [column for column in header if column not in CSV_COLUMNS]
     for column in missing:
@@ -493,27 +586,7 @@ def _read_csv(name: str, data: bytes, batch: Batch, on_progress: ProgressCallbac
         return
 
     calls: dict[str, tuple[EvaluationCsvRow, Source, list[CriterionResultIn]]] = {}
-    last_line = reader.line_num
-    while True:
-        start = last_line + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            # The reader starts afresh on the next line: the rest of the file is still checked.
-            batch.problem(Problem(name, start, "record", f"not valid CSV ({error})", MISSING))
-            last_line = reader.line_num
-            continue
-        last_line = reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(header):
-            batch.problem(
-                Problem(name, start, "record", f"has {len(cells)} cells where the header has {len(header)}", cells)
-            )
-            continue
-        values = {column: cell for column, cell in zip(header, cells, strict=True) if cell != ""}
+    for start, values in _csv_rows(name, reader, header, batch):
         try:
             row = EvaluationCsvRow.model_validate(values)
         except ValidationError as error:
@@ -552,6 +625,46 @@ def _read_csv(name: str, data: bytes, batch: Batch, on_progress: ProgressCallbac
         batch.add(evaluation, source)
 
 
+def _csv_rows(name: str, reader: Any, header: list[str], batch: Batch) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each row that has cells, as {column: cell} without empty cells, with its line; bad rows are problems."""
+    last_line = reader.line_num
+    while True:
+        start = last_line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            # The reader starts afresh on the next line: the rest of the file is still checked.
+            batch.problem(Problem(name, start, "record", f"not valid CSV ({error})", MISSING))
+            last_line = reader.line_num
+            continue
+        last_line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            batch.problem(
+                Problem(name, start, "record", f"has {len(cells)} cells where the header has {len(header)}", cells)
+            )
+            continue
+        yield start, {column: cell for column, cell in zip(header, cells, strict=True) if cell != ""}
+
+
+def _read_call_rows(name: str, reader: Any, header: list[str], batch: Batch) -> None:
+    if len(set(header)) != len(header):
+        batch.problem(Problem(name, 1, "header", "a column is named twice", header))
+        return
+    for line, values in _csv_rows(name, reader, header, batch):
+        try:
+            row = CallCsvRow.model_validate(values)
+            call = CallIn(kind="call", **row.model_dump(exclude_none=True))
+        except ValidationError as error:
+            for problem in _problems_from(error, name, line, tagged=False):
+                batch.problem(problem)
+            continue
+        batch.add(call, Source(name, line))
+
+
 _SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 
@@ -570,6 +683,8 @@ def _other_separator(header: list[str]) -> str | None:
 
 def check_batch(session: Session, batch: Batch) -> None:
     """Check every reference of the batch against the batch and the store; add problems."""
+    _adopt_vendor_scorecards(session, batch)
+    check_aliases(session, batch)
     store_teams = _existing_ids(session, Team.id, {a.team for a, _ in batch.agents.values()} - batch.teams.keys())
     for agent, source in batch.agents.values():
         if agent.team not in batch.teams and agent.team not in store_teams:
@@ -618,6 +733,24 @@ def check_batch(session: Session, batch: Batch) -> None:
                 keys_by_scorecard.setdefault(scorecard_id, set()).add(key)
         check_personal(session, batch, batch.agents.keys() | store_agents, keys_by_scorecard)
     _check_scorecard_changes(session, batch)
+
+
+def _adopt_vendor_scorecards(session: Session, batch: Batch) -> None:
+    # A QA tool's form becomes a scorecard once; from then on its wording is the
+    # QA lead's to write (a scorecard record), and later files leave it alone.
+    for scorecard_id, (scorecard, source) in batch.vendor_scorecards.items():
+        if scorecard_id in batch.scorecards:
+            continue
+        stored = session.exec(select(Criterion).where(Criterion.scorecard_id == scorecard_id)).all()
+        if not stored:
+            batch.scorecards[scorecard_id] = (scorecard, source)
+        elif scorecard_id not in batch.equal_weights and _structure(stored) != _structure(scorecard.criteria):
+            batch.problem(
+                Problem(source.file, source.line, source.path or "form",
+                        f"scorecard {scorecard_id} is already in the store with other behaviours, weights or "
+                        "automatic fails (was it first imported without its form definition?); calls already "
+                        "scored keep what they were scored with", scorecard.name)
+            )
 
 
 def _existing_ids(session: Session, column: Any, wanted: Iterable[str]) -> set[str]:
@@ -696,6 +829,7 @@ class ImportSummary:
     agents: Tally = field(default_factory=Tally)
     scorecards: Tally = field(default_factory=Tally)
     evaluations: Tally = field(default_factory=Tally)
+    calls: Tally = field(default_factory=Tally)
     goals: Tally = field(default_factory=Tally)
     self_assessments: Tally = field(default_factory=Tally)
     results_written: int = 0
@@ -706,6 +840,12 @@ class ImportSummary:
     """Evaluations (ids) new to the store, by agent, for agents none of whose calls were re-scored."""
     new_badges: list[tuple[str, str]] = field(default_factory=list)
     """(agent, badge) awards this import earned."""
+    submit_timed: int = 0
+    """Vendor evaluations whose call time is their submit time: no call record gave the call's time."""
+    equal_weights: list[str] = field(default_factory=list)
+    """Scorecards made from a QA tool's evaluations without its form: every behaviour weighs the same."""
+    skipped: int = 0
+    """Vendor evaluations left out on purpose (not finished yet)."""
 
     def line(self) -> str:
         """The one-line summary printed at the end of an import."""
@@ -718,8 +858,8 @@ class ImportSummary:
         ]
         others = []
         tallies = (
-            ("team", self.teams), ("agent", self.agents), ("scorecard", self.scorecards), ("goal", self.goals),
-            ("self-assessment", self.self_assessments),
+            ("team", self.teams), ("agent", self.agents), ("scorecard", self.scorecards), ("call detail", self.calls),
+            ("goal", self.goals), ("self-assessment", self.self_assessments),
         )
         for noun, tally in tallies:
             if tally.total:
@@ -728,6 +868,16 @@ class ImportSummary:
             changed = sum(tally.added + tally.changed for _, tally in tallies)
             others_text = ", ".join(others) + (f" ({changed:,} new or updated)" if changed else " (unchanged)")
             parts.append(others_text)
+        if self.skipped:
+            parts.append(f"{rules.plural(self.skipped, 'evaluation')} left out (not finished)")
+        if self.submit_timed:
+            parts.append(
+                f"{rules.plural(self.submit_timed, 'evaluation')} dated when submitted: no call record gave the call's time"
+            )
+        if self.equal_weights:
+            parts.append(
+                "every behaviour weighs the same on " + ", ".join(self.equal_weights) + ": its form definition was not given"
+            )
         return f"{head}: " + "; ".join(parts) + "."
 
 
@@ -735,10 +885,17 @@ def write_batch(session: Session, batch: Batch, *, dry_run: bool = False) -> Imp
     """Write a checked batch with no problems. The caller commits (or, for a dry run, rolls back)."""
     summary = ImportSummary(files=list(batch.files), dry_run=dry_run)
     _write_teams(session, batch, summary.teams)
-    _write_agents(session, batch, summary.agents)
+    unchanged_agents = _write_agents(session, batch, summary.agents)
     _write_scorecards(session, batch, summary.scorecards)
     session.flush()
+    for agent in write_aliases(session, batch) & unchanged_agents:
+        summary.agents.unchanged -= 1
+        summary.agents.changed += 1
+    details_changed = write_calls(session, batch, summary.calls)
     _write_evaluations(session, batch, summary)
+    apply_to_stored(session, details_changed, summary)
+    summary.skipped = len(batch.skipped)
+    summary.equal_weights = sorted(batch.equal_weights & batch.scorecards.keys())
     write_goals(session, batch, summary.goals, summary.affected_agents)
     write_self_assessments(session, batch, summary.self_assessments, summary.affected_agents)
     return summary
@@ -757,7 +914,8 @@ def _write_teams(session: Session, batch: Batch, tally: Tally) -> None:
             tally.unchanged += 1
 
 
-def _write_agents(session: Session, batch: Batch, tally: Tally) -> None:
+def _write_agents(session: Session, batch: Batch, tally: Tally) -> set[str]:
+    unchanged: set[str] = set()
     for agent, _ in batch.agents.values():
         stored = session.get(Agent, agent.id)
         if stored is None:
@@ -773,6 +931,8 @@ def _write_agents(session: Session, batch: Batch, tally: Tally) -> None:
             tally.changed += 1
         else:
             tally.unchanged += 1
+            unchanged.add(agent.id)
+    return unchanged
 
 
 _CRITERION_FIELDS = ("name", "weight", "critical", "next_call", "lesson")
@@ -801,6 +961,7 @@ def _write_scorecards(session: Session, batch: Batch, tally: Tally) -> None:
         for position, criterion_in in enumerate(scorecard.criteria):
             criterion = stored_criteria.get(criterion_in.key)
             values = {name: getattr(criterion_in, name) for name in _CRITERION_FIELDS}
+            values["next_call"] = values["next_call"] or NO_WORDS_YET
             if criterion is None:
                 session.add(Criterion(scorecard_id=scorecard.id, key=criterion_in.key, position=position, **values))
                 changed = True
@@ -839,6 +1000,8 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
         ):
             stored[row[0]] = (row[1], row[2], row[3])
 
+    details = call_details(session, call_ids) if batch.calls or _any_call_details(session) else {}
+    summary.submit_timed = sum(1 for call_id in batch.submit_timed if "occurred_at" not in details.get(call_id, ()))
     now = utc_now()
     new_rows: list[tuple[Any, ...]] = []
     new_results: dict[str, list[tuple[Any, ...]]] = {}
@@ -856,6 +1019,10 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
         by_key = criteria[scorecard]
         scored = rules.score({r["criterion"]: _OUTCOMES[r["outcome"]] for r in given}, weights[scorecard])
         get = evaluation.get
+        if call_id in details:
+            # A call record's details win over the evaluation's own (its fingerprint stays the evaluation's).
+            evaluation = evaluation | details[call_id]
+            get = evaluation.get
         row = (
             call_id, agent, scorecard, evaluation["occurred_at"], evaluation["channel"], get("duration_s"),
             get("evaluator"), get("csat"), get("first_contact_resolution"), scored.value, bool(scored.critical_missed),
@@ -909,6 +1076,10 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
             agent: ids for agent, ids in added_calls.items() if agent not in replaced_agents
         }
     _insert_many(session, result_table, _RESULT_COLUMNS, all_results)
+
+
+def _any_call_details(session: Session) -> bool:
+    return session.exec(select(CallDetail.call_id).limit(1)).first() is not None
 
 
 _EVALUATION_COLUMNS = (
@@ -970,13 +1141,16 @@ def import_files(
     dry_run: bool = False,
     on_progress: ProgressCallback | None = None,
     now: datetime | None = None,
+    source: str | None = None,
 ) -> ImportSummary:
-    """Import a batch of files all or nothing, at `now` (default: the clock's).
+    """Import a batch of files (and folders' files) all or nothing, at `now` (default: the clock's);
+    `source` names the QA tool whose `.json` exports are among them.
 
     Raises:
         ImportRejected: listing every problem; nothing was written.
     """
-    return import_batch(engine, read_batch(paths, on_progress=on_progress, now=now), dry_run=dry_run)
+    batch = read_batch(paths, on_progress=on_progress, now=now, source=source)
+    return import_batch(engine, batch, dry_run=dry_run)
 
 
 def read_records(records: Iterable[dict[str, Any]], *, source: str, now: datetime | None = None) -> Batch:
@@ -1019,7 +1193,7 @@ def import_batch(engine: Engine, batch: Batch, *, dry_run: bool = False) -> Impo
             check_batch(session, batch)
             if batch.problems:
                 order = {name: index for index, name in enumerate(batch.files)}
-                ranked = sorted(batch.problems, key=lambda p: (order.get(p.file, len(order)), p.line))
+                ranked = sorted(batch.problems, key=lambda p: (order.get(p.file, len(order)), p.line or 0))
                 raise ImportRejected([str(problem) for problem in ranked], total=batch.problem_count)
             summary = write_batch(session, batch, dry_run=dry_run)
             if summary.affected_agents:

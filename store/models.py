@@ -95,6 +95,14 @@ Handle = Annotated[
 
 Nothing invisible (zero-width, direction marks, control characters), so two ids that look alike are alike."""
 
+VendorId = Annotated[
+    str,
+    BeforeValidator(_nfc),
+    StringConstraints(min_length=1, max_length=200, pattern=r"^[^\s\p{C}]+$"),
+    AfterValidator(_storable_text),
+]
+"""A QA tool's own id for a person (a user id, a UUID, an ARN): no spaces and nothing invisible."""
+
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_storable_text)]
 """A person's or a thing's name, kept exactly as given."""
 
@@ -253,6 +261,24 @@ class AgentIn(AgentBase, ImportModel):
     team: Handle
     leaderboard_opt_out: JsonBool | None = None
     """The agent's own leaderboard choice, as a backup carries it; absent leaves the stored choice as it is."""
+    aliases: list[VendorId] | None = PydanticField(default=None, max_length=50)
+    """The agent's user ids in QA tools, which vendor evaluations name; absent leaves the stored ones as they are."""
+
+    @field_validator("aliases")
+    @classmethod
+    def _aliases_unique(cls, aliases: list[str] | None) -> list[str] | None:
+        if aliases is not None and len(set(aliases)) != len(aliases):
+            raise ValueError("an alias is given twice")
+        return aliases
+
+
+class AgentAlias(SQLModel, table=True):
+    """A QA tool's user id for an agent: how a vendor's evaluation finds whose call it was."""
+
+    __tablename__ = "agent_alias"
+
+    alias: str = Field(primary_key=True, max_length=200)
+    agent_id: str = Field(max_length=64, index=True, sa_column_args=[ForeignKey("agent.id", ondelete="CASCADE")])
 
 
 # ----------------------------------------------------------------- scorecards
@@ -276,6 +302,10 @@ class CriterionBase(SQLModel):
     lesson: Annotated[Text | None, Optional] = Field(default=None, sa_type=SAText)
 
 
+NO_WORDS_YET = ""
+"""A criterion's `next_call` before a QA lead wrote it (a vendor's form brings only the question)."""
+
+
 class Criterion(CriterionBase, table=True):
     """One observable behaviour on a scorecard."""
 
@@ -288,6 +318,8 @@ class Criterion(CriterionBase, table=True):
 
 class CriterionIn(CriterionBase, ImportModel):
     critical: JsonBool
+    next_call: Annotated[Text | None, Optional] = None  # type: ignore[assignment]
+    """What to do on the next call; absent until a QA lead writes it (a vendor's form has none)."""
 
 
 class ScorecardIn(ScorecardBase, ImportModel):
@@ -391,6 +423,52 @@ CSV_COLUMNS = (
 
 CSV_CALL_COLUMNS = CSV_COLUMNS[:9]
 """The columns every row of one call repeats."""
+
+
+# ------------------------------------------------------------- call details
+
+
+class CallDetailBase(SQLModel):
+    occurred_at: Instant | None = Field(default=None, sa_type=UTCDateTime)
+    channel: Channel | None = Field(default=None, sa_type=String(8))
+    duration_s: Annotated[int | None, BeforeValidator(_number)] = Field(default=None, ge=0, le=7 * 24 * 3600)
+    csat: Annotated[int | None, BeforeValidator(_number)] = Field(default=None, ge=1, le=5)
+    first_contact_resolution: bool | None = None
+
+
+CALL_DETAILS = ("occurred_at", "channel", "duration_s", "csat", "first_contact_resolution")
+"""What a `call` record can fill or correct on the evaluation of that call."""
+
+
+class CallDetail(CallDetailBase, table=True):
+    """What a contact-center system knows of a call besides its evaluation: its time, channel and
+    length, and survey results that often come days later. Given fields win over the evaluation's."""
+
+    __tablename__ = "call_detail"
+
+    call_id: str = Field(primary_key=True, max_length=64)
+    content_hash: str = Field(max_length=64)
+    imported_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class CallIn(CallDetailBase, ImportModel):
+    """A `call` record: details of a call that fill or correct its evaluation, before, with or after it."""
+
+    kind: Literal["call"]
+    call_id: Handle
+    first_contact_resolution: JsonBool | None = None
+
+    @model_validator(mode="after")
+    def _says_something(self) -> CallIn:
+        if all(getattr(self, name) is None for name in CALL_DETAILS):
+            raise ValueError("a call record needs at least one of " + ", ".join(CALL_DETAILS))
+        return self
+
+
+class CallCsvRow(CallDetailBase, ImportModel):
+    """One row of a CSV of call details: `call_id` and some of `CALL_DETAILS`."""
+
+    call_id: Handle
 
 
 # ------------------------------------------- derived and personal (later work)
@@ -546,7 +624,7 @@ class SelfAssessmentIn(ImportModel):
 
 
 ImportRecord = Annotated[
-    TeamIn | AgentIn | ScorecardIn | EvaluationIn | GoalIn | SelfAssessmentIn, PydanticField(discriminator="kind")
+    TeamIn | AgentIn | ScorecardIn | EvaluationIn | CallIn | GoalIn | SelfAssessmentIn, PydanticField(discriminator="kind")
 ]
 """One line of a JSON Lines import file."""
 

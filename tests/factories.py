@@ -101,6 +101,11 @@ def self_assessment(**fields: Any) -> dict[str, Any]:
     } | fields
 
 
+def call(**fields: Any) -> dict[str, Any]:
+    """Details of call C-100234 that came after its evaluation: a survey's CSAT."""
+    return {"kind": "call", "call_id": "C-100234", "csat": 2} | fields
+
+
 def basics() -> list[dict[str, Any]]:
     """A team, an agent and a scorecard: what an evaluation needs to exist."""
     return [team(), agent(), scorecard()]

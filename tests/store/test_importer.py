@@ -154,7 +154,6 @@ REQUIRED = [
     ("scorecard", "criteria.1.name"),
     ("scorecard", "criteria.1.weight"),
     ("scorecard", "criteria.1.critical"),
-    ("scorecard", "criteria.1.next_call"),
     ("evaluation", "call_id"),
     ("evaluation", "agent"),
     ("evaluation", "scorecard"),
@@ -163,6 +162,7 @@ REQUIRED = [
     ("evaluation", "results"),
     ("evaluation", "results.1.criterion"),
     ("evaluation", "results.1.outcome"),
+    ("call", "call_id"),
 ]
 
 
@@ -170,7 +170,7 @@ REQUIRED = [
 def test_a_missing_required_field_is_a_problem_naming_it(
     engine: Engine, tmp_path: Path, kind: str, field: str
 ) -> None:
-    records = {"team": [], "agent": [f.team()], "scorecard": [], "evaluation": f.basics()}[kind]
+    records = {"team": [], "agent": [f.team()], "scorecard": [], "evaluation": f.basics(), "call": []}[kind]
     broken = without(getattr(f, kind)(), field)
     path = write(tmp_path, [*records, broken])
     line = len(records) + 1
