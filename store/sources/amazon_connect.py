@@ -46,6 +46,7 @@ _UNSCORED_TYPES = frozenset({"TEXT", "DATETIME"})
 _OPTION_KINDS = ("SingleSelect", "Numeric", "MultiSelect")
 
 _SCORECARD_ID_MAX = 64
+_NAME_MAX = 200
 _HASH_CHARS = 10
 
 
@@ -217,8 +218,7 @@ def _read_form(form: dict[str, Any], path: str, problems: list[VendorProblem]) -
             )
         )
         return None
-    name = title.strip() if isinstance(title, str) and title.strip() else form_id
-    return Form(f"{form_id}:{version}", scorecard_id(form_id, version), name, behaviours)
+    return Form(f"{form_id}:{version}", scorecard_id(form_id, version), _name(title, form_id), behaviours)
 
 
 def _scoring_mode(form: dict[str, Any], path: str, problems: list[VendorProblem]) -> str | None:
@@ -284,8 +284,7 @@ def _question(question: dict[str, Any], path: str, problems: list[VendorProblem]
     excluded = _excluded(question, path, problems)
     if len(problems) > count or ref is None:
         return None
-    name = title.strip() if isinstance(title, str) and title.strip() else ref
-    return _Question(path, ref, name, kind not in _UNSCORED_TYPES and not excluded, weight, critical)
+    return _Question(path, ref, _name(title, ref), kind not in _UNSCORED_TYPES and not excluded, weight, critical)
 
 
 def _automatic_fail(question: dict[str, Any], path: str, problems: list[VendorProblem]) -> bool:
@@ -493,8 +492,10 @@ def _read_evaluation(document: Any, path: str, forms: Mapping[str, Form], readin
             problems.append(
                 VendorProblem(questions_path, "no scored question; expected at least one that is not text", len(questions))
             )
-        name = title.strip() if isinstance(title, str) and title.strip() else form_id
-        form = Form(f"{form_id}:{version}", scorecard_id(form_id, version), name, behaviours, from_definition=False)
+        form = Form(
+            f"{form_id}:{version}", scorecard_id(form_id, version), _name(title, form_id), behaviours,
+            from_definition=False,
+        )
     if problems:
         reading.problems.extend(problems)
         return
@@ -528,7 +529,7 @@ def _answer(question: Any, path: str, problems: list[VendorProblem]) -> tuple[st
     kind = question.get("questionType")
     if ref is None:
         return None
-    name = text.strip() if isinstance(text, str) and text.strip() else ref
+    name = _name(text, ref)
     if kind in _UNSCORED_TYPES:
         return ref, name, None
     answer = question.get("answer", {})
@@ -651,6 +652,13 @@ def _field(container: Any, name: str) -> tuple[Any, str]:
         if isinstance(key, str) and key.lower() == lowered:
             return value, key
     return None, name
+
+
+def _name(text: Any, fallback: str) -> str:
+    """A title as a name of format v1: trimmed, the fallback when blank, and at most
+    200 characters (Connect allows a question 350), the cut marked with an ellipsis."""
+    name = text.strip() if isinstance(text, str) and text.strip() else fallback
+    return name if len(name) <= _NAME_MAX else name[: _NAME_MAX - 1].rstrip() + "…"
 
 
 def _number(value: Any) -> bool:

@@ -503,3 +503,12 @@ def test_an_answer_that_is_not_an_object_is_a_problem() -> None:
     problem = the_problem(connect.evaluations_in(document, {}))
     assert (problem.path, problem.got) == ("questions[1].answer", ["Yes"])
     assert problem.message.startswith("not an object")
+
+
+def test_a_question_title_longer_than_a_name_is_cut_with_an_ellipsis() -> None:
+    form = load("forms-care.json")[0]["EvaluationForm"]
+    form["Items"][0]["Section"]["Items"][0]["Question"]["Title"] = "Did the agent " + "really " * 48 + "greet?"
+    reading = connect.forms_in(form)
+    assert reading is not None and reading.problems == []
+    name = reading.forms[0][1].behaviours[0].name
+    assert len(name) == 200 and name.endswith(" really rea…") and name.startswith("Did the agent really")
