@@ -16,8 +16,10 @@ from sqlmodel import Session, col, select
 
 from . import badges, rules
 from .models import (
+    NO_WORDS_YET,
     Agent,
     BadgeAward,
+    CallDetail,
     Criterion,
     CriterionResult,
     Evaluation,
@@ -77,8 +79,22 @@ def store_counts(db: Engine) -> dict[str, int]:
                 ("scorecards", Scorecard),
                 ("evaluations", Evaluation),
                 ("results", CriterionResult),
+                ("call details", CallDetail),
             )
         }
+
+
+def behaviours_without_words(db: Engine) -> list[tuple[str, str, str]]:
+    """(scorecard, key, name) of each behaviour with no next-call words yet, for `nextcall db info`."""
+    with Session(db) as session:
+        return [
+            (scorecard, key, name)
+            for scorecard, key, name in session.exec(
+                select(Criterion.scorecard_id, Criterion.key, Criterion.name)
+                .where(Criterion.next_call == NO_WORDS_YET)
+                .order_by(Criterion.scorecard_id, Criterion.position)
+            )
+        ]
 
 
 def _agent_view(agent: Agent, team: Team | None) -> AgentView:
@@ -98,9 +114,11 @@ def list_agents(db: Engine) -> list[AgentView]:
 
 def _criterion_view(criterion: Criterion) -> CriterionView:
     assert criterion.id is not None
+    # Until a QA lead words a vendor's behaviour, the instruction is its name: "On your next call: <name>".
     return CriterionView(
         criterion.id, criterion.scorecard_id, criterion.key, criterion.name, criterion.weight,
-        criterion.critical, criterion.next_call, criterion.lesson, criterion.position,
+        criterion.critical, criterion.next_call or criterion.name, criterion.lesson, criterion.position,
+        worded=bool(criterion.next_call),
     )
 
 

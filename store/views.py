@@ -29,8 +29,11 @@ class CriterionView:
     weight: float
     critical: bool
     next_call: str
+    """What to do on the next call: the QA lead's words, or the behaviour's name until they are written."""
     lesson: str | None
     position: int
+    worded: bool = True
+    """Whether `next_call` is a QA lead's words (a vendor's form brings only the question)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,28 +170,57 @@ def admin_app() -> None:
     """
 
 
+QA_TOOLS = ("amazon-connect", "genesys")
+"""What `import --from` reads (store.sources.reading.SOURCES, named here so that --help loads no store)."""
+
+
 @app.command("import", context_settings=CONTEXT)
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--from", "source", type=click.Choice(QA_TOOLS), metavar="|".join(QA_TOOLS),
+    help="Also read this QA tool's .json exports (evaluations and form definitions) among FILES.",
+)
+@click.option(
+    "--watch", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+    help="Keep running and import each file that lands in DIR as its own batch; refused files go to DIR/refused/.",
+)
 @click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
 @db_option
 @click.pass_context
-def import_command(ctx: click.Context, files: tuple[Path, ...], dry_run: bool, db: str | None) -> None:
-    """Import evaluations, teams, agents and scorecards from FILES.
+def import_command(
+    ctx: click.Context, files: tuple[Path, ...], source: str | None, watch: Path | None, dry_run: bool, db: str | None
+) -> None:
+    """Import evaluations, call details, teams, agents and scorecards from FILES.
 
-    FILES are JSON Lines (.jsonl) or CSV (.csv) files, taken as one batch: if
-    any record has a problem, nothing is written and every problem is listed
-    as FILE:LINE: field: what is wrong (got VALUE).
+    FILES are JSON Lines (.jsonl) or CSV (.csv) files, or folders of them,
+    taken as one batch: if any record has a problem, nothing is written and
+    every problem is listed as FILE:LINE: field: what is wrong (got VALUE).
+
+    With --from, .json files (and folders of them, as synced from the QA
+    tool's storage or saved from its API) are that tool's evaluations and form
+    definitions, turned into the same records: `--from amazon-connect` reads
+    Contact Lens evaluation exports and DescribeEvaluationForm output,
+    `--from genesys` Genesys Cloud quality evaluations and evaluation forms.
+    An evaluation names its agent by the tool's user id: list it in the agent's
+    "aliases".
 
     Importing the same file again changes nothing; a call id seen again with
-    new content replaces that evaluation. The format is in the README.
+    new content replaces that evaluation. The format is in docs/format.md.
     """
+    if watch is not None:
+        if files or dry_run:
+            raise click.UsageError("--watch DIR imports what lands in DIR: give no FILES and no --dry-run with it.")
+        _watch(ctx, watch, source, db)
+        return
+    if not files:
+        raise click.UsageError("give the FILES (or folders) to import, or --watch DIR.")
     from nextcall.store.db import driver_errors_explained, open_store
     from nextcall.store.importer import import_files
 
     try:
         engine = open_store(_settings(ctx, db).db_url)
         with _progress(files) as advance, driver_errors_explained(engine):
-            summary = import_files(engine, files, dry_run=dry_run, on_progress=advance)
+            summary = import_files(engine, files, dry_run=dry_run, on_progress=advance, source=source)
     except NextcallError as error:
         raise _fail(error) from None
     click.echo(summary.line())
@@ -521,12 +550,13 @@ def wallboard_command(
 def db_info(ctx: click.Context, db: str | None) -> None:
     """Show which database is in use, its schema revision and what it holds."""
     from nextcall.store.db import describe, head_revision, open_existing_store, schema_revision
-    from nextcall.store.queries import store_counts
+    from nextcall.store.queries import behaviours_without_words, store_counts
 
     try:
         settings = _settings(ctx, db)
         engine = open_existing_store(settings.db_url)
         counts = store_counts(engine)
+        unworded = behaviours_without_words(engine)
         revision = schema_revision(engine)
     except NextcallError as error:
         raise _fail(error) from None
@@ -534,6 +564,13 @@ def db_info(ctx: click.Context, db: str | None) -> None:
     click.echo(f"schema       {revision} (this nextcall: {head_revision()})")
     for noun, count in counts.items():
         click.echo(f"{noun:<12} {count:,}")
+    if unworded:
+        click.echo(
+            f"\n{len(unworded):,} behaviours have no next-call words yet (the app says their name); "
+            "import their scorecard again with next_call and lesson:"
+        )
+        for scorecard, key, name in unworded:
+            click.echo(f"  {scorecard}  {key}  {name}")
 
 
 @db_app.command("upgrade", context_settings=CONTEXT)

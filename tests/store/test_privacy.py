@@ -79,8 +79,8 @@ WHOSE = {
 }
 """Every table with personal rows, and what identifies whose each row is (an agent, or a call)."""
 
-OWNERS_ONLY = {"recognition_standing"}
-"""Derived working state no login reads at all: where each agent's recognition stands."""
+OWNERS_ONLY = {"recognition_standing", "call_detail", "agent_alias"}
+"""What no login reads at all: where each agent's recognition stands (derived), and what only imports use: call details (already on the evaluations a login reads) and vendor aliases."""
 
 
 # ------------------------------------------------------------------ the store

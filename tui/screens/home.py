@@ -157,7 +157,11 @@ class HomeScreen(AgentViewScreen):
             self.query_one("#next-call").border_title = Content.assemble(
                 "On your next call: ", (literal(criterion.name), "bold")
             )
-            self.query_one("#focus-instruction", Static).update(Content(literal(criterion.next_call)))
+            self.query_one("#focus-instruction", Static).update(
+                Content(literal(criterion.next_call)) if criterion.worded else Content(
+                    "Your QA team has not written how to practise this one yet: listen back to the moments below."
+                )
+            )
             self.query_one("#focus-reason", Static).update(self._reason(view))
             self.query_one("#recent").border_title = f"Your last {plural(len(view.verdicts), 'call')} on it"
             self.query_one(VerdictStrip).show(view.verdicts, listed=self.tall)
