@@ -82,6 +82,11 @@ Without the form definition
     `maxTotalScoreUnweighted` is `met`; the only answered question of a group is `met` when its
     score reaches the group's maximum; a score of 0 is `missed` (a question's best answer is worth
     something); anything else cannot be told and is a problem that asks for the form definition.
+
+Not read
+    The evaluation's overall `comments` (format v1 has comments per result only), its
+    `conversationEndDate` (the shared Evaluation has no duration), `calibration` (a calibration
+    evaluation is read like any other) and the totals Genesys works out (format v1 scores again).
 """
 
 from __future__ import annotations
