@@ -256,6 +256,10 @@ class Batch:
     """Scorecards made from evaluations alone, without their form's weights."""
     skipped: list[tuple[Source, str]] = field(default_factory=list)
     """Vendor evaluations left out on purpose (not finished), with why."""
+    vendor_submitted: dict[str, datetime] = field(default_factory=dict)
+    """When each vendor evaluation kept was submitted, by call id."""
+    superseded: int = 0
+    """Earlier versions of re-scored vendor evaluations in the same batch, left out for the latest."""
 
     def add(self, record: Record | EvaluationRecord, source: Source) -> None:
         self.records_read += 1
@@ -396,6 +400,23 @@ SKIPPED_FOLDER = "refused"
 def importable_suffixes(source: str | None) -> tuple[str, ...]:
     """The files an import reads, with or without a QA tool's exports."""
     return SUPPORTED_SUFFIXES + ((VENDOR_SUFFIX,) if source else ())
+
+
+def is_form_file(path: Path, source: str) -> bool:
+    """Whether a file is one of the QA tool's form definitions, by its shape."""
+    from .sources.reading import holds_forms
+
+    if path.suffix.lower() != VENDOR_SUFFIX:
+        return False
+    try:
+        return holds_forms(source, path.read_bytes(), _parse_json)
+    except OSError:
+        return False
+
+
+def form_files(folder: Path, source: str) -> list[Path]:
+    """The QA tool's form definitions among the files of a folder (read with each file a watched folder imports)."""
+    return [path for path in _files([folder], source, Batch()) if is_form_file(path, source)]
 
 
 def _files(paths: Sequence[Path | str], source: str | None, batch: Batch) -> Iterator[Path]:
@@ -846,6 +867,8 @@ class ImportSummary:
     """Scorecards made from a QA tool's evaluations without its form: every behaviour weighs the same."""
     skipped: int = 0
     """Vendor evaluations left out on purpose (not finished yet)."""
+    superseded: int = 0
+    """Earlier versions of re-scored vendor evaluations, left out for the one submitted last."""
 
     def line(self) -> str:
         """The one-line summary printed at the end of an import."""
@@ -870,6 +893,8 @@ class ImportSummary:
             parts.append(others_text)
         if self.skipped:
             parts.append(f"{rules.plural(self.skipped, 'evaluation')} left out (not finished)")
+        if self.superseded:
+            parts.append(f"{rules.plural(self.superseded, 'earlier version')} of re-scored evaluations left out")
         if self.submit_timed:
             parts.append(
                 f"{rules.plural(self.submit_timed, 'evaluation')} dated when submitted: no call record gave the call's time"
@@ -894,7 +919,7 @@ def write_batch(session: Session, batch: Batch, *, dry_run: bool = False) -> Imp
     details_changed = write_calls(session, batch, summary.calls)
     _write_evaluations(session, batch, summary)
     apply_to_stored(session, details_changed, summary)
-    summary.skipped = len(batch.skipped)
+    summary.skipped, summary.superseded = len(batch.skipped), batch.superseded
     summary.equal_weights = sorted(batch.equal_weights & batch.scorecards.keys())
     write_goals(session, batch, summary.goals, summary.affected_agents)
     write_self_assessments(session, batch, summary.self_assessments, summary.affected_agents)

@@ -226,6 +226,40 @@ def import_command(
     click.echo(summary.line())
 
 
+def _watch(ctx: click.Context, folder: Path, source: str | None, db: str | None) -> None:
+    """Import each file that lands in `folder` as its own batch until Ctrl-C."""
+    from nextcall.store.db import driver_errors_explained, open_store
+    from nextcall.store.importer import form_files, import_files, importable_suffixes, is_form_file
+    from nextcall.store.watching import Imported, Report, watch_folder
+
+    # An evaluation is read with its form definition (Genesys Cloud's answer values are only there),
+    # so the folder's form files go with every file it imports.
+    forms = set(form_files(folder, source)) if source else set()
+
+    def import_file(path: Path) -> str:
+        with driver_errors_explained(engine):
+            line = import_files(engine, [path, *sorted(form for form in forms if form != path and form.exists())],
+                                source=source).line()
+        if source and is_form_file(path, source):
+            forms.add(path)
+        return line
+
+    def report(event: Report) -> None:
+        if isinstance(event, str):
+            click.echo(event)
+        else:
+            # Names and problems come from files: written as plain text, never as markup.
+            stream = sys.stdout if isinstance(event, Imported) else sys.stderr
+            stream.write(f"{event.line()}\n")
+            stream.flush()
+
+    try:
+        engine = open_store(_settings(ctx, db).db_url)
+        watch_folder(folder, import_file, suffixes=importable_suffixes(source), report=report)
+    except NextcallError as error:
+        raise _fail(error) from None
+
+
 @contextmanager
 def _progress(files: tuple[Path, ...]) -> Iterator[Callable[[int], None] | None]:
     """A progress bar on stderr for large batches read at a terminal; nothing otherwise."""

@@ -56,6 +56,16 @@ Validate = Callable[[dict[str, Any], str, Source], Any]
 """Validates one format v1 record (adding problems to the batch); the record, or None when refused."""
 
 
+def holds_forms(source: str, data: bytes, parse: Callable[[str], Any]) -> bool:
+    """Whether a QA tool's file is a form definition (or a page of them), by its shape."""
+    try:
+        document = parse(data.decode("utf-8-sig"))
+    except (ValueError, RecursionError):
+        return False
+    reading = SOURCES[source].adapter().forms_in(document)
+    return reading is not None and bool(reading.forms)
+
+
 def read_vendor_files(source: str, files: Sequence[tuple[str, bytes]], batch: Batch, validate: Validate,
                       parse: Callable[[str], Any]) -> None:
     """Read a QA tool's JSON files (name, bytes) into the batch."""
@@ -168,11 +178,20 @@ def _evaluation(evaluation: Evaluation, where: Source, kind: SourceKind, batch: 
     valid = validate(record, "evaluation", where)
     if valid is None:
         return
+    # A synced folder keeps every version of a re-scored evaluation: the one submitted last is the call's.
+    latest = batch.vendor_submitted.get(evaluation.call_id)
+    if latest is not None and evaluation.submitted_at != latest:
+        batch.superseded += 1
+        if evaluation.submitted_at < latest:
+            return
+        del batch.evaluations[evaluation.call_id]
     before = batch.evaluations.get(evaluation.call_id)
     batch.add(valid, where)
     kept = batch.evaluations.get(evaluation.call_id)
     if kept is None or kept is before:
         return  # in the future, or the same call read again
+    batch.vendor_submitted[evaluation.call_id] = evaluation.submitted_at
+    batch.submit_timed.discard(evaluation.call_id)
     agent_path = f"{where.path}.{kind.agent_field}" if where.path else kind.agent_field
     batch.vendor_agents[evaluation.call_id] = (evaluation.agent, Source(where.file, None, agent_path))
     if evaluation.occurred_at is None:
