@@ -218,7 +218,10 @@ def _read_form(form: dict[str, Any], path: str, problems: list[VendorProblem]) -
             )
         )
         return None
-    return Form(f"{form_id}:{version}", scorecard_id(form_id, version), _name(title, form_id), behaviours)
+    unscored = frozenset(question.ref for question in questions if question.ref not in weights)
+    return Form(
+        f"{form_id}:{version}", scorecard_id(form_id, version), _name(title, form_id), behaviours, unscored=unscored
+    )
 
 
 def _scoring_mode(form: dict[str, Any], path: str, problems: list[VendorProblem]) -> str | None:
@@ -474,7 +477,7 @@ def _read_evaluation(document: Any, path: str, forms: Mapping[str, Form], readin
         if result is None:
             continue
         if form is not None and ref not in {behaviour.key for behaviour in form.behaviours}:
-            if result.outcome != "na":
+            if result.outcome != "na" and ref not in form.unscored:
                 problems.append(
                     VendorProblem(
                         _key(at, "questionRefId"),

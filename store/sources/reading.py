@@ -136,7 +136,8 @@ def _document(name: str, data: bytes, batch: Batch, parse: Callable[[str], Any])
 
 def _problems(name: str, reading: Reading, batch: Batch) -> None:
     for problem in reading.problems:
-        batch.problem(Problem(name, None, problem.path or "record", problem.message, problem.got))
+        path = "record" if problem.path in ("", "$") else problem.path  # the document as a whole
+        batch.problem(Problem(name, None, path, problem.message, problem.got))
 
 
 def _scorecard_record(scorecard_id: str, title: str, behaviours: Sequence[Behaviour]) -> dict[str, Any]:

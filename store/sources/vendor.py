@@ -56,6 +56,9 @@ class Form:
     behaviours: tuple[Behaviour, ...]
     from_definition: bool = True
     """False when made from an evaluation alone (no form definition given: equal weights)."""
+    unscored: frozenset[str] = frozenset()
+    """Keys of the definition's questions that are not behaviours (text, excluded from scoring,
+    weighing 0): an evaluation's answers to them are passed over, not refused."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -478,6 +478,19 @@ def test_a_question_the_given_definition_lacks_is_a_problem() -> None:
     assert f"not a scored question of form {CARE_ID}:1" in problem.message
 
 
+def test_an_answer_to_a_question_the_definition_does_not_score_is_passed_over() -> None:
+    document = load("evaluation-v2-automated.json")
+    survey = copy.deepcopy(document["questions"][0])
+    survey |= {"questionRefId": "q-survey", "questionText": "Offered the survey?", "score": {"percentage": 0}}
+    document["questions"].append(survey)
+    forms = care_forms()
+    assert "q-survey" in forms[f"{CARE_ID}:2"].unscored  # weighs 0 in version 2
+
+    evaluation = the_evaluation(connect.evaluations_in(document, forms))
+
+    assert "q-survey" not in results_of(evaluation)
+
+
 def test_a_bad_point_of_interest_offset_is_a_problem() -> None:
     document = load("evaluation-v2-automated.json")
     point = document["questions"][0]["answer"]["suggestedAnswers"][0]["analysisDetails"]["genAI"]["pointsOfInterest"][0]
