@@ -238,11 +238,13 @@ def _watch(ctx: click.Context, folder: Path, source: str | None, db: str | None)
 
     def import_file(path: Path) -> str:
         with driver_errors_explained(engine):
-            line = import_files(engine, [path, *sorted(form for form in forms if form != path and form.exists())],
-                                source=source).line()
+            summary = import_files(
+                engine, [path, *sorted(form for form in forms if form != path and form.exists())], source=source
+            )
         if source and is_form_file(path, source):
             forms.add(path)
-        return line
+        summary.files = [str(path)]  # the file that landed (its forms come along unchanged)
+        return summary.line()
 
     def report(event: Report) -> None:
         if isinstance(event, str):
