@@ -592,7 +592,7 @@ def _read_csv(name: str, data: bytes, batch: Batch, on_progress: ProgressCallbac
                     "(in a spreadsheet, save as \"CSV UTF-8 (comma delimited)\")", header[0])
         )
         return
-    if "call_id" in header and set(header) <= {"call_id", *CALL_DETAILS} and len(header) > 1:
+    if "call_id" in header and "agent" not in header and "criterion" not in header:
         _read_call_rows(name, reader, header, batch)
         return
     missing = [column for column in CSV_COLUMNS if column not in header]
@@ -672,8 +672,15 @@ def _csv_rows(name: str, reader: Any, header: list[str], batch: Batch) -> Iterat
 
 
 def _read_call_rows(name: str, reader: Any, header: list[str], batch: Batch) -> None:
+    columns = ("call_id", *CALL_DETAILS)
+    unknown = [column for column in header if column not in columns]
+    for column in unknown:
+        batch.problem(Problem(name, 1, "header", f"{column!r} is not a column of a call details CSV ({', '.join(columns)})", column))
+    if len(header) == 1:
+        batch.problem(Problem(name, 1, "header", f"a call details CSV has call_id and some of {', '.join(CALL_DETAILS)}", header))
     if len(set(header)) != len(header):
         batch.problem(Problem(name, 1, "header", "a column is named twice", header))
+    if unknown or len(header) == 1 or len(set(header)) != len(header):
         return
     for line, values in _csv_rows(name, reader, header, batch):
         try:

@@ -124,6 +124,14 @@ def test_call_details_come_in_a_csv_of_their_own(engine: Engine, tmp_path: Path)
     with pytest.raises(ImportRejected) as rejected:
         import_files(engine, [bad], now=NOW)
     assert rejected.value.problems == [f'{bad}:2: csat: must be a whole number (got "nine")']
+    typo = tmp_path / "typo.csv"
+    typo.write_text("call_id,cast\nC-2,4\n", encoding="utf-8")
+    with pytest.raises(ImportRejected) as rejected:
+        import_files(engine, [typo], now=NOW)
+    assert rejected.value.problems == [
+        f"{typo}:1: header: 'cast' is not a column of a call details CSV (call_id, occurred_at, channel, duration_s, "
+        'csat, first_contact_resolution) (got "cast")'
+    ]
 
 
 def test_a_survey_a_week_later_changes_did_it_work(engine: Engine, tmp_path: Path) -> None:
