@@ -16,11 +16,13 @@ from sqlmodel import Session, col, select
 
 from .errors import NextcallError
 from .models import (
+    Acknowledgement,
     Agent,
     AgentAlias,
     CallDetail,
     Criterion,
     CriterionResult,
+    Dispute,
     Evaluation,
     Goal,
     Scorecard,
@@ -107,6 +109,8 @@ def export_records(session: Session, *, team: str | None = None) -> Iterator[dic
 
     yield from _evaluations(session, agent_ids if team else None, keys)
     yield from _calls(session, agent_ids if team else None)
+    yield from _acknowledgements(session, agent_ids if team else None)
+    yield from _disputes(session, agent_ids if team else None)
     yield from _goals(session, agent_ids if team else None)
     yield from _self_assessments(session, agent_ids if team else None)
 
@@ -126,6 +130,49 @@ def _calls(session: Session, agent_ids: list[str] | None) -> Iterator[dict[str, 
                 "duration_s": call.duration_s,
                 "csat": call.csat,
                 "first_contact_resolution": call.first_contact_resolution,
+                "recording_url": call.recording_url,
+            }
+        )
+
+
+def _acknowledgements(session: Session, agent_ids: list[str] | None) -> Iterator[dict[str, Any]]:
+    query = (
+        select(Acknowledgement, Evaluation.call_id)
+        .join(Evaluation, col(Evaluation.id) == Acknowledgement.evaluation_id)
+        .order_by(Evaluation.call_id)
+    )
+    if agent_ids is not None:
+        query = query.where(col(Acknowledgement.agent_id).in_(agent_ids))
+    for seen, call_id in session.exec(query):
+        record = {"kind": "acknowledgement", "call_id": call_id, "seen_at": instant_text(seen.seen_at), "comment": seen.comment}
+        if not seen.current:
+            record["current"] = False
+        yield _drop_none(record)
+
+
+def _disputes(session: Session, agent_ids: list[str] | None) -> Iterator[dict[str, Any]]:
+    query = (
+        select(Dispute, Evaluation.call_id, Criterion.key)
+        .join(Evaluation, col(Evaluation.id) == Dispute.evaluation_id)
+        .join(Criterion, col(Criterion.id) == Dispute.criterion_id)
+        .order_by(Dispute.raised_at, Evaluation.call_id, Criterion.key)
+    )
+    if agent_ids is not None:
+        query = query.where(col(Dispute.agent_id).in_(agent_ids))
+    for dispute, call_id, key in session.exec(query):
+        yield _drop_none(
+            {
+                "kind": "dispute",
+                "call_id": call_id,
+                "criterion": key,
+                "reason": dispute.reason,
+                "proposed_outcome": dispute.proposed_outcome,
+                "scored_outcome": dispute.scored_outcome,
+                "raised_at": instant_text(dispute.raised_at),
+                "status": dispute.status,
+                "closed_at": instant_text(dispute.closed_at) if dispute.closed_at else None,
+                "decided_outcome": dispute.decided_outcome,
+                "note": dispute.note,
             }
         )
 
@@ -220,6 +267,7 @@ def _evaluations(session: Session, agent_ids: list[str] | None, keys: dict[int, 
                     "evaluator": evaluation.evaluator,
                     "csat": evaluation.csat,
                     "first_contact_resolution": evaluation.first_contact_resolution,
+                    "recording_url": evaluation.recording_url,
                     "results": [
                         _drop_none(
                             {

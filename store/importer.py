@@ -39,11 +39,17 @@ from .db import IN_LIST_SIZE, LOCK_NOT_AVAILABLE, ROW_WAIT_SECONDS, lock_for_wri
 from .errors import ImportRejected, StoreError
 from .import_calls import apply_to_stored, call_details, check_aliases, write_aliases, write_calls
 from .import_personal import check_personal, write_goals, write_self_assessments
+from .import_talkback import check_talkback, write_talkback
+from .talkback import answer_rescored
 from .import_problems import MISSING, Problem, Source
 from .recognition import refresh_recognition
 from .models import (
+    AcknowledgementIn,
+    DisputeIn,
+    DisputeResolutionIn,
     CSV_CALL_COLUMNS,
     CSV_COLUMNS,
+    CSV_OPTIONAL_COLUMNS,
     Agent,
     AgentIn,
     CALL_DETAILS,
@@ -70,7 +76,10 @@ from .models import (
     utc_now,
 )
 
-Record = TeamIn | AgentIn | ScorecardIn | EvaluationIn | CallIn | GoalIn | SelfAssessmentIn
+Record = (
+    TeamIn | AgentIn | ScorecardIn | EvaluationIn | CallIn | GoalIn | SelfAssessmentIn
+    | AcknowledgementIn | DisputeIn | DisputeResolutionIn
+)
 """One validated record of format v1."""
 
 
@@ -102,7 +111,8 @@ _ResultRecord = _plain_twin(CriterionResultIn, "_ResultRecord")
 _EvaluationRecord = _plain_twin(EvaluationIn, "_EvaluationRecord", results=list[_ResultRecord])
 _FAST_RECORD = TypeAdapter(
     Annotated[
-        TeamIn | AgentIn | ScorecardIn | _EvaluationRecord | CallIn | GoalIn | SelfAssessmentIn,
+        TeamIn | AgentIn | ScorecardIn | _EvaluationRecord | CallIn | GoalIn | SelfAssessmentIn
+        | AcknowledgementIn | DisputeIn | DisputeResolutionIn,
         PydanticField(discriminator="kind"),
     ]
 )
@@ -151,7 +161,10 @@ def _field_path(loc: Sequence[str | int]) -> str:
     return path or "record"
 
 
-_KIND_NAMES = ("team", "agent", "scorecard", "evaluation", "call", "goal", "self_assessment")
+_KIND_NAMES = (
+    "team", "agent", "scorecard", "evaluation", "call", "goal", "self_assessment", "acknowledgement", "dispute",
+    "dispute_resolution",
+)
 KINDS = ", ".join(_KIND_NAMES[:-1]) + " or " + _KIND_NAMES[-1]
 """The kinds of record format v1 has, in words."""
 
@@ -239,6 +252,12 @@ class Batch:
     """By agent and start."""
     self_assessments: dict[tuple[str, datetime | None], tuple[SelfAssessmentIn, Source]] = field(default_factory=dict)
     """By agent and submission (None: the agent's draft)."""
+    acknowledgements: dict[str, tuple[AcknowledgementIn, Source]] = field(default_factory=dict)
+    """By call."""
+    disputes: dict[tuple[str, str, datetime], tuple[DisputeIn, Source]] = field(default_factory=dict)
+    """By call, behaviour and when raised."""
+    resolutions: dict[tuple[str, str], tuple[DisputeResolutionIn, Source]] = field(default_factory=dict)
+    """By call and behaviour: QA's answer to the open dispute there."""
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     now: datetime = field(default_factory=utc_now)
@@ -299,6 +318,24 @@ class Batch:
                 if record.occurred_at is not None and record.occurred_at > self.now + rules.FUTURE_GRACE:
                     return self._in_the_future(source, "occurred_at", record.occurred_at, "a call is recorded after it happens")
                 self._keep(self.calls, record.call_id, record, source, "call_id", f"call details of {record.call_id}")
+            case AcknowledgementIn():
+                if record.seen_at > self.now + rules.FUTURE_GRACE:
+                    return self._in_the_future(source, "seen_at", record.seen_at, "a call is seen after it is scored")
+                self._keep(self.acknowledgements, record.call_id, record, source, "call_id",
+                           f"acknowledgement of call {record.call_id}")
+            case DisputeIn():
+                for name in ("raised_at", "closed_at"):
+                    if (moment := getattr(record, name)) is not None and moment > self.now + rules.FUTURE_GRACE:
+                        return self._in_the_future(source, name, moment, "a dispute is kept as it went")
+                raised = record.raised_at.astimezone(UTC)
+                self._keep(self.disputes, (record.call_id, record.criterion, raised), record, source, "raised_at",
+                           f"dispute on {record.criterion} of call {record.call_id} raised {instant_text(raised)}",
+                           instant_text(raised))
+            case DisputeResolutionIn():
+                if record.decided_at is not None and record.decided_at > self.now + rules.FUTURE_GRACE:
+                    return self._in_the_future(source, "decided_at", record.decided_at, "QA decides after a dispute is raised")
+                self._keep(self.resolutions, (record.call_id, record.criterion), record, source, "criterion",
+                           f"resolution of the dispute on {record.criterion} of call {record.call_id}")
             case {"kind": "evaluation"}:
                 self._keep(self.evaluations, record["call_id"], record, source, "call_id", f"call {record['call_id']}")
 
@@ -328,7 +365,8 @@ class Batch:
             self.problems.append(problem)
 
 
-_EVALUATION_DEFAULTS = {name: None for name in EvaluationIn.model_fields if name != "kind"}
+_EVALUATION_DEFAULTS = {name: None for name in EvaluationIn.model_fields if name not in ("kind", "recording_url")}
+"""An evaluation's fields as fingerprinted: `recording_url` only when given, so earlier fingerprints stand."""
 
 
 def _content(record: Any) -> Any:
@@ -338,6 +376,8 @@ def _content(record: Any) -> Any:
         # imports must not change.
         data = _EVALUATION_DEFAULTS | record
         del data["kind"]
+        if data.get("recording_url") is None:
+            data.pop("recording_url", None)
         data["occurred_at"] = record["occurred_at"].astimezone(UTC).isoformat()
         results = [_RESULT_DEFAULTS | result for result in record["results"]]
         results.sort(key=_by_criterion)
@@ -596,7 +636,7 @@ def _read_csv(name: str, data: bytes, batch: Batch, on_progress: ProgressCallbac
         _read_call_rows(name, reader, header, batch)
         return
     missing = [column for column in CSV_COLUMNS if column not in header]
-    unknown = [column for column in header if column not in CSV_COLUMNS]
+    unknown = [column for column in header if column not in CSV_COLUMNS and column not in CSV_OPTIONAL_COLUMNS]
     for column in missing:
         batch.problem(Problem(name, 1, "header", f"column {column} is missing", header))
     for column in unknown:
@@ -760,7 +800,22 @@ def check_batch(session: Session, batch: Batch) -> None:
             for scorecard_id, key in session.exec(select(Criterion.scorecard_id, Criterion.key)):
                 keys_by_scorecard.setdefault(scorecard_id, set()).add(key)
         check_personal(session, batch, batch.agents.keys() | store_agents, keys_by_scorecard)
+    if batch.disputes:
+        for scorecard_id, key in _store_criteria_keys(session, _scorecards_of_calls(session, batch) - keys_by_scorecard.keys()):
+            keys_by_scorecard.setdefault(scorecard_id, set()).add(key)
+    check_talkback(session, batch, keys_by_scorecard)
     _check_scorecard_changes(session, batch)
+
+
+def _scorecards_of_calls(session: Session, batch: Batch) -> set[str]:
+    """The scorecards of the stored calls the batch's disputes are on."""
+    wanted = sorted({call for call, _, _ in batch.disputes} - batch.evaluations.keys())
+    found: set[str] = {batch.evaluations[c][0]["scorecard"] for c, _, _ in batch.disputes if c in batch.evaluations}
+    for start in range(0, len(wanted), IN_LIST_SIZE):
+        found.update(session.exec(
+            select(Evaluation.scorecard_id).where(Evaluation.call_id.in_(wanted[start : start + IN_LIST_SIZE]))
+        ))
+    return found
 
 
 def _adopt_vendor_scorecards(session: Session, batch: Batch) -> None:
@@ -860,6 +915,8 @@ class ImportSummary:
     calls: Tally = field(default_factory=Tally)
     goals: Tally = field(default_factory=Tally)
     self_assessments: Tally = field(default_factory=Tally)
+    acknowledgements: Tally = field(default_factory=Tally)
+    disputes: Tally = field(default_factory=Tally)
     results_written: int = 0
     affected_agents: set[str] = field(default_factory=set)
     """Agents whose evaluations were added or replaced: what derives from them must follow."""
@@ -868,6 +925,10 @@ class ImportSummary:
     """Evaluations (ids) new to the store, by agent, for agents none of whose calls were re-scored."""
     new_badges: list[tuple[str, str]] = field(default_factory=list)
     """(agent, badge) awards this import earned."""
+    replaced_evaluation_ids: list[int] = field(default_factory=list)
+    """Stored evaluations this import re-scored."""
+    disputes_answered: list[int] = field(default_factory=list)
+    """Open disputes a re-score (or a resolution) of this import closed."""
     submit_timed: int = 0
     """Vendor evaluations whose call time is their submit time: no call record gave the call's time."""
     equal_weights: list[str] = field(default_factory=list)
@@ -890,6 +951,7 @@ class ImportSummary:
         tallies = (
             ("team", self.teams), ("agent", self.agents), ("scorecard", self.scorecards), ("call detail", self.calls),
             ("goal", self.goals), ("self-assessment", self.self_assessments),
+            ("acknowledgement", self.acknowledgements), ("dispute", self.disputes),
         )
         for noun, tally in tallies:
             if tally.total:
@@ -926,6 +988,8 @@ def write_batch(session: Session, batch: Batch, *, dry_run: bool = False) -> Imp
     details_changed = write_calls(session, batch, summary.calls)
     _write_evaluations(session, batch, summary)
     apply_to_stored(session, details_changed, summary)
+    summary.disputes_answered = answer_rescored(session, summary.replaced_evaluation_ids, batch.now)
+    write_talkback(session, batch, summary)
     summary.skipped, summary.superseded = len(batch.skipped), batch.superseded
     summary.equal_weights = sorted(batch.equal_weights & batch.scorecards.keys())
     write_goals(session, batch, summary.goals, summary.affected_agents)
@@ -1058,7 +1122,7 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
         row = (
             call_id, agent, scorecard, evaluation["occurred_at"], evaluation["channel"], get("duration_s"),
             get("evaluator"), get("csat"), get("first_contact_resolution"), scored.value, bool(scored.critical_missed),
-            fingerprint, now,
+            fingerprint, now, get("recording_url"),
         )
         results = [
             (by_key[r["criterion"]][0], r["outcome"], r.get("moment_s"), r.get("quote"), r.get("comment"))
@@ -1081,6 +1145,7 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
 
     evaluation_table = Evaluation.__table__
     result_table = CriterionResult.__table__
+    summary.replaced_evaluation_ids = replaced_ids
     for start in range(0, len(replaced_ids), IN_LIST_SIZE):
         session.exec(delete(result_table).where(result_table.c.evaluation_id.in_(replaced_ids[start : start + IN_LIST_SIZE])))
     if replaced_rows:
@@ -1116,7 +1181,7 @@ def _any_call_details(session: Session) -> bool:
 
 _EVALUATION_COLUMNS = (
     "call_id", "agent_id", "scorecard_id", "occurred_at", "channel", "duration_s", "evaluator", "csat",
-    "first_contact_resolution", "score", "critical_missed", "content_hash", "imported_at",
+    "first_contact_resolution", "score", "critical_missed", "content_hash", "imported_at", "recording_url",
 )
 _RESULT_COLUMNS = ("evaluation_id", "criterion_id", "outcome", "moment_s", "quote", "comment")
 

@@ -59,6 +59,18 @@ class Channel(str, enum.Enum):
     email = "email"
 
 
+class DisputeStatus(str, enum.Enum):
+    """Where an agent's "I see it differently" stands."""
+
+    open = "open"
+    """Under review: the call's score stays as scored until QA decides."""
+    withdrawn = "withdrawn"
+    changed = "changed"
+    """QA re-scored the call and the behaviour's outcome changed."""
+    upheld = "upheld"
+    """QA kept the outcome: re-scored the same, or said so in a resolution."""
+
+
 class GoalStatus(str, enum.Enum):
     """Where a goal stands: worked on, landed for good, or set aside."""
 
@@ -108,6 +120,12 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterVali
 
 Text = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_storable_text)]
 """Free text from data (quotes, comments, lessons), kept byte for byte."""
+
+RecordingUrl = Annotated[
+    str, StringConstraints(min_length=1, max_length=2000, pattern=r"^[^\s\p{C}]+$"), AfterValidator(_storable_text)
+]
+"""Where a call's recording is: any URL without spaces, kept as given and always shown literally.
+Only `http`, `https` and `file` recordings are ever opened (store.talkback.recording_link)."""
 
 
 def _empty_is_absent(value: object) -> object:
@@ -348,6 +366,7 @@ class EvaluationBase(SQLModel):
     evaluator: Annotated[Name | None, Optional] = Field(default=None, max_length=200)
     csat: Annotated[int | None, BeforeValidator(_number)] = Field(default=None, ge=1, le=5)
     first_contact_resolution: bool | None = None
+    recording_url: Annotated[RecordingUrl | None, Optional] = Field(default=None, sa_type=SAText)
 
 
 class Evaluation(EvaluationBase, table=True):
@@ -419,9 +438,12 @@ CSV_COLUMNS = (
     "call_id", "agent", "scorecard", "occurred_at", "channel", "duration_s", "evaluator", "csat",
     "first_contact_resolution", "criterion", "outcome", "moment_s", "quote", "comment",
 )
-"""The columns of a CSV import file, in the order `export` writes them."""
+"""The columns of a CSV import file, in the order `export` writes them (and `recording_url`, optional)."""
 
-CSV_CALL_COLUMNS = CSV_COLUMNS[:9]
+CSV_OPTIONAL_COLUMNS = ("recording_url",)
+"""Columns a CSV import file may have besides `CSV_COLUMNS`."""
+
+CSV_CALL_COLUMNS = (*CSV_COLUMNS[:9], "recording_url")
 """The columns every row of one call repeats."""
 
 
@@ -434,9 +456,10 @@ class CallDetailBase(SQLModel):
     duration_s: Annotated[int | None, BeforeValidator(_number)] = Field(default=None, ge=0, le=7 * 24 * 3600)
     csat: Annotated[int | None, BeforeValidator(_number)] = Field(default=None, ge=1, le=5)
     first_contact_resolution: bool | None = None
+    recording_url: Annotated[RecordingUrl | None, Optional] = Field(default=None, sa_type=SAText)
 
 
-CALL_DETAILS = ("occurred_at", "channel", "duration_s", "csat", "first_contact_resolution")
+CALL_DETAILS = ("occurred_at", "channel", "duration_s", "csat", "first_contact_resolution", "recording_url")
 """What a `call` record can fill or correct on the evaluation of that call."""
 
 
@@ -623,8 +646,108 @@ class SelfAssessmentIn(ImportModel):
         return self
 
 
+# ------------------------------------------------ the agent talks back to QA
+
+
+class Acknowledgement(SQLModel, table=True):
+    """An agent saw an evaluation of their call, with an optional word back. Seeing is not a score."""
+
+    evaluation_id: int = Field(
+        primary_key=True, sa_column_args=[ForeignKey("evaluation.id", ondelete="CASCADE")]
+    )
+    agent_id: str = Field(foreign_key="agent.id", max_length=64, index=True)
+    seen_at: datetime = Field(sa_type=UTCDateTime)
+    comment: str | None = Field(default=None, sa_type=SAText)
+    current: bool = Field(default=True, sa_column_kwargs={"server_default": text("true")})
+    """False once the call was re-scored after it was seen: the new scoring is not seen yet."""
+
+
+class Dispute(SQLModel, table=True):
+    """An agent's "I see it differently" on one behaviour of one call, and QA's answer."""
+
+    __table_args__ = (
+        Index("ix_dispute_agent_status", "agent_id", "status"),
+        Index("ix_dispute_evaluation", "evaluation_id"),
+        # One open dispute per behaviour per call.
+        Index(
+            "uq_dispute_one_open", "evaluation_id", "criterion_id", unique=True,
+            sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(sa_column_args=[ForeignKey("evaluation.id", ondelete="CASCADE")])
+    criterion_id: int = Field(foreign_key="criterion.id")
+    agent_id: str = Field(foreign_key="agent.id", max_length=64)
+    reason: str = Field(sa_type=SAText)
+    proposed_outcome: str | None = Field(default=None, sa_type=String(8))
+    scored_outcome: str = Field(sa_type=String(8))
+    """The behaviour's outcome when the dispute was raised."""
+    raised_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default=DisputeStatus.open.value, sa_type=String(12))
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_outcome: str | None = Field(default=None, sa_type=String(8))
+    """The outcome QA settled on: the re-score's, or the scored one kept."""
+    note: str | None = Field(default=None, sa_type=SAText)
+    """QA's word with a resolution."""
+
+
+class AcknowledgementIn(ImportModel):
+    """An `acknowledgement` record, as a backup carries it: known by its call."""
+
+    kind: Literal["acknowledgement"]
+    call_id: Handle
+    seen_at: Instant
+    comment: Annotated[Text | None, Optional] = None
+    current: JsonBool = True
+    """false: seen before the call was last re-scored."""
+
+
+class DisputeIn(ImportModel):
+    """A `dispute` record, as a backup carries it: known by its call, behaviour and when it was raised."""
+
+    kind: Literal["dispute"]
+    call_id: Handle
+    criterion: Handle
+    reason: Annotated[Text, StringConstraints(min_length=1)]
+    proposed_outcome: Outcome | None = None
+    scored_outcome: Outcome
+    raised_at: Instant
+    status: DisputeStatus = DisputeStatus.open
+    closed_at: Instant | None = None
+    decided_outcome: Outcome | None = None
+    note: Annotated[Text | None, Optional] = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DisputeIn:
+        if self.status == DisputeStatus.open and (self.closed_at or self.decided_outcome or self.note):
+            raise ValueError("an open dispute has no closed_at, decided_outcome or note")
+        if self.status != DisputeStatus.open and self.closed_at is None:
+            raise ValueError(f"a {self.status.value} dispute needs its closed_at")
+        if self.status in (DisputeStatus.changed, DisputeStatus.upheld) and self.decided_outcome is None:
+            raise ValueError(f"a {self.status.value} dispute needs its decided_outcome")
+        if self.closed_at is not None and self.closed_at < self.raised_at:
+            raise ValueError("closed_at must not be before raised_at")
+        return self
+
+
+class DisputeResolutionIn(ImportModel):
+    """A `dispute_resolution` record: QA closes the open dispute on a behaviour of a call without a re-score."""
+
+    kind: Literal["dispute_resolution"]
+    call_id: Handle
+    criterion: Handle
+    decision: Literal["upheld"]
+    """Upheld: the outcome stays as scored (a change comes as a re-scored evaluation)."""
+    note: Annotated[Text | None, Optional] = None
+    decided_at: Instant | None = None
+    """When QA decided (default: the moment of import)."""
+
+
 ImportRecord = Annotated[
-    TeamIn | AgentIn | ScorecardIn | EvaluationIn | CallIn | GoalIn | SelfAssessmentIn, PydanticField(discriminator="kind")
+    TeamIn | AgentIn | ScorecardIn | EvaluationIn | CallIn | GoalIn | SelfAssessmentIn
+    | AcknowledgementIn | DisputeIn | DisputeResolutionIn,
+    PydanticField(discriminator="kind"),
 ]
 """One line of a JSON Lines import file."""
 

@@ -22,6 +22,7 @@ from .models import (
     CallDetail,
     Criterion,
     CriterionResult,
+    DisputeStatus,
     Evaluation,
     Goal,
     GoalStatus,
@@ -33,9 +34,11 @@ from .models import (
     utc_now,
 )
 from .db import through_login
+from . import talkback
 from .recognition import agent_history, outcomes_by_call
 from .views import (
     AgentView,
+    DisputeView,
     AwardView,
     BadgesScreenView,
     BadgeView,
@@ -143,10 +146,12 @@ def _summaries(session: Session, evaluations: Sequence[Evaluation]) -> list[Eval
             .group_by(CriterionResult.evaluation_id)
         ):
             counts[evaluation_id] = (int(met or 0), int(missed or 0))
+    seen = talkback.seen_ids(session, ids)  # type: ignore[arg-type]
     return [
         EvaluationSummaryView(
             e.id, e.call_id, e.occurred_at, str(e.channel), e.duration_s, e.scorecard_id, e.score,  # type: ignore[arg-type]
             e.critical_missed, e.csat, e.first_contact_resolution, *counts.get(e.id, (0, 0)),  # type: ignore[arg-type]
+            seen=e.id in seen,
         )
         for e in evaluations
     ]
@@ -455,7 +460,8 @@ def home_view(db: Engine, *, agent_id: str) -> HomeView | None:
             c.name for c in behaviours if c.critical and latest_outcomes.outcomes.get(c.key) is Outcome.missed
         )
         return HomeView(
-            agent, count, focus, verdicts, latest_miss, last_call, tuple(rates), goal, last_verdict, critical_missed
+            agent, count, focus, verdicts, latest_miss, last_call, tuple(rates), goal, last_verdict, critical_missed,
+            unseen=talkback.unseen_count(session, agent_id),
         )
 
 
@@ -581,12 +587,25 @@ def evaluation_view(db: Engine, *, call_id: str) -> EvaluationView | None:
                 views.append(ResultView(criterion, Outcome.na))
             else:
                 views.append(ResultView(criterion, Outcome(result.outcome), result.moment_s, result.quote, result.comment))
+        assert evaluation.id is not None
         return EvaluationView(
             _summaries(session, [evaluation])[0],
             scorecard.name if scorecard else evaluation.scorecard_id,
             evaluation.evaluator,
             tuple(views),
+            recording_url=evaluation.recording_url,
+            seen=talkback.acknowledgement_of(session, evaluation.id),
+            disputes=tuple(talkback.dispute_views(session, evaluation_ids=[evaluation.id])),
         )
+
+
+def disputes_answered_since(db: Engine, *, agent_id: str, since: datetime) -> list[DisputeView]:
+    """The agent's disputes QA answered (changed or upheld) after `since`, for a notice."""
+    with Session(db) as session:
+        return [
+            d for d in talkback.dispute_views(session, agent_ids=[agent_id], closed_since=since)
+            if d.status in (DisputeStatus.changed, DisputeStatus.upheld)
+        ]
 
 
 def import_marker(db: Engine) -> tuple[datetime | None, int]:

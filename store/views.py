@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .models import Outcome
+from .models import DisputeStatus, Outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +67,58 @@ class EvaluationSummaryView:
     first_contact_resolution: bool | None
     met: int
     missed: int
+    seen: bool = True
+    """Whether the agent has seen this evaluation in its current scoring."""
+
+
+def outcome_word(outcome: Outcome | None) -> str:
+    """An outcome in the words screens use: met, missed, n/a."""
+    return {Outcome.met: "met", Outcome.missed: "missed", Outcome.na: "n/a"}[outcome] if outcome else "–"
+
+
+@dataclass(frozen=True, slots=True)
+class AcknowledgementView:
+    seen_at: datetime
+    comment: str | None
+    current: bool
+    """False: seen before the call was last re-scored."""
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeView:
+    """One "I see it differently" and where it stands."""
+
+    id: int
+    call_id: str
+    agent_id: str
+    criterion_key: str
+    behaviour: str
+    reason: str
+    proposed_outcome: Outcome | None
+    scored_outcome: Outcome
+    raised_at: datetime
+    status: DisputeStatus
+    closed_at: datetime | None
+    decided_outcome: Outcome | None
+    note: str | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is DisputeStatus.open
+
+    @property
+    def answer(self) -> str:
+        """QA's answer in words, for the call and the notice."""
+        match self.status:
+            case DisputeStatus.open:
+                return "under review: the score stays as scored until QA decides"
+            case DisputeStatus.withdrawn:
+                return "withdrawn"
+            case DisputeStatus.changed:
+                return f"changed by QA: {outcome_word(self.scored_outcome)} → {outcome_word(self.decided_outcome)}"
+            case DisputeStatus.upheld:
+                return f"upheld by QA: stays {outcome_word(self.decided_outcome or self.scored_outcome)}"
+        return self.status.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +129,17 @@ class EvaluationView:
     scorecard_name: str
     evaluator: str | None
     results: tuple[ResultView, ...]
+    recording_url: str | None = None
+    """Where the call's recording is, as given (shown literally; store.talkback.recording_link says what opens)."""
+    seen: AcknowledgementView | None = None
+    """The agent's acknowledgement, if they marked it seen."""
+    disputes: tuple[DisputeView, ...] = ()
+    """Every dispute on the call, oldest raised first."""
+
+    def dispute_on(self, criterion_key: str) -> DisputeView | None:
+        """The latest dispute on a behaviour of this call (the open one, if any)."""
+        found = [d for d in self.disputes if d.criterion_key == criterion_key]
+        return next((d for d in found if d.is_open), found[-1] if found else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +202,8 @@ class HomeView:
     """The focus behaviour on the last call: met (with the evaluator's words), missed (with the moment) or n/a."""
     critical_missed: tuple[str, ...] = ()
     """Critical behaviours missed on the last call, by name: said first, whatever the focus."""
+    unseen: int = 0
+    """Evaluations of the agent's calls waiting to be seen."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,7 +130,7 @@ def test_call_details_come_in_a_csv_of_their_own(engine: Engine, tmp_path: Path)
         import_files(engine, [typo], now=NOW)
     assert rejected.value.problems == [
         f"{typo}:1: header: 'cast' is not a column of a call details CSV (call_id, occurred_at, channel, duration_s, "
-        'csat, first_contact_resolution) (got "cast")'
+        'csat, first_contact_resolution, recording_url) (got "cast")'
     ]
 
 
