@@ -1,7 +1,7 @@
 """Agents' own logins on PostgreSQL: each reads only their own rows, by any table.
 
 The store holds two teams of agents with calls, results, goals,
-self-assessments, badges and points, all through the real importer and the
+self-assessments, badges and points, calls seen and disputed, all through the real importer and the
 app's own commands. Tests connect as an agent's login (and a lead's) with
 psycopg and as the app does, through an engine, and compare with what the
 owner sees. PostgreSQL only: a SQLite file has no logins.
@@ -52,6 +52,7 @@ from nextcall.store.privacy import derive_recognition, grant_agent, grant_lead, 
 from nextcall.store.recognition import refresh_recognition
 from nextcall.store.rules import Target
 from nextcall.store.self_assessments import Draft, load_draft, save_draft, submit
+from nextcall.store.talkback import acknowledge, raise_dispute
 from nextcall.tui.cli import app
 from tests import factories as f
 from tests.conftest import _pg_admin_dsn, fresh_pg_database
@@ -76,6 +77,8 @@ WHOSE = {
     "self_assessment": "SELECT agent_id FROM self_assessment",
     "badge_award": "SELECT agent_id FROM badge_award",
     "points_entry": "SELECT agent_id FROM points_entry",
+    "acknowledgement": "SELECT agent_id FROM acknowledgement",
+    "dispute": "SELECT agent_id FROM dispute",
 }
 """Every table with personal rows, and what identifies whose each row is (an agent, or a call)."""
 
@@ -131,7 +134,8 @@ def names() -> Iterator[Callable[[str], str]]:
 
 @pytest.fixture
 def owner(pg_url: str, tmp_path: Path) -> Iterator[Engine]:
-    """The store, filled: calls for everyone, goals, self-assessments, badges and points, three opted out."""
+    """The store, filled: calls for everyone, goals, self-assessments, badges and points, calls seen and
+    disputed, three opted out."""
     engine = make_engine(pg_url)
     import_files(engine, [f.write_jsonl(tmp_path / "calls.jsonl", records())])
     for agent in ("ana", "ben", "dee", "eli"):
@@ -140,6 +144,10 @@ def owner(pg_url: str, tmp_path: Path) -> Iterator[Engine]:
         save_draft(engine, agent_id=agent, draft=Draft(date(2026, 12, 1), f"{agent} listens", "rushing", "recaps"))
     submit(engine, agent_id="ben", now=NOW)
     save_draft(engine, agent_id="ben", draft=Draft(strengths="a new draft"))
+    for agent in ("ana", "ben", "dee"):
+        acknowledge(engine, agent_id=agent, call_id=f"C-{agent}-10", comment=f"{agent} saw it")
+    for agent in ("ana", "ben", "eli"):
+        raise_dispute(engine, agent_id=agent, call_id=f"C-{agent}-11", criterion_key="k9", reason=f"{agent} recapped")
     for agent in OPTED_OUT:
         set_opt_out(engine, agent_id=agent, anonymous=True)
     # The board every login reads, as of the tests' fixed moment.
