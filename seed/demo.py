@@ -1144,7 +1144,45 @@ def demo_records(*, today: datetime.date, seed: int = 2026) -> list[dict]:
         evaluation["call_id"] = f"C-{call_number}"
         evaluations.append(evaluation)
 
-    return [*(dict(t) for t in TEAMS), *agents, *_copy_scorecards(), *evaluations]
+    talkback = _talking_back(evaluations)
+    return [*(dict(t) for t in TEAMS), *agents, *_copy_scorecards(), *evaluations, *talkback]
+
+
+SEEN_COMMENT = "I'll ask before holds from now on."
+DISPUTE_REASON = "I did ask if there was anything else, right before the transfer: it's on the recording."
+
+
+def _talking_back(evaluations: list[dict]) -> list[dict]:
+    """Aisha's word back to QA: every call seen but her two newest (one with a comment), and one
+    dispute that QA answered by re-scoring the call: missed → met."""
+    def at(evaluation: dict, hours: int) -> str:
+        moment = datetime.datetime.fromisoformat(evaluation["occurred_at"].replace("Z", "+00:00"))
+        return (moment + datetime.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    hers = [e for e in evaluations if e["agent"] == DEFAULT_DEMO_AGENT]
+    records: list[dict] = []
+    seen = hers[:-2]
+    for evaluation in seen:
+        record = {"kind": "acknowledgement", "call_id": evaluation["call_id"], "seen_at": at(evaluation, 2)}
+        if evaluation is seen[-1]:
+            record["comment"] = SEEN_COMMENT
+        records.append(record)
+    # An older call (its outcome no longer among the latest 30 a screen counts) where closing was missed.
+    disputed = next(
+        (e for e in reversed(hers[:-40]) if any(r["criterion"] == "closing" and r["outcome"] == "missed" for r in e["results"])),
+        None,
+    )
+    if disputed is not None:
+        for result in disputed["results"]:
+            if result["criterion"] == "closing":
+                result["outcome"] = "met"  # as QA re-scored it
+                result["comment"] = "Re-scored after listening again: the closing question was asked at the transfer."
+        records.append({
+            "kind": "dispute", "call_id": disputed["call_id"], "criterion": "closing", "reason": DISPUTE_REASON,
+            "proposed_outcome": "met", "scored_outcome": "missed", "raised_at": at(disputed, 20), "status": "changed",
+            "closed_at": at(disputed, 70), "decided_outcome": "met",
+        })
+    return records
 
 
 def _copy_scorecards() -> list[dict]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
+import wave
 import tempfile
 from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
@@ -15,7 +17,7 @@ from nextcall.store.goals import drop_goal, start_goal
 from nextcall.store.importer import ImportSummary, import_batch, read_records
 from nextcall.store.sqlite_file import sqlite_path
 
-from .demo import demo_records
+from .demo import DEFAULT_DEMO_AGENT, demo_records
 
 
 DEMO_GOALS: list[tuple[str, str, int, int | None, str | None]] = [
@@ -43,6 +45,7 @@ def load_demo(url: str, *, today: date, now: datetime | None = None) -> ImportSu
     path = sqlite_path(url)
     if path is None:
         return _build(url, records)
+    _with_recordings(records, path.parent / RECORDINGS_FOLDER)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".building", dir=path.parent)
     os.close(handle)
@@ -93,6 +96,41 @@ def _backup(built: sqlite3.Connection, target: Path) -> None:
         built.backup(live)
 
 
+RECORDINGS_FOLDER = "demo-recordings"
+"""Beside the demo database: the recordings the demo's calls point to."""
+RECORDED_CALLS = 4
+"""Aisha's newest phone calls with a moment that have a recording to listen back to."""
+
+
+def _with_recordings(records: list[dict[str, Any]], folder: Path) -> None:
+    """Give a few of the default agent's newest phone calls a recording: a short tone written beside the demo."""
+    calls = [
+        r for r in records
+        if r["kind"] == "evaluation" and r["agent"] == DEFAULT_DEMO_AGENT and r["channel"] == "phone"
+        and any(result.get("moment_s") is not None for result in r["results"])
+    ][-RECORDED_CALLS:]
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, record in enumerate(calls):
+        recording = folder / f"{record['call_id']}.wav"
+        if not recording.exists():
+            _tone(recording, pitch=330 + 55 * number)
+        record["recording_url"] = recording.resolve().as_uri()
+
+
+def _tone(path: Path, *, pitch: float, seconds: float = 2.0, rate: int = 8000) -> None:
+    """A short, quiet tone as 8-bit mono WAV (a stand-in for a call's recording)."""
+    samples = bytes(128 + int(40 * math.sin(2 * math.pi * pitch * n / rate)) for n in range(int(seconds * rate)))
+    with closing(wave.open(str(path), "wb")) as out:
+        out.setnchannels(1)
+        out.setsampwidth(1)
+        out.setframerate(rate)
+        out.writeframes(samples)
+
+
+_TIMES = ("occurred_at", "seen_at", "raised_at", "closed_at")
+"""The moments of the demo's records, moved back together when the day runs past now."""
+
+
 def _not_in_the_future(records: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
     def moment(record: dict[str, Any]) -> datetime:
         return datetime.fromisoformat(record["occurred_at"].replace("Z", "+00:00"))
@@ -104,6 +142,9 @@ def _not_in_the_future(records: list[dict[str, Any]], now: datetime) -> list[dic
     if late <= timedelta(0):
         return records
     shift = timedelta(minutes=-(-late.total_seconds() // 60) + 5)
-    for record in evaluations:
-        record["occurred_at"] = (moment(record) - shift).isoformat().replace("+00:00", "Z")
+    for record in records:
+        for name in _TIMES:
+            if name in record:
+                moved = datetime.fromisoformat(record[name].replace("Z", "+00:00")) - shift
+                record[name] = moved.isoformat().replace("+00:00", "Z")
     return records

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from .clock import local_time
 from .errors import NextcallError
 from .models import Outcome
+from .talkback import disputes_to_talk_about
 from .queries import (
     CALIBRATION_DAYS,
     badges_earned_since,
@@ -29,7 +30,16 @@ from .queries import (
     self_assessment_view,
 )
 from .rules import SELF_RATINGS, min_sample, PassRate, calibrate, calibration_words, enough_calls
-from .views import BadgeView, GoalScreenView, GoalView, MeasuredView, MomentView, SelfAssessmentScreenView
+from .views import (
+    BadgeView,
+    DisputeView,
+    GoalScreenView,
+    GoalView,
+    MeasuredView,
+    MomentView,
+    SelfAssessmentScreenView,
+    outcome_word,
+)
 
 MISSES = 2
 """How many missed calls the brief suggests listening to, beside one that went well and a critical miss."""
@@ -184,6 +194,13 @@ def prep_brief(db: Engine, *, agent_id: str, now: datetime | None = None) -> str
         "",
     ]
     lines += _own_words_section(words, zone)
+    if previous_session is not None:
+        since = datetime.combine(previous_session, time.min, tzinfo=zone)
+        opening = f"Badges earned since their last session on {_day(previous_session)}:"
+    else:
+        since = now - timedelta(days=CALIBRATION_DAYS)
+        opening = f"Badges earned in the last {CALIBRATION_DAYS} days (there is no earlier session on record):"
+    lines += _disputes_section(disputes_to_talk_about(db, agent_id=agent_id, since=since), previous_session, zone)
     lines += _calibration_section(assessment.measured, words, now)
     lines += _goal_section(goals, zone)
     focus = _focus(goals)
@@ -192,12 +209,6 @@ def prep_brief(db: Engine, *, agent_id: str, now: datetime | None = None) -> str
     goal_start = goals.current.started_at if working and goals.current is not None else None
     moments = moments_to_listen(db, agent_id=agent_id, criterion_key=focus[0], since=goal_start, misses=MISSES) if focus else []
     lines += _moments_section(focus, moments, goal_start, zone)
-    if previous_session is not None:
-        since = datetime.combine(previous_session, time.min, tzinfo=zone)
-        opening = f"Badges earned since their last session on {_day(previous_session)}:"
-    else:
-        since = now - timedelta(days=CALIBRATION_DAYS)
-        opening = f"Badges earned in the last {CALIBRATION_DAYS} days (there is no earlier session on record):"
     lines += _recognition_section(opening, badges_earned_since(db, agent_id=agent_id, since=since), zone)
     while lines and lines[-1] == "":
         lines.pop()
@@ -351,6 +362,25 @@ def _status(goal: GoalView, zone: tzinfo | None) -> str:
         when = f" on {_date(goal.mastered_at, zone)}" if goal.mastered_at else ""
         return f"mastered (it stuck{when}); time to choose the next one together."
     return "active."
+
+
+def _disputes_section(disputes: list[DisputeView], previous_session: date | None, zone: tzinfo | None) -> list[str]:
+    lines = ["## Where they see a score differently", ""]
+    window = f"since their last session on {_day(previous_session)}" if previous_session else f"in the last {CALIBRATION_DAYS} days"
+    if not disputes:
+        return lines + [f"No dispute open, and none answered {window}.", ""]
+    lines += ["They asked QA to look again: hear them out before the scores.", ""]
+    for d in disputes:
+        proposed = f", they propose {outcome_word(d.proposed_outcome)}" if d.proposed_outcome else ""
+        lines.append(
+            f"- Call {md(d.call_id)}, **{md(d.behaviour)}** (scored {outcome_word(d.scored_outcome)}{proposed}), "
+            f"raised {_moment(d.raised_at, zone)}: {md(d.answer)}"
+            + (f" on {_moment(d.closed_at, zone)}" if d.closed_at and not d.is_open else "")
+        )
+        lines.append(f"  - Their reason: {md(d.reason)}")
+        if d.note:
+            lines.append(f"  - QA's note: {md(d.note)}")
+    return lines + [""]
 
 
 def _moments_section(

@@ -123,6 +123,48 @@ def dispute_views(session: Session, *, evaluation_ids: Iterable[int] | None = No
     ]
 
 
+DISPUTE_COLUMNS = (
+    "call_id", "agent", "criterion", "behaviour", "scored_outcome", "proposed_outcome", "reason", "raised_at", "status",
+    "closed_at", "decided_outcome", "note",
+)
+"""What `nextcall disputes` lists for a QA team's tool, in this order."""
+
+
+def disputes_for_qa(db: Engine, *, team: str | None = None, open_only: bool = False) -> list[dict[str, str | None]]:
+    """Disputes for QA (a team's, or everyone's a login may read), oldest raised first, as rows of `DISPUTE_COLUMNS`.
+
+    Raises:
+        NextcallError: no such team.
+    """
+    from .models import Agent, Team, instant_text
+
+    with Session(db) as session:
+        agents = None
+        if team is not None:
+            if session.get(Team, team) is None:
+                raise NextcallError(f"no team {team!r} in the store", title="Disputes")
+            agents = list(session.exec(select(Agent.id).where(Agent.team_id == team)))
+        return [
+            {
+                "call_id": d.call_id, "agent": d.agent_id, "criterion": d.criterion_key, "behaviour": d.behaviour,
+                "scored_outcome": d.scored_outcome.value, "proposed_outcome": d.proposed_outcome.value if d.proposed_outcome else None,
+                "reason": d.reason, "raised_at": instant_text(d.raised_at), "status": d.status.value,
+                "closed_at": instant_text(d.closed_at) if d.closed_at else None,
+                "decided_outcome": d.decided_outcome.value if d.decided_outcome else None, "note": d.note,
+            }
+            for d in dispute_views(session, agent_ids=agents, open_only=open_only)
+        ]
+
+
+def disputes_to_talk_about(db: Engine, *, agent_id: str, since: datetime) -> list[DisputeView]:
+    """For a coach's brief: the agent's open disputes, and those closed (answered or withdrawn) after `since`."""
+    with Session(db) as session:
+        return [
+            d for d in dispute_views(session, agent_ids=[agent_id])
+            if d.is_open or (d.closed_at is not None and d.closed_at > since)
+        ]
+
+
 def acknowledgement_of(session: Session, evaluation_id: int) -> AcknowledgementView | None:
     seen = session.get(Acknowledgement, evaluation_id)
     return AcknowledgementView(seen.seen_at, seen.comment, seen.current) if seen is not None else None

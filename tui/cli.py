@@ -280,6 +280,41 @@ def _progress(files: tuple[Path, ...]) -> Iterator[Callable[[int], None] | None]
         yield lambda size: progress.advance(task, size)
 
 
+@app.command("disputes", context_settings=CONTEXT)
+@click.option("--team", metavar="TEAM", help="Only this team's agents' disputes.")
+@click.option("--open", "open_only", is_flag=True, help="Only disputes still open (under review).")
+@click.option("--format", "output", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
+              help="JSON Lines, or CSV with a header.")
+@db_option
+@click.pass_context
+def disputes_command(ctx: click.Context, team: str | None, open_only: bool, output: str, db: str | None) -> None:
+    """List agents' disputes ("I see it differently") for the QA team's tool, on standard output.
+
+    One per line, oldest raised first: call id, agent, behaviour, the scored
+    outcome, the outcome the agent proposes, their reason, when raised, status
+    (open, withdrawn, changed, upheld), when closed, QA's decided outcome and
+    note. Close one without a re-score by importing a dispute_resolution record.
+    """
+    import csv
+
+    from nextcall.store.db import open_existing_store
+    from nextcall.store.talkback import DISPUTE_COLUMNS, disputes_for_qa
+
+    try:
+        rows = disputes_for_qa(open_existing_store(_settings(ctx, db).db_url), team=team, open_only=open_only)
+    except NextcallError as error:
+        raise _fail(error) from None
+    if output == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=DISPUTE_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        for row in rows:
+            sys.stdout.write(json.dumps({k: v for k, v in row.items() if v is not None}, ensure_ascii=False) + "\n")
+    if not rows:
+        click.echo("No disputes" + (" open" if open_only else "") + (f" in team {team}" if team else "") + ".", err=True)
+
+
 @app.command("export", context_settings=CONTEXT)
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--team", metavar="TEAM", help="Only this team, its agents and their calls.")

@@ -22,8 +22,11 @@ from sqlalchemy import Engine
 from nextcall.seed.load import load_demo
 from nextcall.store.db import make_engine
 from nextcall.store.importer import import_files
+from nextcall.store.models import Outcome
 from nextcall.store.prep import PrepError, md, md_quote, prep_brief
+from nextcall.store.queries import scorecard_page
 from nextcall.store.self_assessments import Draft, save_draft, submit
+from nextcall.store.talkback import raise_dispute
 from nextcall.tui.cli import app
 from tests import factories as f
 
@@ -96,11 +99,26 @@ def test_sections_come_in_the_order_a_coach_needs_them(demo: Engine) -> None:
     headings = [line for line in brief.splitlines() if line.startswith("## ")]
     assert headings == [
         "## In their own words",
+        "## Where they see a score differently",
         "## Where their view and the scores differ",
         "## Current goal",
         "## Moments worth listening to",
         "## Recognition since the last session",
     ]
+
+
+def test_open_and_recently_answered_disputes_come_right_after_their_own_words(demo: Engine) -> None:
+    calls = [v.call_id for v in scorecard_page(demo, agent_id="a.khan").rows]
+    open_id = raise_dispute(demo, agent_id="a.khan", call_id=calls[0], criterion_key="greeting",
+                            reason="I *did* ask first:\nlisten at 2:10", proposed=Outcome.na, now=NOW)
+    assert open_id
+    brief = prep_brief(demo, agent_id="a.khan", now=NOW)
+    section = brief.split("## Where they see a score differently\n", 1)[1].split("\n## ", 1)[0]
+    assert "They asked QA to look again: hear them out before the scores." in section
+    assert f"- Call {calls[0]}, **Warm greeting** (scored " in section
+    assert ", they propose n/a), raised " in section
+    assert "under review: the score stays as scored until QA decides" in section
+    assert "  - Their reason: I \\*did\\* ask first: listen at 2:10" in section
 
 
 def test_without_a_self_assessment_the_brief_says_to_ask_them_first(demo: Engine) -> None:
@@ -156,6 +174,7 @@ def test_hostile_text_from_data_comes_out_literal(engine: Engine, tmp_path: Path
         engine, agent_id="a.khan", now=NOW,
         draft=Draft(strengths=free_text, struggles="```\nfenced\n```", want_to_work_on="  <!-- hidden -->"),
     )
+    raise_dispute(engine, agent_id="a.khan", call_id="C-100234", criterion_key="confirm_need", reason=HOSTILE, now=NOW)
 
     brief = prep_brief(engine, agent_id="a.khan", now=NOW)
     assert "\x1b" not in brief and "␛\\[31mred␛\\[0m" in brief
@@ -166,10 +185,10 @@ def test_hostile_text_from_data_comes_out_literal(engine: Engine, tmp_path: Path
     rendered = render(brief)
     for tag in ("<em>", "<a ", "<code>", "<pre>", "<script", "<b>", "<!--", "<h1>heading", "<blockquote>\n<blockquote>"):
         assert tag not in rendered, tag
-    assert rendered.count("<h1>") == 1 and rendered.count("<h2>") == 5
+    assert rendered.count("<h1>") == 1 and rendered.count("<h2>") == 6
     text = html.unescape(rendered)
     literal = HOSTILE.replace("\x1b", "␛")
-    assert text.count(literal) == 3  # the quote, the comment and the strengths
+    assert text.count(literal) == 4  # the quote, the comment, the strengths and the dispute's reason
     assert "Aisha *Khan* <b>x</b> (Falcons | #1)" in text
     assert "<td>Greets | *warmly*</td>\n<td>not rated</td>" in text  # the pipe stays in its cell
     for line in ("# heading", "- not a list", "1. not a list", "\u00a0" * 4 + "not code", "> not a quote", "===", "<!-- hidden -->"):
