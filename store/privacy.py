@@ -36,9 +36,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import psycopg
-from psycopg import sql
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
@@ -48,6 +47,12 @@ from .db import describe, unit_of_work
 from .errors import LoginError, NextcallError
 from .models import Agent
 from .recognition import refresh_recognition
+
+if TYPE_CHECKING:
+    from psycopg import sql
+
+# psycopg is imported by the functions that manage logins, which run on PostgreSQL only: the
+# goals and self-assessments that import this module open on SQLite without it (7 MiB, 0.1 s).
 
 AGENT_GROUP = "nextcall_agent"
 LEAD_GROUP = "nextcall_lead"
@@ -159,6 +164,9 @@ def revoke(db: Engine, login: str) -> str | None:
         LoginError: SQLite, a name that is not a login of this database, or a
             connection that may not drop roles.
     """
+    import psycopg
+    from psycopg import sql
+
     with _admin(db) as connection:
         found = connection.execute(
             text("SELECT login FROM nextcall_access.agent_login WHERE login = :login"), {"login": login}
@@ -343,6 +351,8 @@ def _admin(db: Engine, *, creates_roles: bool = True, writes: bool | None = None
     writes = creates_roles if writes is None else writes
     where = describe(str(db.url))
     require_shared(str(db.url))
+    import psycopg
+
     try:
         with db.begin() as connection:
             if connection.execute(text("SELECT to_regclass('nextcall_access.agent_login')")).scalar() is None:
@@ -405,6 +415,8 @@ def _create_or_keep(
     if mapped is not None and tuple(mapped) != (kind, agent_id, team_id):
         whose = f"agent {mapped[1]}" if mapped[0] == "agent" else f"the lead of team {mapped[2]}"
         raise LoginError(f"{login} is already the login of {whose}; revoke it first or choose another name.")
+    from psycopg import sql
+
     role = sql.Identifier(login)
     if not _role_exists(connection, login):
         _ddl(connection, sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT").format(role))
@@ -430,6 +442,8 @@ def _hashed(connection: Connection, login: str, password: str) -> str:
     """The password as the server stores it, made here so the plain text never reaches the server's logs."""
     if not password or "\x00" in password:
         raise LoginError("A password must not be empty or hold a NUL character.")
+    import psycopg
+
     driver = connection.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
     return driver.pgconn.encrypt_password(password.encode(), login.encode()).decode()
@@ -437,6 +451,8 @@ def _hashed(connection: Connection, login: str, password: str) -> str:
 
 def _ddl(connection: Connection, statement: sql.Composed) -> None:
     # Role statements take no parameters; psycopg quotes the names and the literal.
+    import psycopg
+
     driver = connection.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
     with driver.cursor() as cursor:
