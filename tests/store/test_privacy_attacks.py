@@ -972,6 +972,9 @@ def test_a_login_that_writes_for_no_agent_here_can_write_nothing(owner: Engine, 
             "SELECT nextcall_access.start_goal(1, 8, 10)",
             "SELECT nextcall_access.end_goal('dropped', NULL, NULL)",
             "SELECT nextcall_access.set_opt_out(false)",
+            "SELECT nextcall_access.acknowledge(1, 'seen')",
+            "SELECT nextcall_access.raise_dispute(1, 1, 'a reason', NULL)",
+            "SELECT nextcall_access.withdraw_dispute(1)",
             "SELECT nextcall_access.writing_agent()",
         ):
             assert refused(connection, statement)["sqlstate"] == "42501", statement

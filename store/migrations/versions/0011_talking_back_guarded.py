@@ -9,7 +9,8 @@ agents' and leads' logins read nothing but their scope (revision 0006), so:
 - `acknowledgement` and `dispute` are personal: an agent's login reads its
   own, a lead's its team's, through views of the same names, and no login
   holds a privilege on the tables (row-level security guards them too, for
-  roles given privileges by hand, as revision 0004 does the others);
+  logins given privileges by hand: an agent's reads its own rows there, a
+  lead's none, and neither writes);
 - an agent's login writes them only through functions that check each change:
   `acknowledge` marks one of the agent's own calls seen now (a comment with no
   words is none); `raise_dispute` is on one of the agent's own calls, on a
@@ -87,7 +88,10 @@ def _reads() -> list[str]:
 
 
 def _row_security() -> list[str]:
-    """Revision 0004's policies on the new personal tables, for roles given table privileges by hand."""
+    """Revision 0004's policies on the new personal tables, for roles given table privileges by hand.
+
+    An agent's login given them reads its own rows and writes none; a lead's reads none (revision
+    0004's team policy reads `agent`, which no login may read any more): leads read through the scope."""
     own = f"(SELECT {ACCESS}.own_agent())"
     unrestricted = f"NOT (SELECT {ACCESS}.restricted())"
     statements = []
@@ -96,8 +100,6 @@ def _row_security() -> list[str]:
             f"ALTER TABLE {HOME}.{table} ENABLE ROW LEVEL SECURITY",
             f"CREATE POLICY nextcall_unrestricted ON {HOME}.{table} USING ({unrestricted}) WITH CHECK ({unrestricted})",
             f"CREATE POLICY nextcall_own ON {HOME}.{table} FOR SELECT USING (agent_id = {own})",
-            f"""CREATE POLICY nextcall_team ON {HOME}.{table} FOR SELECT
-                USING (agent_id IN (SELECT t.id FROM {HOME}.agent t WHERE t.team_id = (SELECT {ACCESS}.led_team())))""",
         ]
     return statements
 
@@ -295,7 +297,7 @@ def downgrade() -> None:
         statements += [
             f"DROP VIEW {SCOPE}.{table}",
             f"DROP FUNCTION {ACCESS}.scope_{table}()",
-            *(f"DROP POLICY {policy} ON {HOME}.{table}" for policy in ("nextcall_unrestricted", "nextcall_own", "nextcall_team")),
+            *(f"DROP POLICY {policy} ON {HOME}.{table}" for policy in ("nextcall_unrestricted", "nextcall_own")),
             f"ALTER TABLE {HOME}.{table} DISABLE ROW LEVEL SECURITY",
         ]
     statements += [
