@@ -1145,7 +1145,39 @@ def demo_records(*, today: datetime.date, seed: int = 2026) -> list[dict]:
         evaluations.append(evaluation)
 
     talkback = _talking_back(evaluations)
-    return [*(dict(t) for t in TEAMS), *agents, *_copy_scorecards(), *evaluations, *talkback]
+    sessions = _sessions(today)
+    return [*(dict(t) for t in TEAMS), *agents, *_copy_scorecards(), *evaluations, *talkback, *sessions]
+
+
+def _sessions(today: datetime.date) -> list[dict]:
+    """Coaching sessions that tell the story: Aisha's last week, its check-in due today; Jorge's next on
+    Thursday, no self-assessment yet; Linh's after her goal stuck, on to the next behaviour."""
+    def at(day: datetime.date, hour: int) -> str:
+        return f"{day.isoformat()}T{hour:02d}:00:00Z"
+
+    last_week = today - datetime.timedelta(days=7)
+    thursday = today + datetime.timedelta(days=(3 - today.weekday()) % 7 or 7)
+    linh_day = today - datetime.timedelta(days=10)
+    return [
+        {
+            "kind": "coaching_session", "id": f"a.khan-{last_week:%Y%m%d}-1000", "agent": "a.khan", "coach": "Sam Patel",
+            "scheduled_at": at(last_week, 10), "scorecard": "care-v1", "criterion": "confirm_need",
+            "will_do": "Repeat the need back in one sentence and wait for the yes before I solve.",
+            "notes": "Listened to two calls together; she spotted the moment herself both times.",
+            "follow_up_on": today.isoformat(), "confirmed_at": at(last_week, 15),
+        },
+        {
+            "kind": "coaching_session", "id": f"j.garcia-{thursday:%Y%m%d}-1400", "agent": "j.garcia", "coach": "Sam Patel",
+            "scheduled_at": at(thursday, 14), "scorecard": "sales-v1", "criterion": "discovery",
+        },
+        {
+            "kind": "coaching_session", "id": f"l.nguyen-{linh_day:%Y%m%d}-0900", "agent": "l.nguyen", "coach": "Sam Patel",
+            "scheduled_at": at(linh_day, 9), "scorecard": "care-v1", "criterion": "empathy",
+            "will_do": "Keep naming the feeling first; next we pick the behaviour with the most impact together.",
+            "notes": "Her empathy goal stuck: we listened to her best call and celebrated it.",
+            "follow_up_on": (linh_day + datetime.timedelta(days=14)).isoformat(), "confirmed_at": at(linh_day, 11),
+        },
+    ]
 
 
 SEEN_COMMENT = "I'll ask before holds from now on."

@@ -20,6 +20,7 @@ from .models import (
     Agent,
     AgentAlias,
     CallDetail,
+    CoachingSession,
     Criterion,
     CriterionResult,
     Dispute,
@@ -113,6 +114,7 @@ def export_records(session: Session, *, team: str | None = None) -> Iterator[dic
     yield from _disputes(session, agent_ids if team else None)
     yield from _goals(session, agent_ids if team else None)
     yield from _self_assessments(session, agent_ids if team else None)
+    yield from _sessions(session, agent_ids if team else None)
 
 
 def _calls(session: Session, agent_ids: list[str] | None) -> Iterator[dict[str, Any]]:
@@ -173,6 +175,27 @@ def _disputes(session: Session, agent_ids: list[str] | None) -> Iterator[dict[st
                 "closed_at": instant_text(dispute.closed_at) if dispute.closed_at else None,
                 "decided_outcome": dispute.decided_outcome,
                 "note": dispute.note,
+            }
+        )
+
+
+def _sessions(session: Session, agent_ids: list[str] | None) -> Iterator[dict[str, Any]]:
+    query = (
+        select(CoachingSession, Criterion.scorecard_id, Criterion.key)
+        .join(Criterion, col(Criterion.id) == CoachingSession.criterion_id, isouter=True)
+        .order_by(CoachingSession.scheduled_at, CoachingSession.id)
+    )
+    if agent_ids is not None:
+        query = query.where(col(CoachingSession.agent_id).in_(agent_ids))
+    for row, scorecard, key in session.exec(query):
+        yield _drop_none(
+            {
+                "kind": "coaching_session", "id": row.id, "agent": row.agent_id, "coach": row.coach,
+                "scheduled_at": instant_text(row.scheduled_at), "status": row.status, "scorecard": scorecard,
+                "criterion": key, "will_do": row.will_do, "notes": row.notes,
+                "follow_up_on": row.follow_up_on.isoformat() if row.follow_up_on else None,
+                "confirmed_at": instant_text(row.confirmed_at) if row.confirmed_at else None,
+                "heard_differently": row.heard_differently,
             }
         )
 

@@ -744,9 +744,71 @@ class DisputeResolutionIn(ImportModel):
     """When QA decided (default: the moment of import)."""
 
 
+# ---------------------------------------------------------- coaching sessions
+
+
+class SessionStatus(str, enum.Enum):
+    """A coaching session is planned (and, once its time has passed, held) or called off."""
+
+    scheduled = "scheduled"
+    cancelled = "cancelled"
+
+
+class CoachingSession(SQLModel, table=True):
+    """A 1:1 between an agent and their coach: when, what was agreed, when to check in."""
+
+    __tablename__ = "coaching_session"
+    __table_args__ = (Index("ix_coaching_session_agent_at", "agent_id", "scheduled_at"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    agent_id: str = Field(foreign_key="agent.id", max_length=64)
+    coach: str = Field(max_length=200)
+    scheduled_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default=SessionStatus.scheduled.value, sa_type=String(12))
+    criterion_id: int | None = Field(default=None, foreign_key="criterion.id")
+    """The behaviour agreed on (usually the goal's)."""
+    will_do: str | None = Field(default=None, sa_type=SAText)
+    """What the agent will do, in a sentence."""
+    notes: str | None = Field(default=None, sa_type=SAText)
+    follow_up_on: date | None = None
+    """From this day the check-in is due: the agreed behaviour since the session against before it."""
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the agent confirmed the agreement as they heard it."""
+    heard_differently: str | None = Field(default=None, sa_type=SAText)
+    """What the agent heard differently, in their words (instead of confirming)."""
+
+
+class CoachingSessionIn(ImportModel):
+    """A `coaching_session` record: known by its `id` (a coach's tool's, or the one `nextcall session add` gave)."""
+
+    kind: Literal["coaching_session"]
+    id: Handle
+    agent: Handle
+    coach: Name
+    scheduled_at: Instant
+    status: SessionStatus = SessionStatus.scheduled
+    scorecard: Handle | None = None
+    criterion: Handle | None = None
+    will_do: Annotated[Text | None, Optional] = None
+    notes: Annotated[Text | None, Optional] = None
+    follow_up_on: Annotated[Day | None, Optional] = None
+    confirmed_at: Instant | None = None
+    heard_differently: Annotated[Text | None, Optional] = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CoachingSessionIn:
+        if (self.scorecard is None) != (self.criterion is None):
+            raise ValueError("a session's behaviour is a scorecard and a criterion of it: give both or neither")
+        if self.follow_up_on is not None and self.follow_up_on < self.scheduled_at.date():
+            raise ValueError("follow_up_on must not be before the session")
+        if self.confirmed_at is not None and self.heard_differently is not None:
+            raise ValueError("an agent confirms the agreement or says what they heard differently, not both")
+        return self
+
+
 ImportRecord = Annotated[
     TeamIn | AgentIn | ScorecardIn | EvaluationIn | CallIn | GoalIn | SelfAssessmentIn
-    | AcknowledgementIn | DisputeIn | DisputeResolutionIn,
+    | AcknowledgementIn | DisputeIn | DisputeResolutionIn | CoachingSessionIn,
     PydanticField(discriminator="kind"),
 ]
 """One line of a JSON Lines import file."""

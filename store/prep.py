@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from .clock import local_time
 from .errors import NextcallError
 from .models import Outcome
+from .sessions import check_in, last_held, sessions_of, upcoming
 from .talkback import disputes_to_talk_about
 from .queries import (
     CALIBRATION_DAYS,
@@ -32,6 +33,9 @@ from .queries import (
 from .rules import SELF_RATINGS, min_sample, PassRate, calibrate, calibration_words, enough_calls
 from .views import (
     BadgeView,
+    CheckInView,
+    EffectivenessView,
+    SessionView,
     DisputeView,
     GoalScreenView,
     GoalView,
@@ -182,6 +186,11 @@ def prep_brief(db: Engine, *, agent_id: str, now: datetime | None = None) -> str
     if assessment is None or goals is None:
         raise PrepError(f"There is no agent {agent_id!r} in this database; check the id (such as a.khan).")
     words, previous_session = _own_words(assessment)
+    sessions = sessions_of(db, agent_id=agent_id)
+    held_before = last_held(sessions, now)
+    if held_before is not None:
+        previous_session = local_time(held_before.scheduled_at, zone).day
+    coming = upcoming(sessions, now)
 
     agent = assessment.agent
     session_on = words.session_on if words is not None else None
@@ -189,7 +198,7 @@ def prep_brief(db: Engine, *, agent_id: str, now: datetime | None = None) -> str
         f"# Coaching prep: {md(agent.name)} ({md(agent.team_name or agent.team_id)})",
         "",
         f"- Agent: {md(agent.id)}",
-        f"- Coaching session: {_day(session_on) if session_on else 'not set'}",
+        f"- Coaching session: {_next_session(coming, session_on, zone)}",
         f"- Prepared: {_moment(now, zone)} {now.tzname() or ''}".rstrip(),
         "",
     ]
@@ -208,11 +217,19 @@ def prep_brief(db: Engine, *, agent_id: str, now: datetime | None = None) -> str
     working = goals.state.focus is not None and goals.state.focus.from_goal
     goal_start = goals.current.started_at if working and goals.current is not None else None
     moments = moments_to_listen(db, agent_id=agent_id, criterion_key=focus[0], since=goal_start, misses=MISSES) if focus else []
+    held = last_held(sessions, now)
+    lines += _session_section(held, check_in(db, agent_id=agent_id, now=now, zone=zone), zone)
     lines += _moments_section(focus, moments, goal_start, zone)
     lines += _recognition_section(opening, badges_earned_since(db, agent_id=agent_id, since=since), zone)
     while lines and lines[-1] == "":
         lines.pop()
     return "\n".join(lines) + "\n"
+
+
+def _next_session(coming: list[SessionView], session_on: date | None, zone: tzinfo | None) -> str:
+    if coming:
+        return f"{_moment(coming[0].scheduled_at, zone)} with {md(coming[0].coach)}"
+    return _day(session_on) if session_on else "not set"
 
 
 def _own_words_section(words: _OwnWords | None, zone: tzinfo | None) -> list[str]:
@@ -331,9 +348,14 @@ def _goal_section(goals: GoalScreenView, zone: tzinfo | None) -> list[str]:
             f"where it applied ({_percent(goal.baseline_rate)})."
         )
     lines.append("")
-    effect = goal.effectiveness
     lines.append("Before the goal (the calls its baseline rests on) and since it started, where the behaviour applied:")
     lines.append("")
+    return lines + _effect_table(goal.effectiveness)
+
+
+def _effect_table(effect: EffectivenessView) -> list[str]:
+    """Before and since, on the behaviour, CSAT and first-contact resolution, under the one sample rule."""
+    lines = []
     if not effect.enough:
         lines += [
             f"Not enough calls yet to compare: at least {effect.min_sample} where it applied on each side "
@@ -345,7 +367,7 @@ def _goal_section(goals: GoalScreenView, zone: tzinfo | None) -> list[str]:
     def csat(value: float | None) -> str:
         return "–" if value is None else f"{value:.1f}"
 
-    lines += [
+    return lines + [
         "| | Before | Since |",
         "| --- | --- | --- |",
         f"| Behaviour met | {_of(before.met, before.applicable)} | {_of(after.met, after.applicable)} |",
@@ -354,7 +376,39 @@ def _goal_section(goals: GoalScreenView, zone: tzinfo | None) -> list[str]:
         f"| Calls | {before.calls} | {after.calls} |",
         "",
     ]
-    return lines
+
+
+def _session_section(held: SessionView | None, check: CheckInView | None, zone: tzinfo | None) -> list[str]:
+    lines = ["## The last session and since", ""]
+    if held is None:
+        return lines + ["No coaching session on record yet: plan one with: nextcall session add AGENT --on DATE.", ""]
+    lines.append(f"On {_moment(held.scheduled_at, zone)} with {md(held.coach)}.")
+    lines.append("")
+    if held.behaviour:
+        lines.append(f"- Behaviour agreed on: **{md(held.behaviour)}**")
+    if held.will_do:
+        lines.append(f"- They will: {md(held.will_do)}")
+    if held.confirmed_at:
+        lines.append(f"- They confirmed it on {_moment(held.confirmed_at, zone)}.")
+    elif held.heard_differently:
+        lines.append(f"- They heard it differently: {md(held.heard_differently)}")
+    elif held.will_do:
+        lines.append("- Not confirmed by them yet.")
+    else:
+        lines.append("- Nothing noted as agreed: note it with: nextcall session note ID.")
+    if held.notes:
+        lines.append(f"- Notes: {md(held.notes)}")
+    lines.append("")
+    if held.follow_up_on is None:
+        return lines + ["No check-in day was set.", ""]
+    if check is None:
+        return lines + [f"Check-in from {_day(held.follow_up_on)}.", ""]
+    lines += [
+        f"Check-in (due since {_day(held.follow_up_on)}): the same number of calls before the session and since it, "
+        "where the behaviour applied:",
+        "",
+    ]
+    return lines + _effect_table(check.effect)
 
 
 def _status(goal: GoalView, zone: tzinfo | None) -> str:

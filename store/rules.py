@@ -399,10 +399,15 @@ SESSION_HORIZON_DAYS = 60
 """A self-assessment is for a coaching session today or within the next 60 days."""
 
 
-def session_date_problem(session_on: date | None, today: date) -> str | None:
-    """What is wrong with a self-assessment's session date on `today`, or None when it can be submitted."""
+def session_date_problem(session_on: date | None, today: date, sessions: Sequence[date] = ()) -> str | None:
+    """What is wrong with a self-assessment's session date on `today`, or None when it can be submitted.
+
+    Once the agent has coaching sessions planned (`sessions`, their days), it is for one of them."""
     if session_on is None:
         return "Add the date of the coaching session this is for, then submit."
+    if sessions and session_on not in sessions:
+        days = ", ".join(f"{day:%a %d %b}" for day in sessions)
+        return f"Choose one of your coaching sessions: {days}."
     if session_on < today:
         return f"The coaching session is today or later: {session_on:%d %b %Y} has passed."
     last = today + timedelta(days=SESSION_HORIZON_DAYS)

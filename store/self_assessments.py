@@ -20,7 +20,9 @@ from .errors import NextcallError
 from .models import SelfAssessment, utc_now
 from .privacy import can_derive_recognition
 from .recognition import refresh_recognition
+from .clock import local_time
 from .rules import SELF_RATINGS, has_words, session_date_problem
+from .sessions import sessions_in, upcoming
 
 
 class SelfAssessmentError(NextcallError):
@@ -114,7 +116,8 @@ def submit(db: Engine, *, agent_id: str, now: datetime | None = None) -> int:
         row = _draft_row(session, agent_id)
         if row is None:
             raise SelfAssessmentError("There is nothing to submit yet: write what you do well and what you struggle with.")
-        problem = session_date_problem(row.session_on, now.astimezone().date())
+        planned = [local_time(s.scheduled_at).day for s in upcoming(sessions_in(session, agent_id), now)]
+        problem = session_date_problem(row.session_on, now.astimezone().date(), planned)
         if problem is not None:
             raise SelfAssessmentError(problem)
         if not has_words(row.strengths, row.struggles, row.want_to_work_on):

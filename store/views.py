@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .models import DisputeStatus, Outcome
+from .models import DisputeStatus, Outcome, SessionStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,3 +413,43 @@ class SelfAssessmentScreenView:
     draft_ratings: dict[str, int]
     has_draft: bool
     past: tuple[PastSelfAssessmentView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    """A coaching session: when, with whom, and what was agreed."""
+
+    id: str
+    agent_id: str
+    coach: str
+    scheduled_at: datetime
+    status: SessionStatus
+    behaviour_key: str | None
+    behaviour: str | None
+    """The agreed behaviour's name."""
+    will_do: str | None
+    notes: str | None
+    follow_up_on: date | None
+    confirmed_at: datetime | None
+    heard_differently: str | None
+
+    def held(self, now: datetime) -> bool:
+        return self.status is SessionStatus.scheduled and self.scheduled_at <= now
+
+    @property
+    def agreed(self) -> bool:
+        """Whether what the agent will do was noted after the session (the agreement they confirm)."""
+        return self.will_do is not None
+
+    @property
+    def answered(self) -> bool:
+        """Whether the agent confirmed the agreement or said what they heard differently."""
+        return self.confirmed_at is not None or self.heard_differently is not None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInView:
+    """A session's follow-up: the agreed behaviour since the session against the same number of calls before it."""
+
+    session: SessionView
+    effect: EffectivenessView

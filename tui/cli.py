@@ -844,3 +844,150 @@ def _database_went_away(error: Exception) -> bool:
 
 if __name__ == "__main__":
     main()
+
+
+# ------------------------------------------------------------------ sessions
+
+
+@app.group("session", context_settings=CONTEXT)
+def session_app() -> None:
+    """Plan coaching sessions, move or cancel them before, note what was agreed after.
+
+    Times are in this machine's zone (or the configured time_zone): DATE is
+    2026-12-03 (09:00 that day) or "2026-12-03 14:30".
+    """
+
+
+def _moment(text: str, zone: Any, *, default_hour: int = 9) -> datetime:
+    """A session time from the command line: a day (at `default_hour`) or a day and time, in `zone`."""
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a date such as 2026-12-03 or \"2026-12-03 14:30\"") from None
+    if len(text.strip()) == 10:
+        parsed = parsed.replace(hour=default_hour)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def _day_option(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a day such as 2026-12-10") from None
+
+
+@session_app.command("add", context_settings=CONTEXT)
+@click.argument("agent")
+@click.option("--on", "on", required=True, metavar="DATE", help='When: 2026-12-03 (09:00) or "2026-12-03 14:30".')
+@click.option("--coach", metavar="NAME", default=lambda: os.environ.get("NEXTCALL_COACH") or os.environ.get("USER") or "",
+              show_default="$NEXTCALL_COACH, else your user name", help="Who coaches.")
+@click.option("--behaviour", metavar="KEY", help="The behaviour to work on (default: the agent's goal).")
+@click.option("--follow-up", "follow_up", metavar="DATE", help="The day to check in on it.")
+@click.option("--notes", metavar="TEXT", help="Notes for the session.")
+@db_option
+@click.pass_context
+def session_add(ctx: click.Context, agent: str, on: str, coach: str, behaviour: str | None, follow_up: str | None,
+                notes: str | None, db: str | None) -> None:
+    """Plan a coaching session with AGENT; prints its id."""
+    from nextcall.store.db import open_existing_store
+    from nextcall.store.sessions import add_session
+
+    try:
+        settings = _settings(ctx, db)
+        at = _moment(on, settings.zone)
+        made = add_session(open_existing_store(settings.db_url), agent_id=agent, coach=coach, at=at, behaviour=behaviour,
+                           follow_up_on=_day_option(follow_up), notes=notes)
+    except NextcallError as error:
+        raise _fail(error) from None
+    click.echo(f"Planned session {made} with {agent}, {at:%a %d %b %Y %H:%M}.")
+
+
+@session_app.command("list", context_settings=CONTEXT)
+@click.argument("agent")
+@db_option
+@click.pass_context
+def session_list(ctx: click.Context, agent: str, db: str | None) -> None:
+    """List AGENT's coaching sessions, earliest first, with what was agreed."""
+    from nextcall.store.db import open_existing_store
+    from nextcall.store.sessions import sessions_of
+
+    try:
+        settings = _settings(ctx, db)
+        found = sessions_of(open_existing_store(settings.db_url), agent_id=agent)
+    except NextcallError as error:
+        raise _fail(error) from None
+    if not found:
+        click.echo(f"No coaching sessions with {agent} yet: plan one with `nextcall session add {agent} --on DATE`.", err=True)
+    for item in found:
+        when = item.scheduled_at.astimezone(settings.zone).strftime("%a %d %b %Y %H:%M")
+        parts = [item.id, when, f"with {item.coach}", item.status.value]
+        if item.behaviour:
+            parts.append(f"behaviour: {item.behaviour}")
+        if item.will_do:
+            parts.append(f"will do: {item.will_do}")
+        if item.follow_up_on:
+            parts.append(f"check in from {item.follow_up_on:%a %d %b}")
+        if item.confirmed_at:
+            parts.append("confirmed by the agent")
+        elif item.heard_differently:
+            parts.append(f"heard differently: {item.heard_differently}")
+        sys.stdout.write(" · ".join(parts) + "\n")
+
+
+@session_app.command("move", context_settings=CONTEXT)
+@click.argument("session_id", metavar="ID")
+@click.option("--to", "to", required=True, metavar="DATE", help='The new time: 2026-12-04 or "2026-12-04 10:30".')
+@db_option
+@click.pass_context
+def session_move(ctx: click.Context, session_id: str, to: str, db: str | None) -> None:
+    """Move a planned session that has not happened yet."""
+    from nextcall.store.db import open_existing_store
+    from nextcall.store.sessions import move_session
+
+    try:
+        settings = _settings(ctx, db)
+        at = _moment(to, settings.zone)
+        move_session(open_existing_store(settings.db_url), session_id=session_id, to=at)
+    except NextcallError as error:
+        raise _fail(error) from None
+    click.echo(f"Moved session {session_id} to {at:%a %d %b %Y %H:%M}.")
+
+
+@session_app.command("cancel", context_settings=CONTEXT)
+@click.argument("session_id", metavar="ID")
+@db_option
+@click.pass_context
+def session_cancel(ctx: click.Context, session_id: str, db: str | None) -> None:
+    """Cancel a planned session that has not happened yet."""
+    from nextcall.store.db import open_existing_store
+    from nextcall.store.sessions import cancel_session
+
+    try:
+        cancel_session(open_existing_store(_settings(ctx, db).db_url), session_id=session_id)
+    except NextcallError as error:
+        raise _fail(error) from None
+    click.echo(f"Cancelled session {session_id}.")
+
+
+@session_app.command("note", context_settings=CONTEXT)
+@click.argument("session_id", metavar="ID")
+@click.option("--behaviour", metavar="KEY", help="The behaviour agreed on.")
+@click.option("--will-do", "will_do", metavar="TEXT", help="What the agent will do, in a sentence.")
+@click.option("--notes", metavar="TEXT", help="Notes of the session.")
+@click.option("--follow-up", "follow_up", metavar="DATE", help="The day to check in on it.")
+@db_option
+@click.pass_context
+def session_note(ctx: click.Context, session_id: str, behaviour: str | None, will_do: str | None, notes: str | None,
+                 follow_up: str | None, db: str | None) -> None:
+    """After a session: note what was agreed and when to check in (what is not given stays as it is)."""
+    from nextcall.store.db import open_existing_store
+    from nextcall.store.sessions import note_session
+
+    try:
+        note_session(open_existing_store(_settings(ctx, db).db_url), session_id=session_id, behaviour=behaviour,
+                     will_do=will_do, notes=notes, follow_up_on=_day_option(follow_up))
+    except NextcallError as error:
+        raise _fail(error) from None
+    click.echo(f"Noted session {session_id}.")

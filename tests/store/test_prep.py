@@ -43,18 +43,18 @@ def render(markdown: str) -> str:
 
 
 def assessed_a_khan(engine: Engine) -> None:
-    """Aisha's self-assessment for her last session (20 Oct) and the one she just wrote for 25 Nov."""
+    """Aisha's self-assessment for her last session (16 Nov, the demo's) and the one she just wrote for 25 Nov."""
     save_draft(
-        engine, agent_id="a.khan", now=datetime(2026, 10, 16, 12, 0, tzinfo=UTC),
+        engine, agent_id="a.khan", now=datetime(2026, 11, 12, 12, 0, tzinfo=UTC),
         draft=Draft(
-            session_on=date(2026, 10, 20),
+            session_on=date(2026, 11, 16),
             strengths="Calm with upset customers.",
             struggles="I jump to the fix too fast.",
             want_to_work_on="Confirming the need first.",
             ratings={"confirm_need": 2},
         ),
     )
-    submit(engine, agent_id="a.khan", now=datetime(2026, 10, 19, 9, 0, tzinfo=UTC))
+    submit(engine, agent_id="a.khan", now=datetime(2026, 11, 13, 9, 0, tzinfo=UTC))
     save_draft(
         engine, agent_id="a.khan", now=datetime(2026, 11, 22, 17, 5, tzinfo=UTC),
         draft=Draft(
@@ -102,6 +102,7 @@ def test_sections_come_in_the_order_a_coach_needs_them(demo: Engine) -> None:
         "## Where they see a score differently",
         "## Where their view and the scores differ",
         "## Current goal",
+        "## The last session and since",
         "## Moments worth listening to",
         "## Recognition since the last session",
     ]
@@ -126,7 +127,7 @@ def test_without_a_self_assessment_the_brief_says_to_ask_them_first(demo: Engine
     assert "- Coaching session: not set" in brief
     assert "They have not written a self-assessment yet. Ask them first" in brief
     assert "They have not rated themselves yet" in brief
-    assert "Badges earned in the last 30 days (there is no earlier session on record):" in brief
+    assert "Badges earned since their last session on Mon 16 Nov 2026:" in brief  # the demo's session with Sam
 
 
 def test_a_draft_is_used_and_marked_as_a_draft(demo: Engine) -> None:
@@ -185,7 +186,7 @@ def test_hostile_text_from_data_comes_out_literal(engine: Engine, tmp_path: Path
     rendered = render(brief)
     for tag in ("<em>", "<a ", "<code>", "<pre>", "<script", "<b>", "<!--", "<h1>heading", "<blockquote>\n<blockquote>"):
         assert tag not in rendered, tag
-    assert rendered.count("<h1>") == 1 and rendered.count("<h2>") == 6
+    assert rendered.count("<h1>") == 1 and rendered.count("<h2>") == 7
     text = html.unescape(rendered)
     literal = HOSTILE.replace("\x1b", "␛")
     assert text.count(literal) == 4  # the quote, the comment, the strengths and the dispute's reason
