@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import ComposeResult, SystemCommand
@@ -20,10 +21,12 @@ from .base import AgentViewScreen, nav_bindings
 from ..text import call_time, day, empty_screen, literal, score_words, spark, when
 from ..widgets.behaviours import BehaviourRates
 from ..widgets.effect import GoalEffect
-from ..widgets.goal_chart import GoalChart
 from ..widgets.going_well import GoingWell
 from ..widgets.moment import MomentCard
 from ..widgets.verdicts import VerdictStrip
+
+if TYPE_CHECKING:
+    from ..widgets.goal_chart import GoalChart
 
 EMPTY = (
     "When your calls are scored, this screen shows the one behaviour to work on, "
@@ -70,8 +73,8 @@ class HomeScreen(AgentViewScreen):
                         yield Static(id="last-call-text")
                     with Vertical(id="all-behaviours", classes="card"):
                         yield BehaviourRates(id="behaviour-rates")
-                    with Vertical(id="home-progress", classes="card"):
-                        yield GoalChart(id="home-goal-chart")
+                    # The goal's chart is made the first time it is shown (see `_goal_chart`).
+                    yield Vertical(id="home-progress", classes="card")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -183,7 +186,7 @@ class HomeScreen(AgentViewScreen):
         progress, effect = self.query_one("#home-progress"), self.query_one("#home-effect")
         progress.display = effect.display = self.tall and sparkline.display
         if goal is not None and progress.display:
-            self.query_one(GoalChart).show(goal)
+            self._goal_chart().show(goal)
             self.query_one(GoalEffect).show(goal.effectiveness)
         self._calls = {"moment": view.latest_miss.call_id if focus and view.latest_miss else None, "last-call": None}
         self._show_last_call(view)
@@ -210,6 +213,22 @@ class HomeScreen(AgentViewScreen):
                     + " · click to open it"
                 )
             )
+
+    def _goal_chart(self) -> GoalChart:
+        """The goal's chart, made the first time a tall terminal shows it.
+
+        Most starts show Home on an 80×24 terminal, where the chart is hidden:
+        they open without plotext, which is loaded with the chart's module.
+        """
+        from ..widgets.goal_chart import GoalChart
+
+        progress = self.query_one("#home-progress")
+        charts = progress.query_children(GoalChart)
+        if charts:
+            return charts.first()
+        chart = GoalChart(id="home-goal-chart")
+        progress.mount(chart)
+        return chart
 
     def _show_last_call(self, view: HomeView) -> None:
         """First things first: a critical miss on the last call, then how the focus went on it."""
