@@ -545,3 +545,38 @@ def holding_up(rates: Sequence[RatedT], *, focus_key: str | None, target: Target
     ]
     # Strongest first; equal rates keep the scorecard's order (sorted is stable).
     return sorted(found, key=lambda rate: -rate.met / rate.applicable)[:GOING_WELL_MOST]
+
+
+# ---------------------------------------------------------------- the team lead
+
+ATTENTION_DROP = 0.15
+"""A drop after a session worth a lead's attention: the agreed behaviour's met rate down by 15 points or more."""
+STUCK_DAYS = 28
+"""A goal worked on this long without reaching its target is stuck: time to look at it together."""
+
+
+def attention(
+    *,
+    check_in_due: bool,
+    follow_up_on: date | None,
+    goal_days: int | None,
+    goal_rate: float | None,
+    dropped_after_session: bool,
+    session_soon: bool,
+    self_assessed: bool,
+    open_disputes: int,
+) -> tuple[str, int]:
+    """What needs a lead's attention first for one agent, in words, and its rank (lower comes first)."""
+    if dropped_after_session:
+        return "dropped since the last session: talk before it sets in", 0
+    if check_in_due:
+        when = f" since {follow_up_on:%a %d %b}" if follow_up_on else ""
+        return f"check-in due{when}", 1
+    if goal_days is not None and goal_days >= STUCK_DAYS:
+        rate = f", {goal_rate:.0%} lately" if goal_rate is not None else ""
+        return f"goal stuck for {goal_days // 7} weeks{rate}: adjust it together", 2
+    if open_disputes:
+        return f"{plural(open_disputes, 'dispute')} open: hear them out", 3
+    if session_soon and not self_assessed:
+        return "no self-assessment yet for the next session", 4
+    return "on track", 9

@@ -453,3 +453,33 @@ class CheckInView:
 
     session: SessionView
     effect: EffectivenessView
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRowView:
+    """One agent on the team lead's screen."""
+
+    agent_id: str
+    name: str
+    goal: GoalView | None
+    since_session: EffectivenessView | None
+    """The agreed behaviour (else the goal's) since the last session, against before it."""
+    last_session: SessionView | None
+    next_session: SessionView | None
+    self_assessed: bool
+    """Whether the self-assessment for the next session is submitted."""
+    check_in: CheckInView | None
+    open_disputes: int
+    attention: str
+    """What needs the lead's attention first, in words ("on track" when nothing does)."""
+    attention_rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class TeamScreenView:
+    """The team lead's screen: every agent of the team, most in need of attention first."""
+
+    team_id: str | None
+    team_name: str | None
+    rows: tuple[TeamRowView, ...]
+    now: datetime

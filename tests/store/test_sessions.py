@@ -199,3 +199,51 @@ def test_a_bad_session_record_names_its_field(engine: Engine, tmp_path: Path) ->
         with pytest.raises(ImportRejected) as rejected:
             load(engine, tmp_path, [record], now=at(1))
         assert expected in rejected.value.problems[0], rejected.value.problems
+
+
+# ------------------------------------------------------------- the lead's view
+
+
+def test_the_team_view_puts_a_due_check_in_first_and_says_why(engine: Engine, tmp_path: Path) -> None:
+    from nextcall.store.team import team_view
+
+    made = planned(engine, tmp_path)
+    load(engine, tmp_path, [BEN_RECORD, f.evaluation(call_id="C-ben", agent="b.ortiz", occurred_at=at(-30).isoformat())],
+         now=at(-20))
+    add_session(engine, agent_id="b.ortiz", coach="Sam", at=at(24 * 8), now=at(-10))
+    note_session(engine, session_id=made, will_do="Repeat the need back", now=at(1))
+
+    view = team_view(engine, team_id="falcons", now=datetime(2026, 11, 23, 9, tzinfo=UTC), zone=UTC)
+
+    assert [(row.agent_id, row.attention) for row in view.rows] == [
+        ("a.khan", "check-in due since Mon 23 Nov"),
+        ("b.ortiz", "no self-assessment yet for the next session"),
+    ]
+    aisha, ben = view.rows
+    assert aisha.last_session is not None and aisha.last_session.id == made and aisha.check_in is not None
+    assert aisha.goal is not None and aisha.goal.criterion.key == "confirm_need"
+    assert ben.next_session is not None and not ben.self_assessed and ben.last_session is None
+    assert team_view(engine, team_id="nobody-here", now=at(1)).rows == ()
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        ({"dropped_after_session": True, "check_in_due": True}, ("dropped since the last session: talk before it sets in", 0)),
+        ({"check_in_due": True, "follow_up_on": date(2026, 11, 23)}, ("check-in due since Mon 23 Nov", 1)),
+        ({"goal_days": 35, "goal_rate": 0.5}, ("goal stuck for 5 weeks, 50% lately: adjust it together", 2)),
+        ({"goal_days": 27}, ("on track", 9)),
+        ({"open_disputes": 2}, ("2 disputes open: hear them out", 3)),
+        ({"session_soon": True}, ("no self-assessment yet for the next session", 4)),
+        ({"session_soon": True, "self_assessed": True}, ("on track", 9)),
+    ],
+)
+def test_what_needs_attention_first(facts: dict[str, Any], expected: tuple[str, int]) -> None:
+    from nextcall.store import rules
+
+    given = {"check_in_due": False, "follow_up_on": None, "goal_days": None, "goal_rate": None,
+             "dropped_after_session": False, "session_soon": False, "self_assessed": False, "open_disputes": 0}
+    assert rules.attention(**(given | facts)) == expected
+
+
+BEN_RECORD = f.agent(id="b.ortiz", name="Ben Ortiz")
