@@ -2,7 +2,8 @@
 
 What is loaded at the first frame is checked by module, not by a clock: a
 fresh interpreter runs `nextcall` up to the moment the store would start
-opening (the first frame painted) and lists what it has imported.
+opening (the first frame painted) and lists what it has imported; another
+runs it until Home shows an agent's data, and lists what it has imported then.
 """
 
 from __future__ import annotations
@@ -54,6 +55,65 @@ NextcallApp.run = lambda app, **options: run(app, headless=True, **options)
 sys.argv = ["nextcall", "--db", sys.argv[-1], "--agent", "a.khan"]
 cli.main()
 """
+
+
+UNUSED_BY_HOME = ("alembic", "psycopg", "pydantic_settings", "plotext", "textual_plotext", "pyfiglet")
+"""Libraries Home does without, its data shown at 80×24 on a current SQLite store: the migrations', PostgreSQL's
+driver (loaded only by the logins' functions), pydantic-settings (the settings are read with pydantic alone),
+and the charts' (the goal's chart is made only on a tall terminal)."""
+
+HOME_PROBE = """
+import sys
+from nextcall.tui import cli
+from nextcall.tui.app import NextcallApp
+
+unused = set(sys.argv[1:-1])
+cli._paints_first = lambda: True  # as at a terminal
+loaded = NextcallApp.screen_loaded
+
+def home_shown(app):
+    view = getattr(app.screen, "view", None)
+    if type(app.screen).__name__ == "HomeScreen" and view is not None and view.evaluation_count > 0:
+        print("SHOWN", view.agent.id, "with a goal" if view.goal is not None else "without a goal")
+        print("LOADED", *sorted({name.split(".")[0] for name in sys.modules} & unused))
+        app.exit()
+    loaded(app)
+
+NextcallApp.screen_loaded = home_shown  # a screen has just shown what it read
+run = NextcallApp.run
+NextcallApp.run = lambda app, **options: run(app, headless=True, **options)
+sys.argv = ["nextcall", "--db", sys.argv[-1], "--agent", "a.khan"]
+cli.main()
+"""
+
+
+def test_home_shows_its_data_on_sqlite_without_the_migrations_postgresql_or_the_charts(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "demo.db"
+    copy.write_bytes(demo_db.read_bytes())
+    done = subprocess.run(
+        [sys.executable, "-c", HOME_PROBE, *UNUSED_BY_HOME, f"sqlite:///{copy}"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    said = dict(line.partition(" ")[::2] for line in done.stdout.splitlines())
+    assert said["SHOWN"] == "a.khan with a goal"  # a goal, whose chart is hidden at 80×24
+    assert said["LOADED"] == ""
+
+
+def test_no_screen_loads_postgresqls_driver_or_the_migrations_with_what_it_writes_through() -> None:
+    # Goals and self-assessments, which the Goal and Self-assessment screens load as they write, load the
+    # logins' module: its functions import psycopg as they run, on PostgreSQL.
+    screens = ("home", "scorecards", "goal", "badges", "self_assessment", "leaderboard", "evaluation")
+    probe = "; ".join(
+        [*(f"import nextcall.tui.screens.{screen}" for screen in screens),
+         "import nextcall.store.goals, nextcall.store.self_assessments", "import sys",
+         "print(*sorted({name.split('.')[0] for name in sys.modules} & {'psycopg', 'alembic'}))"]
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
 
 
 def test_the_first_frame_paints_before_the_store_its_libraries_and_the_settings_load(tmp_path: Path) -> None:
