@@ -977,6 +977,16 @@ def test_upgrading_a_store_made_before_revision_0006_moves_it_home_and_keeps_eve
         with connect(legacy_url, login) as connection:
             assert {row[0] for row in connection.execute("SELECT agent_id FROM evaluation")} == {"ana"}
             assert connection.execute("SELECT count(*) FROM self_assessment").fetchone() == (1,)
+        # Calls seen and disputed came with revision 0010, after: copied over as they are, the brief reads them.
+        with as_owner(pg_url) as source, psycopg.connect(legacy_url.replace("+psycopg", ""), autocommit=True) as upgraded:
+            for table in ("acknowledgement", "dispute"):
+                cursor = source.execute(f"SELECT * FROM {table} ORDER BY 1")
+                columns = [c.name for c in cursor.description or []]
+                with upgraded.cursor() as inserting:
+                    inserting.executemany(
+                        f"INSERT INTO {HOME}.{table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
+                        cursor.fetchall(),
+                    )
         # A store already moved opens as it is, and an owner's app finds it.
         engine = open_store(legacy_url)
         try:

@@ -14,7 +14,7 @@ PostgreSQL only: a SQLite file has no logins.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from nextcall.store.talkback import (
     withdraw_dispute,
 )
 from tests import factories as f
-from tests.conftest import fresh_pg_database
+from tests.conftest import scratch_pg_database
 from tests.store import test_privacy_attacks as attacks
 from tests.store.test_privacy_attacks import (
     BLANK,
@@ -524,16 +524,26 @@ def test_a_login_given_the_tables_by_hand_still_reads_only_its_own(owner: Engine
 # ------------------------------------------------------------------ the migration
 
 
-def test_revision_0011_goes_back_to_0009_and_up_again(pg_template: str, tmp_path: Path, names: Names) -> None:  # noqa: F811
-    with fresh_pg_database(pg_template) as url:
+def test_revision_0011_goes_back_to_0009_and_up_again(tmp_path: Path, names: Names) -> None:  # noqa: F811
+    with scratch_pg_database("") as url:
         engine = make_engine(url)
         config = _alembic_config()
+
+        def to(revision: str, step: Callable[..., None] = command.upgrade) -> None:
+            with engine.begin() as connection:
+                config.attributes["connection"] = connection
+                step(config, revision)
+            engine.dispose()  # connections opened before search where the tables were
+
         try:
-            for target in ("0009", "head"):
-                with engine.begin() as connection:
-                    config.attributes["connection"] = connection
-                    (command.downgrade if target == "0009" else command.upgrade)(config, target)
-                engine.dispose()
+            to("0011")
+            to("0009", command.downgrade)
+            with admin(url) as connection:
+                assert connection.execute(
+                    "SELECT to_regclass('nextcall_scope.dispute'), to_regprocedure('nextcall_access.acknowledge(integer, text)')"
+                ).fetchone() == (None, None)
+            to("0011")
+            to("head")
             assert schema_revision(engine) == head_revision()
             import_files(engine, [f.write_jsonl(tmp_path / f"{uuid.uuid4().hex[:6]}.jsonl", [
                 *f.basics(), f.evaluation(), f.agent(id="b.lee", name="B. Lee"),
@@ -543,9 +553,8 @@ def test_revision_0011_goes_back_to_0009_and_up_again(pg_template: str, tmp_path
             acknowledge(engine, agent_id="b.lee", call_id="C-2", comment="seen")
             with connect(url, login) as connection:
                 columns = [c.name for c in connection.execute("SELECT * FROM nextcall_scope.evaluation").description or []]
-                assert columns[-1] == "recording_url"
+                assert "recording_url" in columns
                 assert connection.execute("SELECT nextcall_access.acknowledge(e.id, 'ok') FROM evaluation e").fetchall()
                 assert whose(connection, "acknowledgement") == ["a.khan"]
         finally:
             engine.dispose()
-
