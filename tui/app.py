@@ -343,6 +343,22 @@ class NextcallApp(App[None]):
                     if earned:
                         self.post_message(BadgesEarned(earned))
                 self._awards_seen = awards
+                # QA's answers to the agent's "I see it differently" (a re-score, or a resolution that changes no
+                # evaluation and so no marker), each said once: those closed after the newest import seen before.
+                answered_since = getattr(self, "_answered_since", None) or marker[0]
+                if self.agent_id is not None and answered_since is not None:
+                    from .text import literal
+
+                    answered = queries.disputes_answered_since(self.engine, agent_id=self.agent_id, since=answered_since)
+                    for dispute in answered:
+                        self.notify(
+                            f"Call {literal(dispute.call_id)} · {literal(dispute.behaviour)}: {dispute.answer}",
+                            title="QA answered", markup=False, timeout=30,
+                        )
+                    if answered:
+                        answered_since = max(answered_since, *(d.closed_at for d in answered if d.closed_at))
+                        self.call_from_thread(self.store_changed.publish, StoreChanged(self.agent_id))
+                self._answered_since = answered_since
             except Exception as error:
                 if not unreachable(error):
                     raise

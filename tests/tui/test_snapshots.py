@@ -89,6 +89,30 @@ def test_evaluation_with_hostile_text(snap_compare, hostile_engine: Engine, size
     assert snap_compare(make_app(hostile_engine, "a.khan"), terminal_size=size, run_before=open_first_evaluation)
 
 
+@pytest.fixture
+def disputed_engine(tmp_path: Path) -> Engine:
+    """One call with a recording, and the agent's "I see it differently" on its miss, open."""
+    from datetime import UTC, datetime
+
+    from nextcall.store import talkback
+    from nextcall.store.models import Outcome
+
+    engine = open_store(f"sqlite:///{tmp_path / 'disputed.db'}")
+    records = [*factories.basics(), factories.evaluation(recording_url="https://rec.example.com/calls/C-100234.mp3")]
+    import_files(engine, [factories.write_jsonl(tmp_path / "disputed.jsonl", records)])
+    talkback.raise_dispute(
+        engine, agent_id="a.khan", call_id="C-100234", criterion_key="verify",
+        reason="I asked for the date of birth at 1:20, right after the reset link", proposed=Outcome.met,
+        now=datetime(2026, 11, 21, 9, tzinfo=UTC),
+    )
+    return engine
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_evaluation_with_an_open_dispute(snap_compare, disputed_engine: Engine, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(disputed_engine, "a.khan"), terminal_size=size, run_before=open_first_evaluation)
+
+
 async def goal_screen(pilot) -> None:  # noqa: ANN001
     await settled(pilot)
     await pilot.press("g")

@@ -211,6 +211,7 @@ class HomeScreen(AgentViewScreen):
                     f"{last.call_id} · {when(last.occurred_at)} · "
                     + score_words(last.score, last.met, last.missed, last.critical_missed)
                     + " · click to open it"
+                    + (f"\n● {plural(view.unseen, 'evaluation')} waiting for you to see: s, then n lists them" if view.unseen else "")
                 )
             )
 

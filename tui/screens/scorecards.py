@@ -27,6 +27,9 @@ EMPTY = (
     "Enter (or a click) opens one, behaviour by behaviour."
 )
 
+NOT_SEEN = "●"
+"""Beside a call whose evaluation the agent has not marked seen yet (or that was re-scored since)."""
+
 WIDE = 120
 """From this many columns (a 160-column terminal) the list has room for each call's length."""
 
@@ -40,9 +43,13 @@ class ScorecardsScreen(StoreScreen):
 
     BINDINGS = [
         Binding("f", "focus_filter", "Filter", tooltip="Filter by behaviour and outcome"),
+        Binding("n", "toggle_unseen", "Not seen", tooltip="Only the calls you have not marked seen, newest first", id="not-seen"),
         Binding("x", "clear_filters", "Clear filters", show=False),
         *nav_bindings("home", "goal"),
     ]
+
+    unseen_only = False
+    """Only the calls not marked seen (in the newest the list holds)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -105,6 +112,10 @@ class ScorecardsScreen(StoreScreen):
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Filter by behaviour", "Show only the calls with one behaviour (f)", self.action_focus_filter)
         yield SystemCommand("Filter met or missed", "Show only the calls where it was met, or missed", self.action_focus_outcome)
+        yield SystemCommand(
+            "Only calls not seen" if not self.unseen_only else "Every call, seen or not",
+            "The calls you have not marked seen, newest first (n)", self.action_toggle_unseen,
+        )
         yield SystemCommand("Clear filters", "Every scored call again (x)", self.action_clear_filters)
         yield SystemCommand("Open the highlighted call", "Behaviour by behaviour, with each miss's moment (Enter)", self.action_open_highlighted)
 
@@ -120,8 +131,14 @@ class ScorecardsScreen(StoreScreen):
         self.query_one("#behaviour-filter", Select).focus()
 
     def action_clear_filters(self) -> None:
+        self.unseen_only = False
         self.query_one("#behaviour-filter", Select).clear()
         self.query_one("#outcome-filter", Select).clear()
+        self.load()
+
+    def action_toggle_unseen(self) -> None:
+        self.unseen_only = not self.unseen_only
+        self.load()
 
     def load(self) -> None:
         """Reload the list with the filters as they stand."""
@@ -141,7 +158,8 @@ class ScorecardsScreen(StoreScreen):
             self.engine, agent_id=agent_id, criterion_key=behaviour, outcome=outcome
         )
         self.deliver(
-            generation, self.show, page, filtered=behaviour is not None or outcome is not None, by_behaviour=behaviour is not None
+            generation, self.show, page, filtered=behaviour is not None or outcome is not None or self.unseen_only,
+            by_behaviour=behaviour is not None,
         )
 
     def show(self, page: ScorecardPageView, *, filtered: bool, by_behaviour: bool = False) -> None:
@@ -161,7 +179,10 @@ class ScorecardsScreen(StoreScreen):
         selected = table.cursor_row
         self._set_columns(by_behaviour=by_behaviour)
         table.clear()
-        for row in page.rows:
+        # Not seen yet: marked on each row, and on its own (newest first, as the list is) with n.
+        unseen = sum(not row.seen for row in page.rows)
+        rows = [row for row in page.rows if not row.seen] if self.unseen_only else page.rows
+        for row in rows:
             score = "no score" if row.score is None else f"{row.score:.0%}"
             behaviours = f"{score:>4}  ✓{row.met} ✗{row.missed}"
             if row.critical_missed:
@@ -170,7 +191,7 @@ class ScorecardsScreen(StoreScreen):
             length = [Text(call_time(row.duration_s) or "–", justify="right")] if self._wide else []
             table.add_row(
                 when(row.occurred_at),
-                Text(literal(row.call_id)),
+                Text.assemble((f"{NOT_SEEN} " if not row.seen else "  ", "bold"), literal(row.call_id)),
                 (f"{SYMBOL[outcome]} {WORD[outcome]}" if outcome else "– n/a") if by_behaviour else row.channel,
                 Text(behaviours, style="bold" if row.critical_missed else ""),
                 "–" if row.csat is None else f"{row.csat}/5",
@@ -179,9 +200,16 @@ class ScorecardsScreen(StoreScreen):
                 key=row.call_id,
             )
         shown = f"{len(page.rows):,} of {page.total:,} calls" if len(page.rows) < page.total else f"{page.total:,} calls"
-        self.query_one("#count", Static).update(shown + (" match" if filtered else ""))
-        if page.rows:
-            table.move_cursor(row=min(selected, len(page.rows) - 1))
+        if self.unseen_only:
+            newest = f" of the newest {len(page.rows):,}" if len(page.rows) < page.total else ""
+            shown = f"{NOT_SEEN} {unseen:,} not seen{newest}"
+        elif unseen:
+            shown += f" match · {NOT_SEEN} {unseen:,} not seen" if filtered else f" · {NOT_SEEN} {unseen:,} not seen"
+        elif filtered:
+            shown += " match"
+        self.query_one("#count", Static).update(Content(shown))
+        if rows:
+            table.move_cursor(row=min(selected, len(rows) - 1))
 
     def _show_empty(self, *, agent_chosen: bool) -> None:
         self.query_one(DataTable).display = self.query_one("#filters").display = False
