@@ -52,6 +52,7 @@ from nextcall.store.privacy import derive_recognition, grant_agent, grant_lead, 
 from nextcall.store.recognition import refresh_recognition
 from nextcall.store.rules import Target
 from nextcall.store.self_assessments import Draft, load_draft, save_draft, submit
+from nextcall.store.sessions import add_session, cancel_session, note_session
 from nextcall.store.talkback import acknowledge, raise_dispute
 from nextcall.tui.cli import app
 from tests import factories as f
@@ -79,6 +80,7 @@ WHOSE = {
     "points_entry": "SELECT agent_id FROM points_entry",
     "acknowledgement": "SELECT agent_id FROM acknowledgement",
     "dispute": "SELECT agent_id FROM dispute",
+    "coaching_session": "SELECT agent_id FROM coaching_session",
 }
 """Every table with personal rows, and what identifies whose each row is (an agent, or a call)."""
 
@@ -135,7 +137,7 @@ def names() -> Iterator[Callable[[str], str]]:
 @pytest.fixture
 def owner(pg_url: str, tmp_path: Path) -> Iterator[Engine]:
     """The store, filled: calls for everyone, goals, self-assessments, badges and points, calls seen and
-    disputed, three opted out."""
+    disputed, coaching sessions held last week (eli's cancelled), three opted out."""
     engine = make_engine(pg_url)
     import_files(engine, [f.write_jsonl(tmp_path / "calls.jsonl", records())])
     for agent in ("ana", "ben", "dee", "eli"):
@@ -148,6 +150,13 @@ def owner(pg_url: str, tmp_path: Path) -> Iterator[Engine]:
         acknowledge(engine, agent_id=agent, call_id=f"C-{agent}-10", comment=f"{agent} saw it")
     for agent in ("ana", "ben", "eli"):
         raise_dispute(engine, agent_id=agent, call_id=f"C-{agent}-11", criterion_key="k9", reason=f"{agent} recapped")
+    planned_on = LAST_MONDAY - timedelta(days=3)
+    for agent in ("ana", "ben", "dee", "eli"):
+        held = add_session(engine, agent_id=agent, coach="Sam", at=LAST_MONDAY + timedelta(hours=1), now=planned_on)
+        if agent == "eli":
+            cancel_session(engine, session_id=held, now=planned_on)
+        else:
+            note_session(engine, session_id=held, will_do=f"{agent} recaps", notes=f"{agent}'s notes", now=MONDAY)
     for agent in OPTED_OUT:
         set_opt_out(engine, agent_id=agent, anonymous=True)
     # The board every login reads, as of the tests' fixed moment.
@@ -977,9 +986,10 @@ def test_upgrading_a_store_made_before_revision_0006_moves_it_home_and_keeps_eve
         with connect(legacy_url, login) as connection:
             assert {row[0] for row in connection.execute("SELECT agent_id FROM evaluation")} == {"ana"}
             assert connection.execute("SELECT count(*) FROM self_assessment").fetchone() == (1,)
-        # Calls seen and disputed came with revision 0010, after: copied over as they are, the brief reads them.
+        # Calls seen and disputed (revision 0010) and coaching sessions (0012) came after: copied over as they are,
+        # the brief reads them.
         with as_owner(pg_url) as source, psycopg.connect(legacy_url.replace("+psycopg", ""), autocommit=True) as upgraded:
-            for table in ("acknowledgement", "dispute"):
+            for table in ("acknowledgement", "dispute", "coaching_session"):
                 cursor = source.execute(f"SELECT * FROM {table} ORDER BY 1")
                 columns = [c.name for c in cursor.description or []]
                 with upgraded.cursor() as inserting:
