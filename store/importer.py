@@ -13,6 +13,7 @@ owns. `import_files` does all three.
 from __future__ import annotations
 
 import csv
+import enum
 import gc
 import hashlib
 import io
@@ -21,18 +22,23 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from types import NoneType, UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from typing_extensions import NotRequired, TypedDict
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from annotated_types import MinLen
+from pydantic import BaseModel, ConfigDict, Strict, TypeAdapter, ValidationError
 from pydantic import Field as PydanticField
+from pydantic_core import to_json
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy import Engine, Table, bindparam, delete, func, insert, text, update
 from sqlmodel import Session, select
+from sqlmodel.main import FieldInfoMetadata
 
 from . import rules
 from .db import IN_LIST_SIZE, LOCK_NOT_AVAILABLE, ROW_WAIT_SECONDS, lock_for_writing, through_login
@@ -42,7 +48,7 @@ from .import_personal import check_personal, write_goals, write_self_assessments
 from .import_talkback import check_talkback, write_talkback
 from .talkback import answer_rescored
 from .import_problems import MISSING, Problem, Source
-from .recognition import refresh_recognition
+from .recognition import driver_rows, refresh_recognition
 from .models import (
     AcknowledgementIn,
     DisputeIn,
@@ -75,6 +81,7 @@ from .models import (
     instant_text,
     utc_now,
 )
+from .models import _empty_is_absent, _json_bool, _nfc, _number, _storable_text
 
 Record = (
     TeamIn | AgentIn | ScorecardIn | EvaluationIn | CallIn | GoalIn | SelfAssessmentIn
@@ -116,6 +123,83 @@ _FAST_RECORD = TypeAdapter(
         PydanticField(discriminator="kind"),
     ]
 )
+
+
+_SAME_ON_PLAIN_TEXT = (_nfc, _storable_text)
+"""Validators that change nothing in text of plain ASCII without \\u escapes: it is in NFC, with no NUL and no lone surrogate."""
+_JSON_OWN_TYPES = (_number, _json_bool)
+"""Validators that refuse what is not JSON's own number or true/false: a strict type refuses as much and more."""
+
+
+def _strict(annotation: Any, metadata: Sequence[Any] = (), nonempty: Any = None) -> Any:
+    """`annotation` with `metadata`, minus the Python validators a plain JSON line does not need, stricter where one goes."""
+    while get_origin(annotation) is Annotated:
+        annotation, *inner = get_args(annotation)
+        metadata = [*inner, *metadata]
+    kept = []
+    for item in metadata:
+        function = getattr(item, "func", None)
+        if function in _SAME_ON_PLAIN_TEXT or isinstance(item, FieldInfoMetadata):  # the column's, never checked
+            continue
+        if function in _JSON_OWN_TYPES:
+            kept.append(Strict())
+        elif function is _empty_is_absent:
+            nonempty = item  # "" is absent to the model: the twin refuses it, and the model reads it
+        else:
+            kept.append(item)
+    arguments = get_args(annotation)
+    if get_origin(annotation) in (Union, UnionType) and len(arguments) == 2 and NoneType in arguments:
+        inner = arguments[0] if arguments[1] is NoneType else arguments[1]
+        return _strict(inner, kept, nonempty) | None
+    if nonempty is not None:
+        kept.append(MinLen(1) if annotation is str else nonempty)
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        # Its values themselves: what use_enum_values keeps, without an enum made and taken apart.
+        annotation = Literal[tuple(member.value for member in annotation)]
+    return Annotated[tuple([annotation, *kept])] if kept else annotation
+
+
+def _json_twin(model: type[BaseModel], name: str, **replaced: Any) -> Any:
+    # Most lines of a large file are plain: ASCII, no \u escape, numbers and
+    # true/false as JSON writes them. For those the model's Python validators
+    # (NFC, storable text, "" as absent, no true for a number) change nothing
+    # or refuse nothing, and pydantic-core checks the line's bytes alone, many
+    # times faster. The twin is stricter than the model, never looser: a line
+    # it refuses goes the model's way. No defaults: the keys given are counted.
+    fields = {}
+    for key, info in model.model_fields.items():
+        annotation = replaced[key] if key in replaced else _strict(info.annotation, info.metadata)
+        fields[key] = annotation if info.is_required() else NotRequired[annotation]
+    twin = TypedDict(name, fields)  # type: ignore[operator]
+    twin.__pydantic_config__ = ConfigDict(extra="forbid", use_enum_values=True)  # type: ignore[attr-defined]
+    return twin
+
+
+_PLAIN_EVALUATION = TypeAdapter(
+    _json_twin(EvaluationIn, "_PlainEvaluation", results=list[_json_twin(CriterionResultIn, "_PlainResult")])
+).validator.validate_json
+_EVALUATION_FIELDS = dict.fromkeys(EvaluationIn.model_fields)
+_RESULT_FIELDS = dict.fromkeys(CriterionResultIn.model_fields)
+
+
+def _plain_evaluation(raw: bytes) -> EvaluationRecord | None:
+    """The evaluation on a plain line, as `_FAST_RECORD` gives it; None when the line needs the full way."""
+    if not raw.isascii() or b"\\u" in raw or b"NaN" in raw or b"Infinity" in raw:
+        return None
+    try:
+        record = _PLAIN_EVALUATION(raw)
+    except ValidationError:
+        return None
+    results = record["results"]
+    # A key given twice: every key is a string followed by its colon, so there are at
+    # most as many keys as `":`, `" ` and `"\t` (more when text holds them). As many as
+    # the parsed objects have keys means none was given twice.
+    if raw.count(b'":') + raw.count(b'" ') + raw.count(b'"\t') != len(record) + sum(map(len, results)):
+        return None
+    record = _EVALUATION_FIELDS | record
+    record["results"] = [_RESULT_FIELDS | result for result in results]
+    return record
+
 
 EvaluationRecord = dict[str, Any]
 """A validated evaluation of a batch: the fields of `EvaluationIn` by name, enums as their
@@ -336,6 +420,8 @@ class Batch:
                     return self._in_the_future(source, "decided_at", record.decided_at, "QA decides after a dispute is raised")
                 self._keep(self.resolutions, (record.call_id, record.criterion), record, source, "criterion",
                            f"resolution of the dispute on {record.criterion} of call {record.call_id}")
+                if record.confirmed_at is not None and record.confirmed_at > self.now + rules.FUTURE_GRACE:
+                    return self._in_the_future(source, "confirmed_at", record.confirmed_at, "an agent confirms what happened")
             case {"kind": "evaluation"}:
                 self._keep(self.evaluations, record["call_id"], record, source, "call_id", f"call {record['call_id']}")
 
@@ -369,21 +455,31 @@ _EVALUATION_DEFAULTS = {name: None for name in EvaluationIn.model_fields if name
 """An evaluation's fields as fingerprinted: `recording_url` only when given, so earlier fingerprints stand."""
 
 
+_SORTED_EVALUATION_DEFAULTS = dict(sorted(_EVALUATION_DEFAULTS.items()))
+_SORTED_RESULT_DEFAULTS = dict(sorted(_RESULT_DEFAULTS.items()))
+
+
 def _content(record: Any) -> Any:
     if isinstance(record, dict):
         # What model_dump(mode="json") of the EvaluationIn gives, built directly:
         # this runs once per imported call, and fingerprints stored by earlier
-        # imports must not change.
-        data = _EVALUATION_DEFAULTS | record
+        # imports must not change. Keys in sorted order, as the fingerprint
+        # writes them (a key beyond the defaults, such as a recording, sorts it again).
+        data = _SORTED_EVALUATION_DEFAULTS | record
         del data["kind"]
         if data.get("recording_url") is None:
             data.pop("recording_url", None)
         data["occurred_at"] = record["occurred_at"].astimezone(UTC).isoformat()
-        results = [_RESULT_DEFAULTS | result for result in record["results"]]
+        results = [_sorted_keys(_SORTED_RESULT_DEFAULTS | result, _SORTED_RESULT_DEFAULTS) for result in record["results"]]
         results.sort(key=_by_criterion)
         data["results"] = results
-        return data
+        return _sorted_keys(data, _SORTED_EVALUATION_DEFAULTS)
     return record.model_dump(mode="json", exclude={"kind"})
+
+
+def _sorted_keys(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """`data` (its defaults' keys first, in order), with all its keys in sorted order."""
+    return data if len(data) == len(defaults) else dict(sorted(data.items()))
 
 
 def _by_criterion(result: dict[str, Any]) -> str:
@@ -394,8 +490,10 @@ def content_hash(evaluation: EvaluationIn | EvaluationRecord) -> str:
     """Fingerprint of an evaluation's content, the same whichever format or order it came in."""
     if isinstance(evaluation, EvaluationIn):
         evaluation = _evaluation_record(evaluation)
-    canonical = json.dumps(_content(evaluation), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    # The text of json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":")), written
+    # by pydantic-core several times faster: the keys come sorted, and the values are text,
+    # whole numbers, true/false and null, which both write alike.
+    return hashlib.sha256(to_json(_content(evaluation))).hexdigest()
 
 
 # ------------------------------------------------------------------- reading
@@ -576,6 +674,9 @@ def _read_jsonl(name: str, data: bytes, batch: Batch, on_progress: ProgressCallb
         data = data[3:]
     for number, raw in _lines(data, on_progress):
         if not raw.strip():
+            continue
+        if (plain := _plain_evaluation(raw)) is not None:
+            batch.add(plain, Source(name, number))
             continue
         try:
             line = raw.decode("utf-8")
@@ -1100,11 +1201,13 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
     summary.submit_timed = sum(1 for call_id in batch.submit_timed if "occurred_at" not in details.get(call_id, ()))
     now = utc_now()
     new_rows: list[tuple[Any, ...]] = []
-    new_results: dict[str, list[tuple[Any, ...]]] = {}
+    new_results: dict[str, tuple[str, list[dict[str, Any]], dict[str, int]]] = {}
     replaced_ids: list[int] = []
     replaced_agents: set[str] = set()
     replaced_rows: list[dict[str, Any]] = []
     replaced_results: list[tuple[Any, ...]] = []
+    criterion_ids = {scorecard: {key: criterion_id for key, (criterion_id, _) in by_key.items()} for scorecard, by_key in criteria.items()}
+    scores: dict[tuple[Any, ...], rules.Score] = {}
     for call_id, (evaluation, _) in batch.evaluations.items():
         fingerprint = content_hash(evaluation)
         known = stored.get(call_id)
@@ -1112,8 +1215,12 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
             summary.evaluations.unchanged += 1
             continue
         agent, scorecard, given = evaluation["agent"], evaluation["scorecard"], evaluation["results"]
-        by_key = criteria[scorecard]
-        scored = rules.score({r["criterion"]: _OUTCOMES[r["outcome"]] for r in given}, weights[scorecard])
+        ids_by_key = criterion_ids[scorecard]
+        # Calls scored alike score alike: a million results hold a few thousand different calls.
+        outcomes = (scorecard, *map(_CRITERION_AND_OUTCOME, given))
+        scored = scores.get(outcomes)
+        if scored is None:
+            scored = scores[outcomes] = rules.score({r["criterion"]: _OUTCOMES[r["outcome"]] for r in given}, weights[scorecard])
         get = evaluation.get
         if call_id in details:
             # A call record's details win over the evaluation's own (its fingerprint stays the evaluation's).
@@ -1124,24 +1231,20 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
             get("evaluator"), get("csat"), get("first_contact_resolution"), scored.value, bool(scored.critical_missed),
             fingerprint, now, get("recording_url"),
         )
-        results = [
-            (by_key[r["criterion"]][0], r["outcome"], r.get("moment_s"), r.get("quote"), r.get("comment"))
-            for r in given
-        ]
         summary.affected_agents.add(agent)
         summary.new_call_ids.append(call_id)
-        summary.results_written += len(results)
+        summary.results_written += len(given)
         if known is None:
             summary.evaluations.added += 1
             new_rows.append(row)
-            new_results[call_id] = results
+            new_results[call_id] = (agent, given, ids_by_key)  # its rows once its id is known
         else:
             summary.evaluations.changed += 1
             summary.affected_agents.add(known[2])
             replaced_agents.update((agent, known[2]))
             replaced_ids.append(known[0])
             replaced_rows.append(dict(zip(_EVALUATION_COLUMNS, row, strict=True)) | {"replaced_id": known[0]})
-            replaced_results.extend((known[0], *result) for result in results)
+            replaced_results.extend(_result_rows(known[0], given, ids_by_key))
 
     evaluation_table = Evaluation.__table__
     result_table = CriterionResult.__table__
@@ -1158,21 +1261,31 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
         _insert_many(session, evaluation_table, _EVALUATION_COLUMNS, new_rows)
         new_ids = {
             call_id: evaluation_id
-            for evaluation_id, call_id in session.exec(
-                select(evaluation_table.c.id, evaluation_table.c.call_id).where(evaluation_table.c.id > highest)
+            for evaluation_id, call_id in driver_rows(
+                session, select(evaluation_table.c.id, evaluation_table.c.call_id).where(evaluation_table.c.id > highest)
             )
             if call_id in new_results
         }
         added_calls: dict[str, list[int]] = defaultdict(list)
-        for call_id, results in new_results.items():
+        for call_id, (agent, given, ids_by_key) in new_results.items():
             evaluation_id = new_ids[call_id]
-            all_results.extend((evaluation_id, *result) for result in results)
-            agent = batch.evaluations[call_id][0]["agent"]
+            all_results.extend(_result_rows(evaluation_id, given, ids_by_key))
             added_calls[agent].append(evaluation_id)
         summary.added_calls = {
             agent: ids for agent, ids in added_calls.items() if agent not in replaced_agents
         }
     _insert_many(session, result_table, _RESULT_COLUMNS, all_results)
+
+
+_CRITERION_AND_OUTCOME = itemgetter("criterion", "outcome")
+
+
+def _result_rows(evaluation_id: int, given: list[dict[str, Any]], ids_by_key: dict[str, int]) -> list[tuple[Any, ...]]:
+    """An evaluation's results as rows of `_RESULT_COLUMNS`."""
+    return [
+        (r["outcome"], r.get("moment_s"), r.get("quote"), r.get("comment"), evaluation_id, ids_by_key[r["criterion"]])
+        for r in given
+    ]
 
 
 def _any_call_details(session: Session) -> bool:
@@ -1183,7 +1296,8 @@ _EVALUATION_COLUMNS = (
     "call_id", "agent_id", "scorecard_id", "occurred_at", "channel", "duration_s", "evaluator", "csat",
     "first_contact_resolution", "score", "critical_missed", "content_hash", "imported_at", "recording_url",
 )
-_RESULT_COLUMNS = ("evaluation_id", "criterion_id", "outcome", "moment_s", "quote", "comment")
+_RESULT_COLUMNS = ("outcome", "moment_s", "quote", "comment", "evaluation_id", "criterion_id")
+"""In the table's order: a million rows go to the driver as they are built."""
 
 
 def _insert_many(session: Session, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
@@ -1204,28 +1318,28 @@ def _insert_many(session: Session, table: Table, columns: Sequence[str], rows: l
         for index, name in enumerate(columns)
         if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
     ]
-    if processors:
-        converted = []
-        for row in rows:
-            values = list(row)
-            for index, processor in processors:
-                values[index] = processor(values[index])
-            converted.append(values)
-    else:
-        converted = rows  # type: ignore[assignment]
-    if compiled.positional:
-        order = [columns.index(name) for name in compiled.positiontup or ()]
-        if order == list(range(len(columns))):
-            parameters: list[Any] = converted
-        else:
-            parameters = [[values[i] for i in order] for values in converted]
-    else:
-        parameters = [dict(zip(columns, values, strict=True)) for values in converted]
+    order = [columns.index(name) for name in compiled.positiontup or ()] if compiled.positional else list(range(len(columns)))
+    parameters: list[Any] = rows
+    if processors or order != list(range(len(columns))):
+        # Column by column: each conversion mapped over its column, the rows put back together in C.
+        by_column: list[Any] = list(zip(*rows))
+        for index, processor in processors:
+            by_column[index] = _converted(by_column[index], processor)
+        parameters = list(zip(*(by_column[i] for i in order)))
+    if not compiled.positional:
+        parameters = [dict(zip(columns, values, strict=True)) for values in parameters]
     cursor = connection.connection.cursor()
     try:
         cursor.executemany(str(compiled), parameters)
     finally:
         cursor.close()
+
+
+def _converted(values: Sequence[Any], processor: Callable[[Any], Any]) -> Sequence[Any]:
+    first = values[0]
+    if all(value is first for value in values):  # one value on every row (the moment of the import): converted once
+        return (processor(first),) * len(values)
+    return list(map(processor, values))
 
 
 # --------------------------------------------------------------- one command

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import Select, bindparam, delete, insert, update
 from sqlmodel import Session, col, select
 
 from .badges import AgentHistory, CallRecord, GoalRecord, Standing, replay
@@ -87,6 +87,27 @@ class _Criteria:
         return sorted([scorecard, *sorted(keys)] for scorecard, keys in self.critical.items())
 
 
+def driver_rows(session: Session, statement: Select[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a query on the session's connection as the driver gives them, values unconverted.
+
+    For columns the driver already gives as Python wants them (ids, text): at a
+    million rows SQLAlchemy's row objects cost more than the read itself.
+    Parameters go to the driver as they are (ids and text need no conversion).
+    """
+    connection = session.connection()
+    compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    parameters = compiled.construct_params()
+    cursor = connection.connection.cursor()
+    try:
+        if compiled.positional:
+            cursor.execute(str(compiled), [parameters[name] for name in compiled.positiontup or ()])
+        else:
+            cursor.execute(str(compiled), parameters)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 Through = tuple[datetime, str]
 """The latest call taken in: when, and its call id (calls at one instant go by call id)."""
 
@@ -98,16 +119,19 @@ def _calls(
     chosen = (
         col(Evaluation.agent_id).in_(agent_ids) if agent_ids is not None else col(Evaluation.id).in_(evaluation_ids or [])
     )
+    session.flush()  # what the session's own execute does first: the reads below go past it
     outcomes: dict[int, dict[str, Outcome]] = defaultdict(dict)
-    for evaluation_id, criterion_id, outcome in session.execute(
+    keys = criteria.keys
+    for evaluation_id, criterion_id, outcome in driver_rows(
+        session,
         select(CriterionResult.evaluation_id, CriterionResult.criterion_id, CriterionResult.outcome)
         .join(Evaluation, col(Evaluation.id) == CriterionResult.evaluation_id)
-        .where(chosen)
+        .where(chosen),
     ):
-        outcomes[evaluation_id][criteria.keys[criterion_id]] = _OUTCOMES[outcome]
+        outcomes[evaluation_id][keys[criterion_id]] = _OUTCOMES[outcome]
     calls: dict[str, list[CallRecord]] = defaultdict(list)
     moments: dict[str, list[Through]] = defaultdict(list)
-    for evaluation_id, agent_id, occurred_at, call_id, score, scorecard_id in session.execute(
+    for evaluation_id, agent_id, occurred_at, call_id, score, scorecard_id in session.connection().execute(
         select(
             Evaluation.id, Evaluation.agent_id, Evaluation.occurred_at, Evaluation.call_id, Evaluation.score,
             Evaluation.scorecard_id,
