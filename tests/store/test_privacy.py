@@ -265,7 +265,7 @@ def test_an_agents_login_reads_only_their_own_rows_in_every_table(owner: Engine,
         refused(connection, "SET ROLE postgres")
 
 
-def test_a_leads_login_reads_their_team_and_writes_nothing(owner: Engine, pg_url: str, lead: str) -> None:
+def test_a_leads_login_reads_their_team_and_writes_no_table(owner: Engine, pg_url: str, lead: str) -> None:
     with as_owner(pg_url) as admin:
         everything = visible(admin, pg_url)
     with connect(pg_url, lead) as connection:
