@@ -48,7 +48,7 @@ from .import_personal import check_personal, write_goals, write_self_assessments
 from .import_talkback import check_talkback, write_talkback
 from .talkback import answer_rescored
 from .import_problems import MISSING, Problem, Source
-from .recognition import driver_rows, refresh_recognition
+from .recognition import driver_rows, refresh_recognition, written_outcomes
 from .models import (
     AcknowledgementIn,
     DisputeIn,
@@ -1207,7 +1207,7 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
     replaced_rows: list[dict[str, Any]] = []
     replaced_results: list[tuple[Any, ...]] = []
     criterion_ids = {scorecard: {key: criterion_id for key, (criterion_id, _) in by_key.items()} for scorecard, by_key in criteria.items()}
-    scores: dict[tuple[Any, ...], rules.Score] = {}
+    scores: dict[tuple[Any, ...], tuple[rules.Score, dict[str, Outcome]]] = {}
     for call_id, (evaluation, _) in batch.evaluations.items():
         fingerprint = content_hash(evaluation)
         known = stored.get(call_id)
@@ -1217,10 +1217,12 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
         agent, scorecard, given = evaluation["agent"], evaluation["scorecard"], evaluation["results"]
         ids_by_key = criterion_ids[scorecard]
         # Calls scored alike score alike: a million results hold a few thousand different calls.
-        outcomes = (scorecard, *map(_CRITERION_AND_OUTCOME, given))
-        scored = scores.get(outcomes)
-        if scored is None:
-            scored = scores[outcomes] = rules.score({r["criterion"]: _OUTCOMES[r["outcome"]] for r in given}, weights[scorecard])
+        scored_alike = (scorecard, *map(_CRITERION_AND_OUTCOME, given))
+        known_score = scores.get(scored_alike)
+        if known_score is None:
+            by_criterion = {r["criterion"]: _OUTCOMES[r["outcome"]] for r in given}
+            known_score = scores[scored_alike] = (rules.score(by_criterion, weights[scorecard]), by_criterion)
+        scored, outcomes = known_score
         get = evaluation.get
         if call_id in details:
             # A call record's details win over the evaluation's own (its fingerprint stays the evaluation's).
@@ -1237,7 +1239,7 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
         if known is None:
             summary.evaluations.added += 1
             new_rows.append(row)
-            new_results[call_id] = (agent, given, ids_by_key)  # its rows once its id is known
+            new_results[call_id] = (agent, given, ids_by_key, outcomes)  # its rows once its id is known
         else:
             summary.evaluations.changed += 1
             summary.affected_agents.add(known[2])
@@ -1259,18 +1261,17 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
         # again by call id among the rows above the highest id before them.
         highest = session.exec(select(func.max(evaluation_table.c.id))).one() or 0
         _insert_many(session, evaluation_table, _EVALUATION_COLUMNS, new_rows)
-        new_ids = {
-            call_id: evaluation_id
-            for evaluation_id, call_id in driver_rows(
-                session, select(evaluation_table.c.id, evaluation_table.c.call_id).where(evaluation_table.c.id > highest)
-            )
-            if call_id in new_results
-        }
+        above = driver_rows(session, select(evaluation_table.c.id, evaluation_table.c.call_id).where(evaluation_table.c.id > highest))
+        new_ids = {call_id: evaluation_id for evaluation_id, call_id in above if call_id in new_results}
         added_calls: dict[str, list[int]] = defaultdict(list)
-        for call_id, (agent, given, ids_by_key) in new_results.items():
+        written: dict[int, dict[str, Outcome]] = {}
+        for call_id, (agent, given, ids_by_key, outcomes) in new_results.items():
             evaluation_id = new_ids[call_id]
             all_results.extend(_result_rows(evaluation_id, given, ids_by_key))
             added_calls[agent].append(evaluation_id)
+            written[evaluation_id] = outcomes
+        if len(above) == len(written):  # every row above `highest` is one of these
+            written_outcomes(session, highest, written)
         summary.added_calls = {
             agent: ids for agent, ids in added_calls.items() if agent not in replaced_agents
         }

@@ -120,18 +120,7 @@ def _calls(
         col(Evaluation.agent_id).in_(agent_ids) if agent_ids is not None else col(Evaluation.id).in_(evaluation_ids or [])
     )
     session.flush()  # what the session's own execute does first: the reads below go past it
-    outcomes: dict[int, dict[str, Outcome]] = defaultdict(dict)
-    keys = criteria.keys
-    for evaluation_id, criterion_id, outcome in driver_rows(
-        session,
-        select(CriterionResult.evaluation_id, CriterionResult.criterion_id, CriterionResult.outcome)
-        .join(Evaluation, col(Evaluation.id) == CriterionResult.evaluation_id)
-        .where(chosen),
-    ):
-        outcomes[evaluation_id][keys[criterion_id]] = _OUTCOMES[outcome]
-    calls: dict[str, list[CallRecord]] = defaultdict(list)
-    moments: dict[str, list[Through]] = defaultdict(list)
-    for evaluation_id, agent_id, occurred_at, call_id, score, scorecard_id in session.connection().execute(
+    evaluations = session.connection().execute(
         select(
             Evaluation.id, Evaluation.agent_id, Evaluation.occurred_at, Evaluation.call_id, Evaluation.score,
             Evaluation.scorecard_id,
@@ -139,12 +128,47 @@ def _calls(
         .where(chosen)
         # Ties at one instant go by call id, so recognition never depends on import order.
         .order_by(Evaluation.agent_id, Evaluation.occurred_at, Evaluation.call_id)
+    ).all()
+    outcomes: dict[int, Mapping[str, Outcome]] = {}
+    written = session.info.get(_WRITTEN)
+    if written is not None and written[0] is session.get_transaction():
+        # Calls this transaction has just written are not read back: their outcomes are at hand.
+        _, above, outcomes_written = written
+        if all(row[0] in outcomes_written for row in evaluations if row[0] > above):
+            outcomes = {row[0]: outcomes_written[row[0]] for row in evaluations if row[0] > above}
+            chosen = chosen & (col(Evaluation.id) <= above)
+    read: dict[int, dict[str, Outcome]] = defaultdict(dict)
+    keys = criteria.keys
+    for evaluation_id, criterion_id, outcome in driver_rows(
+        session,
+        select(CriterionResult.evaluation_id, CriterionResult.criterion_id, CriterionResult.outcome)
+        .join(Evaluation, col(Evaluation.id) == CriterionResult.evaluation_id)
+        .where(chosen),
     ):
+        read[evaluation_id][keys[criterion_id]] = _OUTCOMES[outcome]
+    outcomes.update(read)
+    calls: dict[str, list[CallRecord]] = defaultdict(list)
+    moments: dict[str, list[Through]] = defaultdict(list)
+    for evaluation_id, agent_id, occurred_at, call_id, score, scorecard_id in evaluations:
         calls[agent_id].append(
             CallRecord(evaluation_id, occurred_at, outcomes.get(evaluation_id, {}), score, criteria.critical_of(scorecard_id))
         )
         moments[agent_id].append((occurred_at, call_id))
     return calls, moments
+
+
+_WRITTEN = "nextcall.recognition.written"
+"""Where `written_outcomes` keeps what the session's transaction wrote."""
+
+
+def written_outcomes(session: Session, above: int, outcomes: Mapping[int, Mapping[str, Outcome]]) -> None:
+    """Say that this transaction wrote every evaluation with an id above `above`, with these outcomes.
+
+    Their results are then taken from here, not read back, while the
+    transaction lasts (only the importer writes results, once per transaction).
+    The outcomes are only read, so calls scored alike may share one mapping.
+    """
+    session.info[_WRITTEN] = (session.get_transaction(), above, outcomes)
 
 
 def _goals(session: Session, criteria: _Criteria, agent_ids: list[str]) -> tuple[dict[str, list[GoalRecord]], dict[int, Goal]]:
