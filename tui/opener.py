@@ -80,6 +80,8 @@ def system_open(app: App, link: RecordingLink) -> None:
         app.run_worker(browse, thread=True, group="opener", exit_on_error=False)
         return
     path = str(link.path)
+    if not link.path.exists():
+        raise CannotOpen(f"There is no recording at {path} on this computer.")
     command = file_opener_command(path)
     try:
         if command is None:

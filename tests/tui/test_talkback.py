@@ -463,6 +463,24 @@ async def test_javascript_is_never_opened_even_if_asked_directly(engine: Engine)
                 opener.system_open(app, link)
 
 
+async def test_the_system_opener_hands_a_file_to_the_platforms_player_without_a_shell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: Engine
+) -> None:
+    import sys
+
+    wav = tmp_path / "rec with space;$(x).wav"
+    started: list[list[str]] = []
+    monkeypatch.setattr(opener.subprocess, "Popen", lambda command, **options: started.append(command))
+    app = make_app(engine)
+    async with app.run_test(size=(80, 24)):
+        with pytest.raises(opener.CannotOpen, match="There is no recording at"):
+            opener.system_open(app, RecordingLink(wav.as_uri(), wav, 73))
+        wav.write_bytes(b"RIFF")
+        opener.system_open(app, RecordingLink(wav.as_uri(), wav, 73))
+    if sys.platform.startswith("linux"):
+        assert started == [["xdg-open", str(wav)]]
+
+
 async def test_a_local_recording_is_opened_as_a_file(tmp_path: Path, recorder: Recorder) -> None:
     wav = tmp_path / "rec.wav"
     engine = store(tmp_path, calls(newest=wav.as_uri()))

@@ -71,6 +71,7 @@ class ResultRow(Static, can_focus=True):
     ResultRow.-met { border-left: wide $success; }
     ResultRow.-missed { border-left: wide $error; margin-bottom: 1; }
     ResultRow.-na { border-left: wide $panel; color: $text-muted; }
+    ResultRow.-with-dispute { margin-bottom: 1; }
     /* The chosen behaviour: a heavier bar as well as a lighter background. */
     ResultRow:focus { background: $boost; }
     ResultRow.-met:focus { border-left: thick $success; }
@@ -101,6 +102,7 @@ class ResultRow(Static, can_focus=True):
         self.set_class(result.outcome is Outcome.missed, "-missed")
         self.set_class(result.outcome is Outcome.na, "-na")
         self.set_class(self.dispute is not None and self.dispute.is_open, "-disputed")
+        self.set_class(self.dispute is not None, "-with-dispute")
         style = {Outcome.met: "$text-success", Outcome.missed: "$text-error", Outcome.na: "$text-muted"}[result.outcome]
         criterion = result.criterion
         parts: list[Content | str | tuple[str, str | Style]] = [

@@ -202,7 +202,7 @@ class ScorecardsScreen(StoreScreen):
         shown = f"{len(page.rows):,} of {page.total:,} calls" if len(page.rows) < page.total else f"{page.total:,} calls"
         if self.unseen_only:
             newest = f" of the newest {len(page.rows):,}" if len(page.rows) < page.total else ""
-            shown = f"{NOT_SEEN} {unseen:,} not seen{newest}"
+            shown = f"{NOT_SEEN} {unseen:,} not seen{newest}" if unseen else f"✓ every call seen{newest}"
         elif unseen:
             shown += f" match · {NOT_SEEN} {unseen:,} not seen" if filtered else f" · {NOT_SEEN} {unseen:,} not seen"
         elif filtered:
