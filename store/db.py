@@ -89,6 +89,29 @@ def _search_only_nextcall(dbapi_connection, record) -> None:  # noqa: ANN001 (DB
     record.info["server_encoding"] = encoding
 
 
+REFUSALS = frozenset({"42501", "22023", "23505", "P0002", "23514"})
+"""What a shared database's checked functions raise when they refuse a login's write (migrations 0006, 0011, 0013)."""
+
+
+def refusal(error: DBAPIError) -> str | None:
+    """The database's reason, when `error` is one of its checked functions refusing a write; None for anything else."""
+    if getattr(error.orig, "sqlstate", None) not in REFUSALS:
+        return None
+    return str(error.orig).strip().splitlines()[0].removeprefix("permission denied: ")
+
+
+@contextmanager
+def refused_as(error_type: type[StoreError] | type[Exception], template: str = "The team's database refused it: {reason}.") -> Iterator[None]:
+    """Word a shared database's refusal of a login's write as `error_type`, with `template` around its reason."""
+    try:
+        yield
+    except DBAPIError as error:
+        reason = refusal(error)
+        if reason is None:
+            raise
+        raise error_type(template.format(reason=reason)) from None
+
+
 def through_login(session: Session) -> bool:
     """Whether this session is an agent's or lead's own login: it reads its scope and writes through functions.
 

@@ -7,16 +7,14 @@ as mastered, never on the agent's behalf.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime
 
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from . import rules
-from .db import through_login, unit_of_work
+from .db import refused_as, through_login, unit_of_work
 from .errors import NextcallError
 from .models import Criterion, CriterionResult, Evaluation, Goal, GoalStatus, Outcome, utc_now
 from .privacy import can_derive_recognition
@@ -30,23 +28,10 @@ class GoalError(NextcallError):
     title = "Goal"
 
 
-REFUSALS = {"42501", "22023", "23505", "P0002"}
-"""What the database says when it checks an agent's goal and refuses it (migration 0006's functions)."""
-
-
-@contextmanager
-def _refused_as_goal_error() -> Iterator[None]:
+def _refused_as_goal_error() -> AbstractContextManager[None]:
     """On a shared database the store itself checks an agent's goals (see README, Data and privacy): word its refusal."""
-    try:
-        yield
-    except DBAPIError as error:
-        if getattr(error.orig, "sqlstate", None) not in REFUSALS:
-            raise
-        reason = str(error.orig).strip().splitlines()[0].removeprefix("permission denied: ")
-        raise GoalError(
-            f"The team's database refused this goal: {reason}. "
-            "Ask whoever looks after it about the goal target nextcall is set up with."
-        ) from None
+    return refused_as(GoalError, "The team's database refused this goal: {reason}. "
+                                 "Ask whoever looks after it about the goal target nextcall is set up with.")
 
 
 def start_goal(

@@ -13,18 +13,16 @@ the one sample rule.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, exists, text
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from . import rules
 from .clock import local_time
-from .db import through_login, unit_of_work
+from .db import refused_as, through_login, unit_of_work
 from .errors import NextcallError
 from .models import (
     Agent,
@@ -47,19 +45,8 @@ class SessionError(NextcallError):
     title = "Coaching session"
 
 
-REFUSALS = {"42501", "22023", "23505", "P0002", "23514"}
-"""What the shared database says when it checks a session change and refuses it."""
-
-
-@contextmanager
-def _refused_in_words() -> Iterator[None]:
-    try:
-        yield
-    except DBAPIError as error:
-        if getattr(error.orig, "sqlstate", None) not in REFUSALS:
-            raise
-        reason = str(error.orig).strip().splitlines()[0].removeprefix("permission denied: ")
-        raise SessionError(f"The team's database refused it: {reason}.") from None
+def _refused_in_words() -> AbstractContextManager[None]:
+    return refused_as(SessionError)
 
 
 # --------------------------------------------------------------- read models
@@ -251,11 +238,11 @@ def move_session(db: Engine, *, session_id: str, to: datetime, now: datetime | N
         row = _before_it_happens(session, session_id, now, "moved")
         if to < now:
             raise SessionError("A session moves to a time still to come.")
-        if row.follow_up_on is not None and row.follow_up_on < to.date():
-            row.follow_up_on = None
-        if through_login(session):
+        if through_login(session):  # the database drops a follow-up the move passed itself
             session.connection().execute(text("SELECT nextcall_access.move_session(:id, :to)"), {"id": session_id, "to": to})
             return
+        if row.follow_up_on is not None and row.follow_up_on < to.date():
+            row.follow_up_on = None
         row.scheduled_at = to
 
 

@@ -29,11 +29,11 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from urllib.request import url2pathname
 
 from sqlalchemy import Engine, text, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from . import rules
-from .db import through_login, unit_of_work
+from .db import refused_as, through_login, unit_of_work
 from .errors import NextcallError
 from .views import AcknowledgementView, DisputeView, outcome_word
 from .models import (
@@ -194,23 +194,15 @@ def seen_ids(session: Session, evaluation_ids: Iterable[int]) -> set[int]:
 # --------------------------------------------------------------- the agent's
 
 
-REFUSALS = {"42501", "22023", "23505", "P0002", "23514"}
-"""What the database says when it checks an agent's acknowledgement or dispute and refuses it (migration 0011)."""
-
-
 @contextmanager
 def _refused_in_words() -> Iterator[None]:
-    try:
-        yield
-    except IntegrityError as error:
-        if getattr(error.orig, "sqlstate", None) == "23505" or "UNIQUE" in str(error.orig):
-            raise TalkBackError("You already have an open dispute on this behaviour of this call.") from None
-        raise
-    except DBAPIError as error:
-        if getattr(error.orig, "sqlstate", None) not in REFUSALS:
+    with refused_as(TalkBackError):
+        try:
+            yield
+        except IntegrityError as error:
+            if getattr(error.orig, "sqlstate", None) == "23505" or "UNIQUE" in str(error.orig):
+                raise TalkBackError("You already have an open dispute on this behaviour of this call.") from None
             raise
-        reason = str(error.orig).strip().splitlines()[0].removeprefix("permission denied: ")
-        raise TalkBackError(f"The team's database refused it: {reason}.") from None
 
 
 def _own_evaluation(session: Session, agent_id: str, call_id: str) -> Evaluation:

@@ -29,13 +29,12 @@ from alembic import command
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from nextcall.store.db import _alembic_config, head_revision, make_engine, schema_revision
+from nextcall.store.db import REFUSALS, _alembic_config, head_revision, make_engine, schema_revision
 from nextcall.store.importer import import_files
 from nextcall.store.models import SessionStatus
 from nextcall.store.privacy import grant_agent, grant_lead
 from nextcall.store.self_assessments import Draft, SelfAssessmentError, save_draft, submit
 from nextcall.store.sessions import (
-    REFUSALS,
     SessionError,
     add_session,
     cancel_session,
