@@ -45,12 +45,14 @@ from .db import IN_LIST_SIZE, LOCK_NOT_AVAILABLE, ROW_WAIT_SECONDS, lock_for_wri
 from .errors import ImportRejected, StoreError
 from .import_calls import apply_to_stored, call_details, check_aliases, write_aliases, write_calls
 from .import_personal import check_personal, write_goals, write_self_assessments
+from .import_sessions import check_sessions, write_sessions
 from .import_talkback import check_talkback, write_talkback
 from .talkback import answer_rescored
 from .import_problems import MISSING, Problem, Source
 from .recognition import driver_rows, refresh_recognition, written_outcomes
 from .models import (
     AcknowledgementIn,
+    CoachingSessionIn,
     DisputeIn,
     DisputeResolutionIn,
     CSV_CALL_COLUMNS,
@@ -85,7 +87,7 @@ from .models import _empty_is_absent, _json_bool, _nfc, _number, _storable_text
 
 Record = (
     TeamIn | AgentIn | ScorecardIn | EvaluationIn | CallIn | GoalIn | SelfAssessmentIn
-    | AcknowledgementIn | DisputeIn | DisputeResolutionIn
+    | AcknowledgementIn | DisputeIn | DisputeResolutionIn | CoachingSessionIn
 )
 """One validated record of format v1."""
 
@@ -119,7 +121,7 @@ _EvaluationRecord = _plain_twin(EvaluationIn, "_EvaluationRecord", results=list[
 _FAST_RECORD = TypeAdapter(
     Annotated[
         TeamIn | AgentIn | ScorecardIn | _EvaluationRecord | CallIn | GoalIn | SelfAssessmentIn
-        | AcknowledgementIn | DisputeIn | DisputeResolutionIn,
+        | AcknowledgementIn | DisputeIn | DisputeResolutionIn | CoachingSessionIn,
         PydanticField(discriminator="kind"),
     ]
 )
@@ -247,7 +249,7 @@ def _field_path(loc: Sequence[str | int]) -> str:
 
 _KIND_NAMES = (
     "team", "agent", "scorecard", "evaluation", "call", "goal", "self_assessment", "acknowledgement", "dispute",
-    "dispute_resolution",
+    "dispute_resolution", "coaching_session",
 )
 KINDS = ", ".join(_KIND_NAMES[:-1]) + " or " + _KIND_NAMES[-1]
 """The kinds of record format v1 has, in words."""
@@ -342,6 +344,8 @@ class Batch:
     """By call, behaviour and when raised."""
     resolutions: dict[tuple[str, str], tuple[DisputeResolutionIn, Source]] = field(default_factory=dict)
     """By call and behaviour: QA's answer to the open dispute there."""
+    sessions: dict[str, tuple[CoachingSessionIn, Source]] = field(default_factory=dict)
+    """Coaching sessions by id."""
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     now: datetime = field(default_factory=utc_now)
@@ -420,8 +424,10 @@ class Batch:
                     return self._in_the_future(source, "decided_at", record.decided_at, "QA decides after a dispute is raised")
                 self._keep(self.resolutions, (record.call_id, record.criterion), record, source, "criterion",
                            f"resolution of the dispute on {record.criterion} of call {record.call_id}")
+            case CoachingSessionIn():
                 if record.confirmed_at is not None and record.confirmed_at > self.now + rules.FUTURE_GRACE:
                     return self._in_the_future(source, "confirmed_at", record.confirmed_at, "an agent confirms what happened")
+                self._keep(self.sessions, record.id, record, source, "id", f"coaching session {record.id}")
             case {"kind": "evaluation"}:
                 self._keep(self.evaluations, record["call_id"], record, source, "call_id", f"call {record['call_id']}")
 
@@ -863,10 +869,11 @@ def check_batch(session: Session, batch: Batch) -> None:
             )
 
     wanted_agents = {e["agent"] for e, _ in batch.evaluations.values()} | {a for a, _ in batch.goals}
-    wanted_agents |= {a for a, _ in batch.self_assessments}
+    wanted_agents |= {a for a, _ in batch.self_assessments} | {r.agent for r, _ in batch.sessions.values()}
     store_agents = _existing_ids(session, Agent.id, wanted_agents - batch.agents.keys())
     keys_by_scorecard = {sid: {c.key for c in sc.criteria} for sid, (sc, _) in batch.scorecards.items()}
     wanted_scorecards = {e["scorecard"] for e, _ in batch.evaluations.values()} | {g.scorecard for g, _ in batch.goals.values()}
+    wanted_scorecards |= {r.scorecard for r, _ in batch.sessions.values() if r.scorecard}
     for scorecard_id, key in _store_criteria_keys(session, wanted_scorecards - batch.scorecards.keys()):
         keys_by_scorecard.setdefault(scorecard_id, set()).add(key)
 
@@ -905,6 +912,7 @@ def check_batch(session: Session, batch: Batch) -> None:
         for scorecard_id, key in _store_criteria_keys(session, _scorecards_of_calls(session, batch) - keys_by_scorecard.keys()):
             keys_by_scorecard.setdefault(scorecard_id, set()).add(key)
     check_talkback(session, batch, keys_by_scorecard)
+    check_sessions(batch, batch.agents.keys() | store_agents, keys_by_scorecard)
     _check_scorecard_changes(session, batch)
 
 
@@ -1018,6 +1026,7 @@ class ImportSummary:
     self_assessments: Tally = field(default_factory=Tally)
     acknowledgements: Tally = field(default_factory=Tally)
     disputes: Tally = field(default_factory=Tally)
+    sessions: Tally = field(default_factory=Tally)
     results_written: int = 0
     affected_agents: set[str] = field(default_factory=set)
     """Agents whose evaluations were added or replaced: what derives from them must follow."""
@@ -1052,7 +1061,7 @@ class ImportSummary:
         tallies = (
             ("team", self.teams), ("agent", self.agents), ("scorecard", self.scorecards), ("call detail", self.calls),
             ("goal", self.goals), ("self-assessment", self.self_assessments),
-            ("acknowledgement", self.acknowledgements), ("dispute", self.disputes),
+            ("acknowledgement", self.acknowledgements), ("dispute", self.disputes), ("coaching session", self.sessions),
         )
         for noun, tally in tallies:
             if tally.total:
@@ -1091,6 +1100,7 @@ def write_batch(session: Session, batch: Batch, *, dry_run: bool = False) -> Imp
     apply_to_stored(session, details_changed, summary)
     summary.disputes_answered = answer_rescored(session, summary.replaced_evaluation_ids, batch.now)
     write_talkback(session, batch, summary)
+    write_sessions(session, batch, summary.sessions)
     summary.skipped, summary.superseded = len(batch.skipped), batch.superseded
     summary.equal_weights = sorted(batch.equal_weights & batch.scorecards.keys())
     write_goals(session, batch, summary.goals, summary.affected_agents)
