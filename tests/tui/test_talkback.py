@@ -187,6 +187,15 @@ async def test_escape_cancels_marking_seen(engine: Engine) -> None:
         assert queries.evaluation_view(engine, call_id=CALL).seen is None
 
 
+async def test_a_re_score_makes_a_seen_call_waiting_to_be_seen_again(engine: Engine, tmp_path: Path) -> None:
+    talkback.acknowledge(engine, agent_id="a.khan", call_id=CALL, comment="Got it")
+    import_records(engine, tmp_path / "rescore.jsonl", [factories.evaluation(recording_url=RECORDING, csat=5)])
+    app = make_app(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_call(app, pilot)
+        assert "● Re-scored since you saw it: press a to mark it seen again." in text(screen.query_one("#evaluation-head", Static))
+
+
 async def test_scorecards_lists_the_calls_not_seen_newest_first(tmp_path: Path) -> None:
     records = calls()
     records.append(factories.evaluation(call_id="C-100300", occurred_at="2026-11-22T09:00:00Z"))
