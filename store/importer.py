@@ -476,8 +476,10 @@ def _content(record: Any) -> Any:
         if data.get("recording_url") is None:
             data.pop("recording_url", None)
         data["occurred_at"] = record["occurred_at"].astimezone(UTC).isoformat()
-        results = [_sorted_keys(_SORTED_RESULT_DEFAULTS | result, _SORTED_RESULT_DEFAULTS) for result in record["results"]]
-        results.sort(key=_by_criterion)
+        results = [_SORTED_RESULT_DEFAULTS | result for result in record["results"]]
+        if sum(map(len, results)) != len(_SORTED_RESULT_DEFAULTS) * len(results):
+            results = [_sorted_keys(result, _SORTED_RESULT_DEFAULTS) for result in results]
+        results.sort(key=_CRITERION)
         data["results"] = results
         return _sorted_keys(data, _SORTED_EVALUATION_DEFAULTS)
     return record.model_dump(mode="json", exclude={"kind"})
@@ -488,8 +490,7 @@ def _sorted_keys(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, An
     return data if len(data) == len(defaults) else dict(sorted(data.items()))
 
 
-def _by_criterion(result: dict[str, Any]) -> str:
-    return result["criterion"]
+_CRITERION = itemgetter("criterion")
 
 
 def content_hash(evaluation: EvaluationIn | EvaluationRecord) -> str:
@@ -1217,7 +1218,8 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
     replaced_rows: list[dict[str, Any]] = []
     replaced_results: list[tuple[Any, ...]] = []
     criterion_ids = {scorecard: {key: criterion_id for key, (criterion_id, _) in by_key.items()} for scorecard, by_key in criteria.items()}
-    scores: dict[tuple[Any, ...], tuple[rules.Score, dict[str, Outcome]]] = {}
+    scores: dict[tuple[Any, ...], tuple[float | None, bool, dict[str, Outcome]]] = {}
+    affected_agents, new_call_ids, results_written = summary.affected_agents, summary.new_call_ids, 0
     for call_id, (evaluation, _) in batch.evaluations.items():
         fingerprint = content_hash(evaluation)
         known = stored.get(call_id)
@@ -1231,8 +1233,9 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
         known_score = scores.get(scored_alike)
         if known_score is None:
             by_criterion = {r["criterion"]: _OUTCOMES[r["outcome"]] for r in given}
-            known_score = scores[scored_alike] = (rules.score(by_criterion, weights[scorecard]), by_criterion)
-        scored, outcomes = known_score
+            scored = rules.score(by_criterion, weights[scorecard])
+            known_score = scores[scored_alike] = (scored.value, bool(scored.critical_missed), by_criterion)
+        score, critical_missed, outcomes = known_score
         get = evaluation.get
         if call_id in details:
             # A call record's details win over the evaluation's own (its fingerprint stays the evaluation's).
@@ -1240,14 +1243,13 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
             get = evaluation.get
         row = (
             call_id, agent, scorecard, evaluation["occurred_at"], evaluation["channel"], get("duration_s"),
-            get("evaluator"), get("csat"), get("first_contact_resolution"), scored.value, bool(scored.critical_missed),
+            get("evaluator"), get("csat"), get("first_contact_resolution"), score, critical_missed,
             fingerprint, now, get("recording_url"),
         )
-        summary.affected_agents.add(agent)
-        summary.new_call_ids.append(call_id)
-        summary.results_written += len(given)
+        affected_agents.add(agent)
+        new_call_ids.append(call_id)
+        results_written += len(given)
         if known is None:
-            summary.evaluations.added += 1
             new_rows.append(row)
             new_results[call_id] = (agent, given, ids_by_key, outcomes)  # its rows once its id is known
         else:
@@ -1257,6 +1259,8 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
             replaced_ids.append(known[0])
             replaced_rows.append(dict(zip(_EVALUATION_COLUMNS, row, strict=True)) | {"replaced_id": known[0]})
             replaced_results.extend(_result_rows(known[0], given, ids_by_key))
+    summary.evaluations.added += len(new_rows)
+    summary.results_written += results_written
 
     evaluation_table = Evaluation.__table__
     result_table = CriterionResult.__table__
