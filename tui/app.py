@@ -92,6 +92,8 @@ class NextcallApp(App[None]):
         goal_target: Target | None = None,
         zone: tzinfo | None = None,
         min_calls: int | None = None,
+        lead: bool = False,
+        team_id: str | None = None,
     ) -> None:
         """
         Args:
@@ -106,12 +108,20 @@ class NextcallApp(App[None]):
             goal_target: the target a new goal gets (default: the rules' default target).
             zone: where leaderboard periods start at midnight (default: this machine's zone).
             min_calls: calls in a period before the leaderboard ranks an agent (default: the board's).
+            lead: a team lead's app: it opens on the Team screen, which takes Home's place, and asks for no agent.
+            team_id: in a lead's app, the team shown (None: every agent the database lets it read).
         """
         if engine is None and open_store is None:
             raise TypeError("NextcallApp needs an engine or open_store")
+        self.lead = lead
+        self.team_id = team_id
         if engine is None:
             self.DEFAULT_MODE = "starting"  # read by App.__init__: the first frame is Home as it loads
+        elif lead:
+            self.DEFAULT_MODE = "team"
         super().__init__()
+        if lead:
+            self.add_mode("team", lazy_screen("team", "TeamScreen"))
         if engine is None:
             self.add_mode("starting", lambda: styled_as_now(StartingScreen()))
         self._open_store = open_store
@@ -173,7 +183,8 @@ class NextcallApp(App[None]):
         if self._began or self.engine is None:
             return
         self._began = True
-        self._check_agent()
+        if not self.lead:  # a lead's app is for a team: no one to be
+            self._check_agent()
         self._poll_store()
 
     # ------------------------------------------------------------ opening
@@ -215,13 +226,15 @@ class NextcallApp(App[None]):
         self._min_calls = opened.pop("min_calls", self._min_calls)
         if opened:
             raise TypeError(f"open_store returned unknown options: {', '.join(opened)}")
-        await self.switch_mode(self._wanted_mode or "home")
+        await self.switch_mode(self._wanted_mode or ("team" if self.lead else "home"))
         await self.remove_mode("starting")
         self._store_ready()
 
     # ------------------------------------------------------------ navigation
 
     async def action_show(self, mode: str) -> None:
+        if self.lead and mode == "home":
+            mode = "team"  # a lead's home is the team
         if self.engine is None:  # still opening: that screen, rather than Home, once it is open
             self._wanted_mode = mode
             return
@@ -233,6 +246,8 @@ class NextcallApp(App[None]):
             await self.pop_screen()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        if self.lead:
+            yield SystemCommand("Team", "Who needs attention first, sessions and check-ins (h)", partial(self.run_action, "show('team')"))
         yield SystemCommand("Next call", "The one thing to do on your next call (h)", partial(self.run_action, "show('home')"))
         yield SystemCommand("Scorecards", "Every scored call, newest first (s)", partial(self.run_action, "show('scorecards')"))
         yield SystemCommand("Goal", "Your goal, its progress, and whether it worked (g)", partial(self.run_action, "show('goal')"))

@@ -493,6 +493,46 @@ def demo_command(ctx: click.Context, agent: str | None, list_agents: bool, no_op
     )
 
 
+@app.command("lead", context_settings=CONTEXT)
+@click.option("--team", metavar="ID", help="The team to show. Default: every agent the database lets you read.")
+@click.option("--demo", is_flag=True, help="Show the demo database (made with `nextcall demo`).")
+@db_option
+@click.pass_context
+def lead_command(ctx: click.Context, team: str | None, demo: bool, db: str | None) -> None:
+    """Open the app on the Team screen, for a team lead.
+
+    One row per agent, who needs attention first at the top: their goal and how
+    it went since it started and since the last session, the last and next
+    session, whether the self-assessment is in, check-ins due and open
+    disputes. Enter opens an agent's brief; p plans a session, n notes the last.
+    With a lead's login to a shared database it shows that lead's team.
+    """
+    from nextcall.store.db import open_store
+    from nextcall.store.leaderboard import teams
+
+    try:
+        settings = _settings(ctx, db)
+        url = settings.demo_db_url if demo else settings.db_url
+        if demo and not Path(url.removeprefix("sqlite:///")).exists():
+            from nextcall.seed.load import load_demo
+
+            load_demo(url, today=date.today(), now=datetime.now(UTC))
+        engine = open_store(url)
+        known = [t.id for t in teams(engine)]
+        if team is not None and team not in known:
+            raise NextcallError(f"--team: no team {team!r}; one of {', '.join(known) or '(none yet: import data first)'}")
+    except NextcallError as error:
+        raise _fail(error) from None
+    _run_app(
+        engine=engine,
+        lead=True,
+        team_id=team,
+        poll_seconds=settings.poll_seconds,
+        zone=settings.zone,
+        min_calls=settings.leaderboard_min_calls,
+    )
+
+
 PERIODS = ("this_week", "last_7_days", "last_30_days", "this_month")
 
 

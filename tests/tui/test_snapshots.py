@@ -1,4 +1,4 @@
-"""What the agent sees, pictured: Home and one evaluation at 80×24 and 160×48.
+"""What the agent (and a lead) sees, pictured: Home, one evaluation, Team and the rest at 80×24 and 160×48.
 
 On top of the asserts in test_app.py, never instead: a changed picture is a
 prompt to look (`pytest --snapshot-update` after looking).
@@ -55,8 +55,14 @@ def hostile_engine(tmp_path: Path) -> Engine:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_home_on_demo_data(snap_compare, demo_engine: Engine, size: tuple[int, int]) -> None:
+def test_home_on_demo_data(snap_compare, demo_engine: Engine, frozen_clock: None, size: tuple[int, int]) -> None:
+    # Frozen: what was agreed in her last session, and its check-in due today.
     assert snap_compare(make_app(demo_engine, "a.khan"), terminal_size=size, run_before=settled)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_home_with_an_upcoming_session(snap_compare, demo_engine: Engine, frozen_clock: None, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(demo_engine, "j.garcia"), terminal_size=size, run_before=settled)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -121,7 +127,7 @@ async def goal_screen(pilot) -> None:  # noqa: ANN001
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("agent", ["a.khan", "l.nguyen", "j.garcia"], ids=["active", "mastered", "none-yet"])
-def test_goal_screen(snap_compare, demo_engine: Engine, agent: str, size: tuple[int, int]) -> None:
+def test_goal_screen(snap_compare, demo_engine: Engine, frozen_clock: None, agent: str, size: tuple[int, int]) -> None:
     assert snap_compare(make_app(demo_engine, agent), terminal_size=size, run_before=goal_screen)
 
 
@@ -192,4 +198,22 @@ def test_wallboard_on_demo_data(snap_compare, demo_engine: Engine, frozen_clock:
     from nextcall.tui.wallboard import WallboardApp
 
     app = WallboardApp(engine=demo_engine, team_id=None, rotate_seconds=0, zone=UTC)
+    assert snap_compare(app, terminal_size=size, run_before=settled)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_team_screen_with_a_check_in_due(snap_compare, demo_engine: Engine, frozen_clock: None, size: tuple[int, int]) -> None:
+    from nextcall.tui.app import NextcallApp
+
+    app = NextcallApp(engine=demo_engine, lead=True, team_id="falcons", poll_seconds=0.2)
+    assert snap_compare(app, terminal_size=size, run_before=settled)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_team_screen_of_an_empty_team(snap_compare, tmp_path: Path, frozen_clock: None, size: tuple[int, int]) -> None:
+    from nextcall.tui.app import NextcallApp
+
+    engine = open_store(f"sqlite:///{tmp_path / 'team.db'}")
+    import_files(engine, [factories.write_jsonl(tmp_path / "team.jsonl", [factories.team()])])
+    app = NextcallApp(engine=engine, lead=True, team_id="falcons", poll_seconds=0.2)
     assert snap_compare(app, terminal_size=size, run_before=settled)

@@ -1,8 +1,15 @@
-"""Goal: the one behaviour being worked on, its progress, whether coaching worked, and past goals."""
+"""Goal: the one behaviour being worked on, its progress, whether coaching worked, and past goals.
+
+From a session's follow-up day, its check-in: the agreed behaviour on the calls
+since the session against the same number of applicable calls before it, with
+CSAT and first-contact resolution on those calls. "Did it work?" reads since
+the goal's start or, with `e`, since each coaching session in turn.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 
 from textual import events, work
@@ -10,19 +17,19 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from nextcall.store import queries
 from nextcall.store.errors import NextcallError
-from nextcall.store.rules import plural
-from nextcall.store.views import GoalScreenView, GoalView
+from nextcall.store.rules import plural, too_few_calls
+from nextcall.store.views import CheckInView, EffectivenessView, GoalScreenView, GoalView, SessionView
 
 from ..dialogs.already_landed import AlreadyLandedDialog
 from ..dialogs.drop_goal import DropGoalDialog
 from ..dialogs.goal_picker import GoalPickerDialog
 from ..messages import StoreChanged
-from ..text import day, empty_screen, literal
-from ..widgets.effect import GoalEffect, percent
+from ..text import day, empty_screen, literal, when
+from ..widgets.effect import GoalEffect, percent, side_rows
 from ..widgets.goal_chart import GoalChart
 from .base import AgentViewScreen, SteadyFooter, nav_bindings
 
@@ -32,6 +39,41 @@ EMPTY = (
     "behaviour that would most raise your CSAT and first-contact resolution."
 )
 
+SINCE_START = "Did it work? Before the goal and since"
+
+
+@dataclass(frozen=True, slots=True)
+class SinceSession:
+    """The goal's behaviour since one held session, against the same number of applicable calls before it."""
+
+    session: SessionView
+    effect: EffectivenessView
+
+
+@dataclass(frozen=True, slots=True)
+class GoalCoaching:
+    """The sessions the Goal screen reads "did it work?" from, and the check-in due now."""
+
+    check_in: CheckInView | None
+    since_sessions: tuple[SinceSession, ...]
+    """Each held session, latest first."""
+
+
+def goal_coaching(engine: object, agent_id: str, key: str | None, zone: object) -> GoalCoaching:
+    """Read the check-in and the goal's behaviour since each session, as of the app's clock (in a worker)."""
+    from sqlmodel import Session
+
+    from nextcall.store import sessions
+
+    now = queries.utc_now()
+    check = sessions.check_in(engine, agent_id=agent_id, now=now, zone=zone)  # type: ignore[arg-type]
+    held = [s for s in sessions.sessions_of(engine, agent_id=agent_id) if s.held(now)]  # type: ignore[arg-type]
+    since: list[SinceSession] = []
+    if key is not None and held:
+        with Session(engine) as session:  # type: ignore[arg-type]
+            since = [SinceSession(s, sessions.effect_since(session, agent_id, key, s.scheduled_at)) for s in reversed(held)]
+    return GoalCoaching(check, tuple(since))
+
 
 class GoalScreen(AgentViewScreen):
     """Work one behaviour until it sticks; see whether it worked."""
@@ -40,6 +82,9 @@ class GoalScreen(AgentViewScreen):
     BINDINGS = [
         Binding("n", "new_goal", "New goal", tooltip="Choose the behaviour to work on next"),
         Binding("d", "drop_goal", "Set aside", tooltip="Set the current goal aside"),
+        # Said on the card it switches ("e: since your session on …"): the footer holds no more at 80 columns.
+        Binding("e", "switch_since", "Since", tooltip="Did it work? Since the goal's start, or since a coaching session",
+                id="switch-since", show=False),
         *nav_bindings("home", "scorecards"),
     ]
 
@@ -49,6 +94,9 @@ class GoalScreen(AgentViewScreen):
             yield Static(id="goal-empty", classes="empty")
             with Vertical(id="goal-current", classes="card"):
                 yield Static(id="goal-text")
+            with Vertical(id="goal-check-in", classes="card"):
+                yield Static(id="check-in-text")
+                yield DataTable(id="check-in-table", cursor_type="none", show_cursor=False)
             yield GoalChart(id="goal-chart")
             with Vertical(id="goal-effect", classes="card"):
                 yield GoalEffect()
@@ -57,9 +105,16 @@ class GoalScreen(AgentViewScreen):
         yield SteadyFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#goal-effect").border_title = "Did it work? Before the goal and since"
+        self.query_one("#goal-effect").border_title = SINCE_START
         self.query_one("#goal-history").border_title = "Past goals"
+        table = self.query_one("#check-in-table", DataTable)
+        table.add_column("", width=20)
+        table.add_column("Before the session", width=18)
+        table.add_column("Since", width=16)
         self.view: GoalScreenView | None = None
+        self.coaching: GoalCoaching | None = None
+        self.since = 0
+        """What "did it work?" reads since: 0 the goal's start, n the n-th latest session."""
         self.follow_store()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -69,8 +124,23 @@ class GoalScreen(AgentViewScreen):
     def fetch(self, agent_id: str) -> GoalScreenView | None:
         return queries.goal_screen_view(self.engine, agent_id=agent_id)
 
-    def show(self, view: GoalScreenView | None) -> None:
+    @work(thread=True, exclusive=True, group="agent-view", exit_on_error=False)
+    def _load(self, generation: int, agent_id: str) -> None:
+        view = self.fetch(agent_id)
+        coaching = None
+        if view is not None and view.evaluation_count:
+            key = view.current.criterion.key if view.current is not None else None
+            coaching = goal_coaching(self.engine, agent_id, key, self.nextcall.zone)
+        self.deliver(generation, self.show, view, coaching)
+
+    def show(self, view: GoalScreenView | None, coaching: GoalCoaching | None = None) -> None:
+        if self.view is None or view is None or view.agent.id != self.view.agent.id:
+            self.since = 0  # another agent's goal: read since its start
         self.view = view
+        self.coaching = coaching
+        if coaching is not None and self.since > len(coaching.since_sessions):
+            self.since = 0
+        self.refresh_bindings()
         empty = self.query_one("#goal-empty", Static)
         has_data = view is not None and view.evaluation_count > 0
         empty.display = not has_data
@@ -79,6 +149,7 @@ class GoalScreen(AgentViewScreen):
         self.query_one("#goal-history").display = bool(view and view.history)
         if view is not None:
             self.sub_title = literal(view.agent.name)
+        self._show_check_in(coaching.check_in if has_data and coaching is not None else None)
         if not has_data or view is None:
             empty.update(Content(empty_screen(EMPTY, agent_chosen=view is not None)))
             return
@@ -98,8 +169,76 @@ class GoalScreen(AgentViewScreen):
             )
             text.update(self._goal_text(current, view))
             chart.show(current)
-            self.query_one(GoalEffect).show(current.effectiveness)
+            self._show_effect(current)
         self._show_history(view.history)
+
+    # ------------------------------------------------------ since a session
+
+    def _show_check_in(self, check: CheckInView | None) -> None:
+        """The check-in due: the agreed behaviour since the session against as many calls before it."""
+        card = self.query_one("#goal-check-in")
+        card.display = check is not None
+        if check is None:
+            return
+        held, effect = check.session, check.effect
+        card.border_title = Content.assemble(
+            "Check-in: since your session with ", (literal(held.coach), "bold"), f" on {when(held.scheduled_at)}"
+        )
+        parts: list[Content | str | tuple[str, str]] = []
+        if held.behaviour:
+            parts += [("Agreed: ", "bold"), literal(held.behaviour)]
+            parts += [f": “{literal(held.will_do)}”" if held.will_do else "", "\n"]
+        table = self.query_one("#check-in-table", DataTable)
+        table.display = effect.enough
+        if effect.enough:
+            parts.append(
+                f"The {plural(effect.after.applicable, 'call')} since the session where it applied, against the "
+                f"{plural(effect.before.applicable, 'call')} before it; CSAT and first-time resolution on the same calls."
+            )
+            table.clear()
+            for row in side_rows(effect):
+                table.add_row(*row)
+        else:
+            counted = min(effect.before.applicable, effect.after.applicable)
+            parts.append(
+                (too_few_calls(counted, effect.min_sample).capitalize(), "bold")
+            )
+            parts.append(
+                f": the check-in compares once {plural(effect.min_sample, 'call')} since the session where it "
+                f"applied are scored ({effect.after.applicable} so far)."
+            )
+        self.query_one("#check-in-text", Static).update(Content.assemble(*parts))
+
+    def _show_effect(self, goal: GoalView) -> None:
+        """Did it work: since the goal's start, or since the session chosen with `e`."""
+        box = self.query_one("#goal-effect")
+        since = self.coaching.since_sessions if self.coaching is not None else ()
+        if self.since == 0 or self.since > len(since):
+            box.border_title = SINCE_START
+            box.border_subtitle = f"e: since your session on {day(since[0].session.scheduled_at)}" if since else ""
+            self.query_one(GoalEffect).show(goal.effectiveness)
+            return
+        chosen = since[self.since - 1]
+        box.border_title = f"Did it work? Before your session on {day(chosen.session.scheduled_at)} and since"
+        following = since[self.since] if self.since < len(since) else None
+        box.border_subtitle = (
+            f"e: since your session on {day(following.session.scheduled_at)}" if following else "e: since the goal's start"
+        )
+        self.query_one(GoalEffect).show(chosen.effect)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_since":
+            # Offered once there is a session to read since, and a goal to read.
+            return bool(self.coaching and self.coaching.since_sessions and self.view and self.view.current)
+        return True
+
+    def action_switch_since(self) -> None:
+        since = self.coaching.since_sessions if self.coaching is not None else ()
+        current = self.view.current if self.view is not None else None
+        if not since or current is None:
+            return
+        self.since = (self.since + 1) % (len(since) + 1)
+        self._show_effect(current)
 
     def _no_goal_text(self, view: GoalScreenView) -> Content:
         if not view.suggestions:
@@ -159,6 +298,10 @@ class GoalScreen(AgentViewScreen):
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("New goal", "Choose the behaviour to work on next (n)", self.action_new_goal)
         yield SystemCommand("Set goal aside", "Set the current goal aside, with a reason if you like (d)", self.action_drop_goal)
+        if self.check_action("switch_since", ()):
+            yield SystemCommand(
+                "Did it work: since…", "Since the goal's start, or since each coaching session in turn (e)", self.action_switch_since
+            )
 
     def action_new_goal(self) -> None:
         view = self.view

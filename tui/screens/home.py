@@ -1,22 +1,33 @@
-"""Home, "Next call": the one thing to do on the next call, and how it went lately."""
+"""Home, "Next call": the one thing to do on the next call, how it went lately, and the coaching around it.
+
+Below the next call: the next coaching session and, after one, what was
+agreed, which the agent confirms with one key (c) or answers with what they
+heard differently (d).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import events
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
-from textual.containers import Vertical, VerticalScroll
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Button, Footer, Header, Static
 
 from nextcall.store import queries, rules
+from nextcall.store.clock import local_time
+from nextcall.store.errors import NextcallError
 from nextcall.store.rules import plural
 from nextcall.store.models import Outcome
-from nextcall.store.views import HomeView
+from nextcall.store.views import HomeView, SessionView
 
+from ..messages import StoreChanged
 from .base import AgentViewScreen, nav_bindings
 from ..text import call_time, day, empty_screen, literal, score_words, spark, when
 from ..widgets.behaviours import BehaviourRates
@@ -35,11 +46,50 @@ EMPTY = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class CoachingNow:
+    """The agent's sessions as Home shows them: the next one, the last one held, and the day it is."""
+
+    next: SessionView | None
+    held: SessionView | None
+    self_assessed: bool
+    """Whether a self-assessment for the next session's day is submitted."""
+    today: date
+
+    @property
+    def check_in_due(self) -> bool:
+        held = self.held
+        return held is not None and held.follow_up_on is not None and held.follow_up_on <= self.today
+
+
+def coaching_now(engine: object, agent_id: str, zone: object) -> CoachingNow:
+    """Read the agent's sessions as of the app's clock (runs in a worker thread)."""
+    from nextcall.store import sessions
+
+    now = queries.utc_now()
+    found = sessions.sessions_of(engine, agent_id=agent_id)  # type: ignore[arg-type]
+    coming = sessions.upcoming(found, now)
+    following = coming[0] if coming else None
+    assessed = False
+    if following is not None:
+        day_of = local_time(following.scheduled_at, zone).day  # type: ignore[arg-type]
+        assessment = queries.self_assessment_view(engine, agent_id=agent_id, now=now)  # type: ignore[arg-type]
+        assessed = assessment is not None and any(past.session_on == day_of for past in assessment.past)
+    return CoachingNow(following, sessions.last_held(found, now), assessed, local_time(now, zone).day)  # type: ignore[arg-type]
+
+
 class HomeScreen(AgentViewScreen):
     """What an agent looks at for thirty seconds between calls."""
 
     TITLE = "Next call"
-    BINDINGS = nav_bindings("scorecards", "goal", "badges", "leaderboard", "self-assessment")
+    BINDINGS = [
+        # On the card itself (and its buttons) rather than in the footer: it holds the screens' keys at 80 columns.
+        Binding("c", "confirm_agreement", "Confirm", tooltip="Confirm what was agreed in your coaching session",
+                show=False, id="confirm-agreement"),
+        Binding("d", "heard_differently", "Heard differently", tooltip="Say what you heard differently",
+                show=False, id="heard-differently"),
+        *nav_bindings("scorecards", "goal", "badges", "leaderboard", "self-assessment"),
+    ]
 
     view: HomeView | None = None
     """What is shown, to lay out again when the terminal is resized."""
@@ -58,6 +108,11 @@ class HomeScreen(AgentViewScreen):
                         yield Static(id="last-verdict")
                         yield Static(id="focus-reason", classes="muted")
                         yield Static(id="goal-sparkline")
+                    with Vertical(id="coaching", classes="card"):
+                        yield Static(id="coaching-text")
+                        with Horizontal(id="coaching-answer"):
+                            yield Button("✓ Confirm (c)", id="coaching-confirm", variant="primary")
+                            yield Button("I heard it differently (d)", id="coaching-differently")
                     with Vertical(id="recent", classes="card"):
                         yield VerdictStrip(id="verdicts")
                     with Vertical(id="moment", classes="card"):
@@ -88,6 +143,8 @@ class HomeScreen(AgentViewScreen):
         self.query_one("#home-columns").display = False  # no frame shows before there is something in it
         self._calls: dict[str, str | None] = {"moment": None, "last-call": None}
         """The call each clickable card is about."""
+        self.coaching: CoachingNow | None = None
+        """The sessions shown, to confirm or answer the agreement of the last one."""
         self._fit(self.size.width, self.size.height)
         self.follow_store()
 
@@ -99,6 +156,11 @@ class HomeScreen(AgentViewScreen):
             )
         if self._calls.get("last-call"):
             yield SystemCommand("Open your last call", "Behaviour by behaviour (or click it)", partial(self.open_call, "last-call"))
+        held = self.coaching.held if self.coaching is not None else None
+        if held is not None and held.agreed:
+            yield SystemCommand("Confirm what was agreed", "In your last coaching session (c)", self.action_confirm_agreement)
+            yield SystemCommand("I heard it differently", "Say what you heard in your last coaching session (d)",
+                                self.action_heard_differently)
 
     def open_call(self, card: str) -> None:
         """Open the call a card is about: the moment to listen back to, or the last call."""
@@ -133,7 +195,15 @@ class HomeScreen(AgentViewScreen):
     def fetch(self, agent_id: str) -> HomeView | None:
         return queries.home_view(self.engine, agent_id=agent_id)
 
-    def show(self, view: HomeView | None) -> None:
+    @work(thread=True, exclusive=True, group="agent-view", exit_on_error=False)
+    def _load(self, generation: int, agent_id: str) -> None:
+        view = self.fetch(agent_id)
+        coaching = coaching_now(self.engine, agent_id, self.nextcall.zone) if view is not None and view.evaluation_count else None
+        self.deliver(generation, self.show, view, coaching)
+
+    def show(self, view: HomeView | None, coaching: CoachingNow | None = None) -> None:
+        if view is not self.view or coaching is not None:  # a resize lays out what is shown again
+            self.coaching = coaching
         self.view = view
         empty = self.query_one("#home-empty", Static)
         columns = self.query_one("#home-columns")
@@ -188,6 +258,7 @@ class HomeScreen(AgentViewScreen):
         if goal is not None and progress.display:
             self._goal_chart().show(goal)
             self.query_one(GoalEffect).show(goal.effectiveness)
+        self._show_coaching(self.coaching)
         self._calls = {"moment": view.latest_miss.call_id if focus and view.latest_miss else None, "last-call": None}
         self._show_last_call(view)
         self.query_one(BehaviourRates).show(
@@ -214,6 +285,96 @@ class HomeScreen(AgentViewScreen):
                     + (f"\n● {plural(view.unseen, 'evaluation')} waiting for you to see: s, then n lists them" if view.unseen else "")
                 )
             )
+
+    # ------------------------------------------------------------- coaching
+
+    def _show_coaching(self, coaching: CoachingNow | None) -> None:
+        """The next session, and what was agreed in the last one: confirmed, heard differently, or waiting for an answer."""
+        card = self.query_one("#coaching")
+        card.display = coaching is not None and (coaching.next is not None or coaching.held is not None)
+        answer = self.query_one("#coaching-answer")
+        answer.display = False
+        if coaching is None or not card.display:
+            return
+        following, held = coaching.next, coaching.held
+        lines: list[Content] = []
+        if following is not None:
+            card.border_title = Content.assemble(
+                "Coaching with ", (literal(following.coach), "bold"), f" on {when(following.scheduled_at)}"
+            )
+            lines.append(
+                Content.assemble(("✓ Your self-assessment for it is in.", "$text-success"))
+                if coaching.self_assessed
+                else Content.assemble(("✗ No self-assessment for it yet: ", "bold"), "w writes yours.")
+            )
+        else:
+            card.border_title = "Your last coaching session"
+        if held is not None:
+            with_whom = f"with {literal(held.coach)} on {session_day(held)}"
+            if held.agreed:
+                lines.append(Content.assemble((f"Agreed {with_whom}: ", "bold"), "“", literal(held.will_do), "”"))
+                if held.confirmed_at is not None:
+                    lines.append(Content.assemble(("✓ You confirmed it", "$text-success"), f" on {session_day(held, held.confirmed_at)}."))
+                elif held.heard_differently is not None:
+                    lines.append(Content.assemble(("≠ You heard it differently: ", "bold"), "“", literal(held.heard_differently), "”"))
+                else:
+                    lines.append(Content.assemble(("? Is that what you heard? ", "bold $text-warning"), "c confirms it; d says what you heard."))
+                    answer.display = True
+            else:
+                lines.append(Content(f"Your session {with_whom}: your coach notes here what you agreed."))
+            if held.follow_up_on is not None:
+                if coaching.check_in_due:
+                    due = "today" if held.follow_up_on == coaching.today else f"since {held.follow_up_on:%a %d %b}"
+                    lines.append(Content(f"Check-in due {due}: g shows your calls since the session."))
+                else:
+                    lines.append(Content(f"Check-in on {held.follow_up_on:%a %d %b}: how it went since the session."))
+        self.query_one("#coaching-text", Static).update(Content("\n").join(lines))
+
+    def _agreement(self) -> SessionView | None:
+        """The last session's agreement the agent can answer, or None (said in a notice)."""
+        held = self.coaching.held if self.coaching is not None else None
+        if held is None or not held.agreed:
+            self.app.notify(
+                "Nothing to confirm yet: after a coaching session your coach notes what you agreed, and it shows here.",
+                title="Coaching", markup=False,
+            )
+            return None
+        return held
+
+    @on(Button.Pressed, "#coaching-confirm")
+    def action_confirm_agreement(self) -> None:
+        held = self._agreement()
+        if held is not None:
+            self._answer(held.agent_id, held.id, None)
+
+    @on(Button.Pressed, "#coaching-differently")
+    def action_heard_differently(self) -> None:
+        held = self._agreement()
+        if held is None:
+            return
+        from ..dialogs.session import HeardDifferentlyDialog
+
+        def heard(text: str | None) -> None:
+            if text:
+                self._answer(held.agent_id, held.id, text)
+
+        self.app.push_screen(HeardDifferentlyDialog(held.coach, held.will_do or ""), heard)
+
+    @work(thread=True, exclusive=True, group="coaching-answer", exit_on_error=False)
+    def _answer(self, agent_id: str, session_id: str, heard_differently: str | None) -> None:
+        from nextcall.store import sessions
+
+        try:
+            sessions.confirm_session(
+                self.engine, agent_id=agent_id, session_id=session_id, heard_differently=heard_differently,
+                now=queries.utc_now(),
+            )
+        except NextcallError as error:
+            self.app.call_from_thread(self.app.notify, error.message, title="Coaching", severity="warning", markup=False)
+            return
+        said = "Confirmed: your coach sees it." if heard_differently is None else "Sent: your coach sees what you heard."
+        self.app.call_from_thread(self.app.notify, said, title="Coaching", markup=False)
+        self.app.call_from_thread(self.nextcall.store_changed.publish, StoreChanged(agent_id))
 
     def _goal_chart(self) -> GoalChart:
         """The goal's chart, made the first time a tall terminal shows it.
@@ -269,3 +430,8 @@ class HomeScreen(AgentViewScreen):
                 f"Suggested next: {literal(focus.reason)} Press g, then n, to make it your goal.",
             )
         return Content(f"Suggested focus: {literal(focus.reason)} Press g, then n, to make it your goal.")
+
+
+def session_day(session: SessionView, moment: object = None) -> str:
+    """A session's day (or another moment's) in the viewer's zone, e.g. `Mon 16 Nov`."""
+    return local_time(moment or session.scheduled_at).format("%a %d %b")  # type: ignore[arg-type]

@@ -1,4 +1,8 @@
-"""Self-assessment: the agent's own view before coaching, saved as they type, locked on submit."""
+"""Self-assessment: the agent's own view before coaching, saved as they type, locked on submit.
+
+It is for one of the agent's upcoming coaching sessions, chosen from a list;
+an agent with none planned types the date (today to 60 days ahead).
+"""
 
 from __future__ import annotations
 
@@ -18,10 +22,11 @@ from textual.widgets._select import SelectCurrent, SelectOverlay
 from nextcall.store import queries
 from nextcall.store.errors import NextcallError
 from nextcall.store.rules import SELF_RATINGS, session_date_problem
-from nextcall.store.views import SelfAssessmentScreenView
+from nextcall.store.clock import local_time
+from nextcall.store.views import SelfAssessmentScreenView, SessionView
 
 from ..messages import StoreChanged
-from ..text import NO_AGENT, day, literal
+from ..text import NO_AGENT, day, literal, when
 from ..widgets.calibration import CalibrationView
 from .base import SteadyFooter, StoreScreen, nav_bindings
 
@@ -55,8 +60,10 @@ class SelfAssessmentScreen(StoreScreen):
         yield Static(Content(NO_AGENT_FORM), id="sa-empty", classes="empty")
         with VerticalScroll(id="sa-body"):
             with Horizontal(id="sa-session"):
-                yield Label("Coaching session on", classes="sa-label")
+                yield Label("Coaching session on", classes="sa-label", id="sa-session-label")
                 yield Input(placeholder="YYYY-MM-DD", id="sa-date", max_length=10)
+                # Once sessions are planned, the self-assessment is for one of them: chosen, not typed.
+                yield Select[date]([], prompt="choose your session", id="sa-session-choice")
                 yield Static(id="sa-status", classes="muted")
             yield Static(id="sa-date-error", classes="error")
             yield Label("What I do well", classes="sa-label")
@@ -86,6 +93,11 @@ class SelfAssessmentScreen(StoreScreen):
         self._behaviours_shown: tuple[tuple[object, ...], ...] = ()
         """The behaviours the ratings were made for (id, key, name)."""
         self._writer_loaded = False
+        self.sessions: tuple[SessionView, ...] = ()
+        """The agent's upcoming sessions, soonest first: what the self-assessment may be for."""
+        choice = self.query_one("#sa-session-choice")
+        choice.display = False
+        choice.criterion_key = None  # type: ignore[attr-defined]  # every select here says which behaviour it rates: none
         self.nextcall.store_changed.subscribe(self, self._store_changed)
         self._fit(self.size.width)
         self.load()
@@ -131,17 +143,22 @@ class SelfAssessmentScreen(StoreScreen):
 
     @work(thread=True, exclusive=True, group="self-assessment", exit_on_error=False)
     def _load(self, generation: int, agent_id: str) -> None:
-        self.deliver(generation, self.show, queries.self_assessment_view(self.engine, agent_id=agent_id))
+        from nextcall.store import sessions
+
+        view = queries.self_assessment_view(self.engine, agent_id=agent_id)
+        coming = tuple(sessions.upcoming(sessions.sessions_of(self.engine, agent_id=agent_id), queries.utc_now()))
+        self.deliver(generation, self.show, view, coming)
 
     # ----------------------------------------------------------------- show
 
-    def show(self, view: SelfAssessmentScreenView | None) -> None:
+    def show(self, view: SelfAssessmentScreenView | None, coming: tuple[SessionView, ...] = ()) -> None:
         self.view = view
         if view is None:
             return
         self.sub_title = literal(view.agent.name)
         self._filling = True  # filling the form is not typing: no autosave for it
         self.query_one("#sa-date", Input).value = view.draft_session_on.isoformat() if view.draft_session_on else ""
+        self._show_sessions(coming, view.draft_session_on)
         self.query_one("#sa-strengths", TextArea).load_text(view.draft_strengths)
         self.query_one("#sa-struggles", TextArea).load_text(view.draft_struggles)
         self.query_one("#sa-want", TextArea).load_text(view.draft_want_to_work_on)
@@ -169,6 +186,26 @@ class SelfAssessmentScreen(StoreScreen):
             )
         )
         self.call_after_refresh(self._done_filling)
+
+    def _session_day(self, session: SessionView) -> date:
+        return local_time(session.scheduled_at, self.nextcall.zone).day
+
+    def _show_sessions(self, coming: tuple[SessionView, ...], draft_on: date | None) -> None:
+        """The upcoming sessions to choose from, the draft's chosen (else the soonest); with none, the date field."""
+        self.sessions = coming
+        choice = self.query_one("#sa-session-choice", Select)
+        typed = self.query_one("#sa-date", Input)
+        choice.display = bool(coming)
+        typed.display = not coming
+        self.query_one("#sa-session-label", Label).update("Session" if coming else "Coaching session on")
+        if not coming:
+            return
+        options: dict[date, str] = {}
+        for session in coming:  # one choice a day: a self-assessment is for a session's day
+            options.setdefault(self._session_day(session), f"{when(session.scheduled_at)} with {literal(session.coach)}")
+        with choice.prevent(Select.Changed):  # filling the form: nothing typed yet
+            choice.set_options([(label, value) for value, label in options.items()])
+            choice.value = draft_on if draft_on in options else next(iter(options))
 
     def _show_ratings(self, view: SelfAssessmentScreenView) -> None:
         """A rating per behaviour: made once per scorecard, then only set to the draft's (a reload, a change of agent)."""
@@ -252,10 +289,15 @@ class SelfAssessmentScreen(StoreScreen):
         self._autosave = self.set_timer(AUTOSAVE_SECONDS, self.save_now)
 
     def _session_on(self) -> date | None:
-        """The session date as typed, with what is wrong with it said beside the field at once."""
+        """The session chosen, or its date as typed, with what is wrong with it said beside the field at once."""
         text = self.query_one("#sa-date", Input).value.strip()
         problem, session_on = None, None
-        if text:
+        choice = self.query_one("#sa-session-choice", Select)
+        if self.sessions:
+            session_on = choice.value if isinstance(choice.value, date) else None
+            days = [self._session_day(session) for session in self.sessions]
+            problem = session_date_problem(session_on, queries.utc_now().astimezone(self.nextcall.zone).date(), days)
+        elif text:
             try:
                 session_on = date.fromisoformat(text)
             except ValueError:
