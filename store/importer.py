@@ -1212,7 +1212,7 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
     summary.submit_timed = sum(1 for call_id in batch.submit_timed if "occurred_at" not in details.get(call_id, ()))
     now = utc_now()
     new_rows: list[tuple[Any, ...]] = []
-    new_results: dict[str, tuple[str, list[dict[str, Any]], dict[str, int]]] = {}
+    new_results: dict[str, tuple[str, list[dict[str, Any]], dict[str, int], dict[str, Outcome]]] = {}
     replaced_ids: list[int] = []
     replaced_agents: set[str] = set()
     replaced_rows: list[dict[str, Any]] = []
