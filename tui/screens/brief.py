@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult, SystemCommand
@@ -24,6 +25,11 @@ from ..messages import StoreChanged
 from ..text import literal, when
 from .base import SteadyFooter, StoreScreen
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from ..dialogs.session import NoteRequest, PlanRequest
+
 PLAN = Binding("p", "plan_session", "Plan session", tooltip="Add a coaching session with this agent", id="plan-session")
 NOTE = Binding("n", "note_session", "Note session", tooltip="Note what was agreed in the last session", id="note-session")
 
@@ -33,7 +39,7 @@ class SessionKeys(StoreScreen):
 
     def plan_session(self, agent_id: str, name: str, *, coach: str = "") -> None:
         """Ask when and with whom, then plan it."""
-        from ..dialogs.session import PlanRequest, PlanSessionDialog
+        from ..dialogs.session import PlanSessionDialog
 
         def planned(request: PlanRequest | None) -> None:
             if request is None:
@@ -50,7 +56,7 @@ class SessionKeys(StoreScreen):
                 f"{literal(name)} has no session that has happened yet to note: p plans one.", title="Coaching", markup=False,
             )
             return
-        from ..dialogs.session import NoteRequest, NoteSessionDialog
+        from ..dialogs.session import NoteSessionDialog
 
         def noted(request: NoteRequest | None) -> None:
             if request is None:
@@ -78,21 +84,20 @@ class SessionKeys(StoreScreen):
         self.app.call_from_thread(self.nextcall.store_changed.publish, StoreChanged(agent_id))
 
 
-def _add(engine: object, agent_id: str, request: object) -> None:
+def _add(engine: Engine, agent_id: str, request: PlanRequest) -> None:
     from nextcall.store import sessions
 
     sessions.add_session(
-        engine, agent_id=agent_id, coach=request.coach, at=request.at,  # type: ignore[arg-type, attr-defined]
-        follow_up_on=request.follow_up_on, now=queries.utc_now(),  # type: ignore[attr-defined]
+        engine, agent_id=agent_id, coach=request.coach, at=request.at, follow_up_on=request.follow_up_on, now=queries.utc_now(),
     )
 
 
-def _note(engine: object, session_id: str, request: object) -> None:
+def _note(engine: Engine, session_id: str, request: NoteRequest) -> None:
     from nextcall.store import sessions
 
     sessions.note_session(
-        engine, session_id=session_id, will_do=request.will_do, notes=request.notes,  # type: ignore[arg-type, attr-defined]
-        follow_up_on=request.follow_up_on, now=queries.utc_now(),  # type: ignore[attr-defined]
+        engine, session_id=session_id, will_do=request.will_do, notes=request.notes, follow_up_on=request.follow_up_on,
+        now=queries.utc_now(),
     )
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import tzinfo
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.app import ComposeResult, SystemCommand
@@ -32,6 +34,9 @@ from ..text import day, empty_screen, literal, when
 from ..widgets.effect import GoalEffect, percent, side_rows
 from ..widgets.goal_chart import GoalChart
 from .base import AgentViewScreen, SteadyFooter, nav_bindings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 EMPTY = (
     "A goal is one behaviour to land, worked until it sticks: met on 8 of 10 "
@@ -59,18 +64,18 @@ class GoalCoaching:
     """Each held session, latest first."""
 
 
-def goal_coaching(engine: object, agent_id: str, key: str | None, zone: object) -> GoalCoaching:
+def goal_coaching(engine: Engine, agent_id: str, key: str | None, zone: tzinfo) -> GoalCoaching:
     """Read the check-in and the goal's behaviour since each session, as of the app's clock (in a worker)."""
     from sqlmodel import Session
 
     from nextcall.store import sessions
 
     now = queries.utc_now()
-    check = sessions.check_in(engine, agent_id=agent_id, now=now, zone=zone)  # type: ignore[arg-type]
-    held = [s for s in sessions.sessions_of(engine, agent_id=agent_id) if s.held(now)]  # type: ignore[arg-type]
+    check = sessions.check_in(engine, agent_id=agent_id, now=now, zone=zone)
+    held = [s for s in sessions.sessions_of(engine, agent_id=agent_id) if s.held(now)]
     since: list[SinceSession] = []
     if key is not None and held:
-        with Session(engine) as session:  # type: ignore[arg-type]
+        with Session(engine) as session:
             since = [SinceSession(s, sessions.effect_since(session, agent_id, key, s.scheduled_at)) for s in reversed(held)]
     return GoalCoaching(check, tuple(since))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, tzinfo
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -37,6 +37,8 @@ from ..widgets.moment import MomentCard
 from ..widgets.verdicts import VerdictStrip
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from ..widgets.goal_chart import GoalChart
 
 EMPTY = (
@@ -62,20 +64,20 @@ class CoachingNow:
         return held is not None and held.follow_up_on is not None and held.follow_up_on <= self.today
 
 
-def coaching_now(engine: object, agent_id: str, zone: object) -> CoachingNow:
+def coaching_now(engine: Engine, agent_id: str, zone: tzinfo) -> CoachingNow:
     """Read the agent's sessions as of the app's clock (runs in a worker thread)."""
     from nextcall.store import sessions
 
     now = queries.utc_now()
-    found = sessions.sessions_of(engine, agent_id=agent_id)  # type: ignore[arg-type]
+    found = sessions.sessions_of(engine, agent_id=agent_id)
     coming = sessions.upcoming(found, now)
     following = coming[0] if coming else None
     assessed = False
     if following is not None:
-        day_of = local_time(following.scheduled_at, zone).day  # type: ignore[arg-type]
-        assessment = queries.self_assessment_view(engine, agent_id=agent_id, now=now)  # type: ignore[arg-type]
+        day_of = local_time(following.scheduled_at, zone).day
+        assessment = queries.self_assessment_view(engine, agent_id=agent_id, now=now)
         assessed = assessment is not None and any(past.session_on == day_of for past in assessment.past)
-    return CoachingNow(following, sessions.last_held(found, now), assessed, local_time(now, zone).day)  # type: ignore[arg-type]
+    return CoachingNow(following, sessions.last_held(found, now), assessed, local_time(now, zone).day)
 
 
 class HomeScreen(AgentViewScreen):
@@ -432,6 +434,6 @@ class HomeScreen(AgentViewScreen):
         return Content(f"Suggested focus: {literal(focus.reason)} Press g, then n, to make it your goal.")
 
 
-def session_day(session: SessionView, moment: object = None) -> str:
+def session_day(session: SessionView, moment: datetime | None = None) -> str:
     """A session's day (or another moment's) in the viewer's zone, e.g. `Mon 16 Nov`."""
-    return local_time(moment or session.scheduled_at).format("%a %d %b")  # type: ignore[arg-type]
+    return local_time(moment or session.scheduled_at).format("%a %d %b")
