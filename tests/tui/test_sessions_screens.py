@@ -295,6 +295,7 @@ async def test_the_team_screen_puts_the_check_in_due_first(demo_engine: Engine) 
         assert "Last session: Mon 16 Nov 10:00 with Sam Patel · agreed “Repeat the need back" in detail
         assert "✓ confirmed" in detail and "Check-in: due since Mon 23 Nov" in detail
         assert table.virtual_size.width <= table.size.width  # no sideways scrolling at 80 columns
+        assert not app.screen.query_one("#team-effects").display  # at 80 columns the words say it
         await pilot.press("down")
         await settle(app, pilot)
         assert text_of(app, "#team-detail-text").startswith(f"{'!' if rows[1].attention_rank < 9 else '✓'} First: ")
@@ -312,6 +313,11 @@ async def test_the_team_screen_at_160_columns_has_every_column(demo_engine: Engi
         jorge = next(i for i, row in enumerate(app.screen.view.rows) if row.agent_id == "j.garcia")
         cells = [str(c) for c in table.get_row_at(jorge)]
         assert cells[3] == "Thu 26 Nov" and cells[8] == "✗ not yet"
+        # Below the agent in full, their "did it work?" since the goal's start and since the last session.
+        assert app.screen.query_one("#team-since-goal").display and app.screen.query_one("#team-since-session").display
+        assert plain(app.screen.query_one("#team-since-session").border_title) == (
+            "Did it work? Before the session on 16 Nov 2026 and since"
+        )
 
 
 async def test_an_empty_team_says_what_will_appear(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ highlighted agent's row is said in full below the table. Enter opens their
 brief; p plans a session with them, n notes the last one.
 
 At 80 columns the table holds what to do first and the next session, the rest
-is below it; at 160 every column is in the table.
+is below it; at 160 every column is in the table, and below the agent in full
+are their two "did it work?" tables: since the goal's start, since the last session.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Iterable
 from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Header, Static
 
@@ -26,7 +27,7 @@ from nextcall.store.rules import plural, too_few_calls
 from nextcall.store.views import EffectivenessView, SessionView, TeamRowView, TeamScreenView
 
 from ..text import DATA_COMES_IN, day, literal, when
-from ..widgets.effect import percent
+from ..widgets.effect import GoalEffect, percent
 from .base import SteadyFooter
 from .brief import NOTE, PLAN, BriefScreen, SessionKeys
 
@@ -131,11 +132,18 @@ class TeamScreen(SessionKeys):
         yield DataTable(id="team-table", cursor_type="row", zebra_stripes=True)
         with Vertical(id="team-detail", classes="card"):
             yield Static(id="team-detail-text")
+        with Horizontal(id="team-effects"):
+            with Vertical(id="team-since-goal", classes="card"):
+                yield GoalEffect()
+            with Vertical(id="team-since-session", classes="card"):
+                yield GoalEffect()
         yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#team-empty").display = False
         self.query_one("#team-detail").display = False
+        self.query_one("#team-effects").display = False
+        self.query_one("#team-since-goal").border_title = "Did it work? Before the goal and since"
         self._fit(self.size.width)
         self.nextcall.store_changed.subscribe(self, lambda _change: self.load())
         self.load()
@@ -184,6 +192,7 @@ class TeamScreen(SessionKeys):
         if not view.rows:
             empty.update(Content(EMPTY))
             self.query_one("#team-detail").display = False
+            self.query_one("#team-effects").display = False
             return
         chosen = self.chosen
         table.clear()
@@ -272,6 +281,19 @@ class TeamScreen(SessionKeys):
         if row.open_disputes:
             lines.append(Content.assemble(("Disputes: ", "bold"), f"{plural(row.open_disputes, 'dispute')} open with QA."))
         self.query_one("#team-detail-text", Static).update(Content("\n").join(lines))
+        self._show_effects(row)
+
+    def _show_effects(self, row: TeamRowView) -> None:
+        """On a wide terminal, the goal's and the last session's before-and-since, as the agent's Goal screen shows them."""
+        since_goal, since_session = self.query_one("#team-since-goal"), self.query_one("#team-since-session")
+        since_goal.display = self.wide and row.goal is not None
+        since_session.display = self.wide and row.since_session is not None and row.last_session is not None
+        self.query_one("#team-effects").display = since_goal.display or since_session.display
+        if since_goal.display and row.goal is not None:
+            since_goal.query_one(GoalEffect).show(row.goal.effectiveness)
+        if since_session.display and row.since_session is not None and row.last_session is not None:
+            since_session.border_title = f"Did it work? Before the session on {day(row.last_session.scheduled_at)} and since"
+            since_session.query_one(GoalEffect).show(row.since_session)
 
     @staticmethod
     def _agreement(held: SessionView) -> Content:
