@@ -194,6 +194,9 @@ def seen_ids(session: Session, evaluation_ids: Iterable[int]) -> set[int]:
 # --------------------------------------------------------------- the agent's
 
 
+NEEDS_A_REASON = "Say why you see it differently: a reason is needed."
+
+
 @contextmanager
 def _refused_in_words() -> Iterator[None]:
     with refused_as(TalkBackError):
@@ -263,7 +266,7 @@ def raise_dispute(
             proposed that is the scored one, or a dispute already open on it.
     """
     if not rules.has_words(reason):
-        raise TalkBackError("Say why you see it differently: a reason is needed.")
+        raise TalkBackError(NEEDS_A_REASON)
     with _refused_in_words(), unit_of_work(db) as session:
         evaluation = _own_evaluation(session, agent_id, call_id)
         assert evaluation.id is not None

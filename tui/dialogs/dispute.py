@@ -14,10 +14,10 @@ from textual.widgets import Button, Input, Select, Static
 
 from nextcall.store import rules
 from nextcall.store.models import Outcome
+from nextcall.store.talkback import NEEDS_A_REASON
 
 from ..text import SYMBOL, WORD, literal
 
-NEEDS_A_REASON = "Say why you see it differently: a reason is needed."
 LEAVE_IT_TO_QA = "No outcome: leave it to QA"
 
 
