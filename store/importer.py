@@ -1200,11 +1200,13 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
 
     call_ids = list(batch.evaluations)
     stored: dict[str, tuple[int, str, str]] = {}
+    session.flush()  # what the session's own execute does first: the reads below go past it
     for start in range(0, len(call_ids), IN_LIST_SIZE):
         chunk = call_ids[start : start + IN_LIST_SIZE]
-        for row in session.exec(
+        for row in driver_rows(
+            session,
             select(Evaluation.call_id, Evaluation.id, Evaluation.content_hash, Evaluation.agent_id)
-            .where(Evaluation.call_id.in_(chunk))
+            .where(Evaluation.call_id.in_(chunk)),
         ):
             stored[row[0]] = (row[1], row[2], row[3])
 
