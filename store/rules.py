@@ -565,12 +565,13 @@ def attention(
     session_soon: bool,
     self_assessed: bool,
     open_disputes: int,
+    today: date | None = None,
 ) -> tuple[str, int]:
     """What needs a lead's attention first for one agent, in words, and its rank (lower comes first)."""
     if dropped_after_session:
         return "dropped since the last session: talk before it sets in", 0
     if check_in_due:
-        when = f" since {follow_up_on:%a %d %b}" if follow_up_on else ""
+        when = "" if follow_up_on is None else " today" if follow_up_on == today else f" since {follow_up_on:%a %d %b}"
         return f"check-in due{when}", 1
     if goal_days is not None and goal_days >= STUCK_DAYS:
         rate = f", {goal_rate:.0%} lately" if goal_rate is not None else ""

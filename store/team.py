@@ -71,6 +71,7 @@ def _row(session: Session, agent: Agent, now: datetime, today: Any) -> TeamRowVi
         session_soon=next_session is not None and next_session.scheduled_at - now <= timedelta(days=3),
         self_assessed=assessed,
         open_disputes=open_disputes,
+        today=today,
     )
     return TeamRowView(
         agent.id, agent.name, goal, since_session, held, next_session, assessed, check, open_disputes, reason, rank,

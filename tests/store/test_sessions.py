@@ -216,7 +216,7 @@ def test_the_team_view_puts_a_due_check_in_first_and_says_why(engine: Engine, tm
     view = team_view(engine, team_id="falcons", now=datetime(2026, 11, 23, 9, tzinfo=UTC), zone=UTC)
 
     assert [(row.agent_id, row.attention) for row in view.rows] == [
-        ("a.khan", "check-in due since Mon 23 Nov"),
+        ("a.khan", "check-in due today"),
         ("b.ortiz", "no self-assessment yet for the next session"),
     ]
     aisha, ben = view.rows
@@ -231,6 +231,7 @@ def test_the_team_view_puts_a_due_check_in_first_and_says_why(engine: Engine, tm
     [
         ({"dropped_after_session": True, "check_in_due": True}, ("dropped since the last session: talk before it sets in", 0)),
         ({"check_in_due": True, "follow_up_on": date(2026, 11, 23)}, ("check-in due since Mon 23 Nov", 1)),
+        ({"check_in_due": True, "follow_up_on": date(2026, 11, 23), "today": date(2026, 11, 23)}, ("check-in due today", 1)),
         ({"goal_days": 35, "goal_rate": 0.5}, ("goal stuck for 5 weeks, 50% lately: adjust it together", 2)),
         ({"goal_days": 27}, ("on track", 9)),
         ({"open_disputes": 2}, ("2 disputes open: hear them out", 3)),

@@ -286,12 +286,12 @@ async def test_the_team_screen_puts_the_check_in_due_first(demo_engine: Engine) 
         assert isinstance(app.screen, TeamScreen)
         assert app.screen.sub_title == "Falcons"
         rows = app.screen.view.rows
-        assert rows[0].agent_id == "a.khan" and rows[0].attention == "check-in due since Mon 23 Nov"
+        assert rows[0].agent_id == "a.khan" and rows[0].attention == "check-in due today"
         assert {row.agent_id for row in rows} == {"a.khan", "l.nguyen", "s.oneill", "r.haddad", "e.lindqvist", "t.kowalski"}
         table = app.screen.query_one(DataTable)
-        assert [str(c) for c in table.get_row_at(0)][:3] == ["!", "Aisha Khan", "check-in due since Mon 23 Nov"]
+        assert [str(c) for c in table.get_row_at(0)][:3] == ["!", "Aisha Khan", "check-in due today"]
         detail = text_of(app, "#team-detail-text")
-        assert "! First: check-in due since Mon 23 Nov" in detail
+        assert "! First: check-in due today" in detail
         assert "Last session: Mon 16 Nov 10:00 with Sam Patel · agreed “Repeat the need back" in detail
         assert "✓ confirmed" in detail and "Check-in: due since Mon 23 Nov" in detail
         assert table.virtual_size.width <= table.size.width  # no sideways scrolling at 80 columns

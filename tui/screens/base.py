@@ -88,6 +88,8 @@ class StoreScreen(Screen[None]):
     """
 
     _load_generation = 0
+    _loading_for: str | None = None
+    """The agent whose view a load still under way reads (None: no load under way)."""
     _suspended_in_focus: bool | None = None
     """Whether the terminal had focus when the screen was last left (None: never shown yet)."""
 
@@ -102,6 +104,7 @@ class StoreScreen(Screen[None]):
 
     def _deliver(self, generation: int, show: Callable[..., object], *args: object, **kwargs: object) -> None:
         if generation == self._load_generation:
+            self._loading_for = None
             show(*args, **kwargs)
             self.nextcall.screen_loaded()
 
@@ -158,6 +161,7 @@ class StoreScreen(Screen[None]):
 
         error = event.worker.error
         self.loading = False
+        self._loading_for = None
         self.nextcall.screen_loaded()  # the polls, which retry, begin even if the first load failed
         if error is not None and unreachable(error):
             self.nextcall.store_unreachable()  # one lasting notice; screens reload when it is back
@@ -186,13 +190,18 @@ class AgentViewScreen(StoreScreen):
         self.load()
 
     def on_screen_resume(self) -> None:
-        self.load()
+        # A screen's first showing resumes it (twice, in Textual 8) while the load its mount
+        # started is still under way: that load already reads what is current.
+        if self._loading_for is None or self._loading_for != self.agent_id:
+            self.load()
 
     def load(self) -> None:
         """Reload what the screen shows, off the event loop; with no agent chosen, say so."""
         if self.agent_id is not None:
+            self._loading_for = self.agent_id
             self._load(self.next_load(), self.agent_id)
         else:
+            self._loading_for = None
             self.next_load()
             self.show(None)
 
