@@ -157,11 +157,15 @@ class SelfAssessmentScreen(StoreScreen):
             return
         self.sub_title = literal(view.agent.name)
         self._filling = True  # filling the form is not typing: no autosave for it
-        self.query_one("#sa-date", Input).value = view.draft_session_on.isoformat() if view.draft_session_on else ""
-        self._show_sessions(coming, view.draft_session_on)
-        self.query_one("#sa-strengths", TextArea).load_text(view.draft_strengths)
-        self.query_one("#sa-struggles", TextArea).load_text(view.draft_struggles)
-        self.query_one("#sa-want", TextArea).load_text(view.draft_want_to_work_on)
+        # Nor are the changes the fields announce for it: not sent at all (a message handled after the
+        # form is filled would otherwise read as typing).
+        with self.prevent(TextArea.Changed, Input.Changed):
+            self.query_one("#sa-date", Input).value = view.draft_session_on.isoformat() if view.draft_session_on else ""
+            self._show_sessions(coming, view.draft_session_on)
+            self.query_one("#sa-strengths", TextArea).load_text(view.draft_strengths)
+            self.query_one("#sa-struggles", TextArea).load_text(view.draft_struggles)
+            self.query_one("#sa-want", TextArea).load_text(view.draft_want_to_work_on)
+        self._session_on()
         self._show_ratings(view)
         status = (
             "Draft restored: Tab or click a field to carry on."
