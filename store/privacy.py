@@ -290,6 +290,17 @@ def set_board_rules(db: Engine, *, time_zone: str | None = None, min_calls: int 
         return BoardRulesView(zone, calls)
 
 
+def lead_login(db: Engine) -> bool:
+    """Whether the store is opened with a team lead's own login (its app opens on the Team screen)."""
+    from .db import through_login
+
+    with Session(db) as session:
+        if not through_login(session):
+            return False
+        found = session.connection().execute(text("SELECT pg_has_role(session_user, :group, 'MEMBER')"), {"group": LEAD_GROUP})
+        return bool(found.scalar())
+
+
 def can_derive_recognition(session: Session) -> bool:
     """Whether this session may write badges and points (the owner's may; an agent's login may not).
 

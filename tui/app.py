@@ -224,6 +224,9 @@ class NextcallApp(App[None]):
                 setattr(self, name, opened.pop(name))
         self._goal_target = opened.pop("goal_target", self._goal_target)
         self._min_calls = opened.pop("min_calls", self._min_calls)
+        if opened.pop("lead", False) and not self.lead:  # a team lead's own login: their Team screen
+            self.lead = True
+            self.add_mode("team", lazy_screen("team", "TeamScreen"))
         if opened:
             raise TypeError(f"open_store returned unknown options: {', '.join(opened)}")
         await self.switch_mode(self._wanted_mode or ("team" if self.lead else "home"))

@@ -107,8 +107,14 @@ def app(ctx: click.Context, db: str | None, agent: str | None) -> None:
 
         settings = _settings(ctx, db, agent=agent)
         engine = open_store(settings.db_url)
+        lead = False
+        if settings.db_url.startswith("postgresql"):
+            from nextcall.store.privacy import lead_login
+
+            lead = lead_login(engine)
         return {
             "engine": engine,
+            "lead": lead,
             "agent_id": settings.agent or remembered_agent(settings),
             "poll_seconds": settings.poll_seconds,
             "goal_target": _goal_target(settings),

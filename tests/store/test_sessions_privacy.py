@@ -564,3 +564,16 @@ def test_the_app_reads_and_writes_sessions_through_a_login_as_the_owner_does(own
             assert sessions_in(mine, "ben") == []
     finally:
         engine.dispose()
+
+
+def test_the_app_knows_a_leads_login_and_opens_on_its_team(owner: Engine, pg_url: str, names: Names) -> None:  # noqa: F811
+    from nextcall.store.privacy import lead_login
+
+    lead = grant_lead(owner, "falcons", names("falcons"))
+    ana = grant_agent(owner, "ana", login=names("ana"))
+    as_lead, as_agent = engine_as(pg_url, lead), engine_as(pg_url, ana)
+    try:
+        assert (lead_login(as_lead), lead_login(as_agent), lead_login(owner)) == (True, False, False)
+    finally:
+        as_lead.dispose()
+        as_agent.dispose()

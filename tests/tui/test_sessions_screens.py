@@ -279,6 +279,15 @@ def team_rows(app: NextcallApp) -> list[str]:
     return [row.agent_id for row in app.screen.view.rows]
 
 
+async def test_a_leads_own_login_opens_the_app_on_the_team_screen(demo_engine: Engine, frozen_clock: None) -> None:
+    # The command opens the store and says whether its login is a lead's (store.privacy.lead_login, tested
+    # on PostgreSQL); the app, painted first, then opens on the Team screen instead of Home.
+    app = NextcallApp(open_store=lambda: {"engine": demo_engine, "agent_id": None, "lead": True}, poll_seconds=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(app, pilot, lambda: isinstance(app.screen, TeamScreen) and app.screen.view is not None)
+        assert app.lead and team_rows(app)[0] == "a.khan"
+
+
 async def test_the_team_screen_puts_the_check_in_due_first(demo_engine: Engine) -> None:
     app = lead_app(demo_engine, "falcons")
     async with app.run_test(size=(80, 24)) as pilot:
