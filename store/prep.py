@@ -30,7 +30,7 @@ from .queries import (
     moments_to_listen,
     self_assessment_view,
 )
-from .rules import SELF_RATINGS, min_sample, PassRate, calibrate, calibration_words, enough_calls
+from .rules import SELF_RATINGS, check_in_when, min_sample, PassRate, calibrate, calibration_words, enough_calls
 from .views import (
     BadgeView,
     CheckInView,
@@ -218,7 +218,7 @@ def prep_brief(db: Engine, *, agent_id: str, now: datetime | None = None) -> str
     goal_start = goals.current.started_at if working and goals.current is not None else None
     moments = moments_to_listen(db, agent_id=agent_id, criterion_key=focus[0], since=goal_start, misses=MISSES) if focus else []
     held = last_held(sessions, now)
-    lines += _session_section(held, check_in(db, agent_id=agent_id, now=now, zone=zone), zone)
+    lines += _session_section(held, check_in(db, agent_id=agent_id, now=now, zone=zone), zone, local_time(now, zone).day)
     lines += _moments_section(focus, moments, goal_start, zone)
     lines += _recognition_section(opening, badges_earned_since(db, agent_id=agent_id, since=since), zone)
     while lines and lines[-1] == "":
@@ -378,7 +378,7 @@ def _effect_table(effect: EffectivenessView) -> list[str]:
     ]
 
 
-def _session_section(held: SessionView | None, check: CheckInView | None, zone: tzinfo | None) -> list[str]:
+def _session_section(held: SessionView | None, check: CheckInView | None, zone: tzinfo | None, today: date) -> list[str]:
     lines = ["## The last session and since", ""]
     if held is None:
         return lines + ["No coaching session on record yet: plan one with: nextcall session add AGENT --on DATE.", ""]
@@ -404,7 +404,7 @@ def _session_section(held: SessionView | None, check: CheckInView | None, zone: 
     if check is None:
         return lines + [f"Check-in from {_day(held.follow_up_on)}.", ""]
     lines += [
-        f"Check-in (due since {_day(held.follow_up_on)}): the same number of calls before the session and since it, "
+        f"Check-in ({check_in_when(held.follow_up_on, today)}): the same number of calls before the session and since it, "
         "where the behaviour applied:",
         "",
     ]

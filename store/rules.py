@@ -555,6 +555,15 @@ STUCK_DAYS = 28
 """A goal worked on this long without reaching its target is stuck: time to look at it together."""
 
 
+def check_in_when(follow_up_on: date, today: date | None) -> str:
+    """When a session's check-in is, in the words every screen and brief use."""
+    if today is not None and follow_up_on > today:
+        return f"from {follow_up_on:%a %d %b}"
+    if follow_up_on == today:
+        return "due today"
+    return f"due since {follow_up_on:%a %d %b}"
+
+
 def attention(
     *,
     check_in_due: bool,
@@ -571,8 +580,7 @@ def attention(
     if dropped_after_session:
         return "dropped since the last session: talk before it sets in", 0
     if check_in_due:
-        when = "" if follow_up_on is None else " today" if follow_up_on == today else f" since {follow_up_on:%a %d %b}"
-        return f"check-in due{when}", 1
+        return ("check-in " + check_in_when(follow_up_on, today)) if follow_up_on else "check-in due", 1
     if goal_days is not None and goal_days >= STUCK_DAYS:
         rate = f", {goal_rate:.0%} lately" if goal_rate is not None else ""
         return f"goal stuck for {goal_days // 7} weeks{rate}: adjust it together", 2

@@ -23,7 +23,8 @@ from textual.content import Content
 from textual.widgets import DataTable, Header, Static
 
 from nextcall.store import queries
-from nextcall.store.rules import plural, too_few_calls
+from nextcall.store.clock import local_time
+from nextcall.store.rules import check_in_when, plural, too_few_calls
 from nextcall.store.views import EffectivenessView, SessionView, TeamRowView, TeamScreenView
 
 from ..text import DATA_COMES_IN, day, literal, when
@@ -268,8 +269,8 @@ class TeamScreen(SessionKeys):
             if row.since_session is not None:
                 lines.append(Content.assemble(("Since it: ", "bold"), effect_words(row.since_session)))
             if held.follow_up_on is not None:
-                due = "due since" if row.check_in is not None else "on"
-                lines.append(Content.assemble(("Check-in: ", "bold"), f"{due} {held.follow_up_on:%a %d %b}"))
+                today = local_time(self.view.now, self.nextcall.zone).day if self.view is not None else None
+                lines.append(Content.assemble(("Check-in: ", "bold"), check_in_when(held.follow_up_on, today)))
         following = row.next_session
         if following is None:
             lines.append(Content.assemble(("Next session: ", "bold"), "none planned (p plans one)."))
