@@ -925,9 +925,7 @@ def _rows(connection: psycopg.Connection, schema: str) -> dict[str, tuple[list[s
 def test_upgrading_a_store_made_before_revision_0006_moves_it_home_and_keeps_every_row(
     owner: Engine, pg_url: str, names: Callable[[str], str]
 ) -> None:
-    from alembic import command
-
-    from nextcall.store.db import _alembic_config
+    from tests.migrating import migrate
 
     with as_owner(pg_url) as source:
         rows = _rows(source, HOME)
@@ -939,11 +937,7 @@ def test_upgrading_a_store_made_before_revision_0006_moves_it_home_and_keeps_eve
     try:
         # A store as nextcall made them before revision 0006: at 0005, its tables in public.
         engine = make_engine(legacy_url)
-        config = _alembic_config()
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0005")
-        engine.dispose()
+        migrate(engine, "0005")
         with psycopg.connect(legacy_url.replace("+psycopg", ""), autocommit=True) as legacy:
             for table in (*LEGACY_TABLES, "alembic_version"):
                 legacy.execute(f"ALTER TABLE {HOME}.{table} SET SCHEMA public")

@@ -18,18 +18,18 @@ PostgreSQL only: a SQLite file has no logins.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
-from alembic import command
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from nextcall.store.db import REFUSALS, _alembic_config, head_revision, make_engine, schema_revision
+from tests.migrating import migrate
+from nextcall.store.db import REFUSALS, head_revision, make_engine, schema_revision
 from nextcall.store.importer import import_files
 from nextcall.store.models import SessionStatus
 from nextcall.store.privacy import grant_agent, grant_lead
@@ -521,17 +521,10 @@ def test_a_login_given_the_table_by_hand_still_reads_only_its_own(owner: Engine,
 def test_revision_0013_goes_back_to_0012_and_up_again(tmp_path: Path, names: Names) -> None:  # noqa: F811
     with scratch_pg_database("") as url:
         engine = make_engine(url)
-        config = _alembic_config()
-
-        def to(revision: str, step: Callable[..., None] = command.upgrade) -> None:
-            with engine.begin() as connection:
-                config.attributes["connection"] = connection
-                step(config, revision)
-            engine.dispose()  # connections opened before search where the tables were
 
         try:
-            to("0013")
-            to("0012", command.downgrade)
+            migrate(engine, "0013")
+            migrate(engine, "0012", down=True)
             with admin(url) as connection:
                 assert connection.execute(
                     "SELECT to_regclass('nextcall_scope.coaching_session'),"
@@ -540,7 +533,7 @@ def test_revision_0013_goes_back_to_0012_and_up_again(tmp_path: Path, names: Nam
                 ).fetchone() == (None, None, None)
                 assert "coaching_session" not in connection.execute(
                     "SELECT prosrc FROM pg_proc WHERE proname = 'submit_self_assessment'").fetchone()[0]
-            to("head")
+            migrate(engine, "head")
             assert schema_revision(engine) == head_revision()
             import_files(engine, [f.write_jsonl(tmp_path / "basics.jsonl", [*f.basics(), f.evaluation()])])
             lead = grant_lead(engine, f.team()["id"], names("lead"))

@@ -14,17 +14,17 @@ PostgreSQL only: a SQLite file has no logins.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
-from alembic import command
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from nextcall.store.db import _alembic_config, head_revision, make_engine, schema_revision
+from tests.migrating import migrate
+from nextcall.store.db import head_revision, make_engine, schema_revision
 from nextcall.store.importer import import_files
 from nextcall.store.models import DisputeStatus, Outcome
 from nextcall.store.privacy import grant_agent, grant_lead
@@ -527,23 +527,16 @@ def test_a_login_given_the_tables_by_hand_still_reads_only_its_own(owner: Engine
 def test_revision_0011_goes_back_to_0009_and_up_again(tmp_path: Path, names: Names) -> None:  # noqa: F811
     with scratch_pg_database("") as url:
         engine = make_engine(url)
-        config = _alembic_config()
-
-        def to(revision: str, step: Callable[..., None] = command.upgrade) -> None:
-            with engine.begin() as connection:
-                config.attributes["connection"] = connection
-                step(config, revision)
-            engine.dispose()  # connections opened before search where the tables were
 
         try:
-            to("0011")
-            to("0009", command.downgrade)
+            migrate(engine, "0011")
+            migrate(engine, "0009", down=True)
             with admin(url) as connection:
                 assert connection.execute(
                     "SELECT to_regclass('nextcall_scope.dispute'), to_regprocedure('nextcall_access.acknowledge(integer, text)')"
                 ).fetchone() == (None, None)
-            to("0011")
-            to("head")
+            migrate(engine, "0011")
+            migrate(engine, "head")
             assert schema_revision(engine) == head_revision()
             import_files(engine, [f.write_jsonl(tmp_path / f"{uuid.uuid4().hex[:6]}.jsonl", [
                 *f.basics(), f.evaluation(), f.agent(id="b.lee", name="B. Lee"),
