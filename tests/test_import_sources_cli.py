@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from tests import factories as f
+from tests.signals import default_sigint
 from tests.test_cli import run
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -74,7 +75,7 @@ def test_a_watched_folder_imports_genesys_files_with_their_forms_refuses_a_bad_o
     child = subprocess.Popen(
         [sys.executable, "-c", "from nextcall.tui.cli import main; main()", "--db", f"sqlite:///{tmp_path}/n.db",
          "import", "--watch", str(inbox), "--from", "genesys"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ}, preexec_fn=default_sigint,
     )
     out, err = _lines(child.stdout), _lines(child.stderr)  # type: ignore[arg-type]
     try:

@@ -39,6 +39,7 @@ from nextcall.store.importer import import_files
 from nextcall.store.prep import prep_brief
 from nextcall.tui import cli
 from tests import factories
+from tests.signals import default_sigint
 from tests.conftest import scratch_pg_database
 from tests.test_import_kill import calls, dump
 from tests.tui.conftest import NOW, TODAY, make_app, settle, wait_until
@@ -292,13 +293,6 @@ def test_a_file_that_is_not_nextcalls_is_refused_and_left_byte_for_byte(
 # ------------------------------------------------------------ 6. Ctrl-C
 
 
-def _default_sigint() -> None:
-    # A child inherits an ignored SIGINT (a background job's) and a blocked one (a test runner's worker
-    # thread's signal mask): a person's terminal gives it neither.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
 def open_when_read(fifo: Path, child: subprocess.Popen[str]) -> int:
     """The write end of `fifo`, once the child has opened it to read: the moment it starts reading the batch."""
     started = time.monotonic()
@@ -324,7 +318,7 @@ def test_ctrl_c_while_an_import_reads_its_batch_is_one_line_exit_130_and_writes_
     lines = factories.write_jsonl(tmp_path / "lines.jsonl", [*factories.basics(), *calls("N", 3000)]).read_bytes()
     child = subprocess.Popen(
         nextcall("--db", db_url, "import", str(fifo)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        cwd=ROOT, preexec_fn=_default_sigint, env={**os.environ, "NEXTCALL_DB": ""},
+        cwd=ROOT, preexec_fn=default_sigint, env={**os.environ, "NEXTCALL_DB": ""},
     )
     try:
         writer = open_when_read(fifo, child)
@@ -375,7 +369,7 @@ def test_ctrl_c_with_every_row_written_but_not_committed_is_one_line_exit_130_an
     large = factories.write_jsonl(tmp_path / "large.jsonl", [*factories.basics(), *calls("C", 1000)])
     child = subprocess.Popen(
         [sys.executable, "-c", WRITES_THEN_WAITS, "--db", db_url, "import", str(large)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, preexec_fn=_default_sigint,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, preexec_fn=default_sigint,
         env={**os.environ, "NEXTCALL_DB": ""},
     )
     try:

@@ -30,6 +30,7 @@ from nextcall.store.importer import import_files
 from nextcall.store.models import Evaluation
 from nextcall.store.watching import Imported, Refused, Report, Waiting, watch_folder
 from tests import factories as f
+from tests.signals import default_sigint
 
 CEILING = 60
 """Seconds to wait for a report: reached only when the watcher hangs."""
@@ -403,6 +404,7 @@ def test_ctrl_c_at_a_terminal_stops_watching_without_a_traceback(inbox):
     f.write_jsonl(inbox / "a.jsonl", f.basics())
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(inbox)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=default_sigint,
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in child.stdout], daemon=True).start()
