@@ -24,11 +24,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
 from urllib.parse import unquote, urlsplit, urlunsplit
 from urllib.request import url2pathname
 
-from sqlalchemy import Engine, text, update
+from sqlalchemy import Engine, func, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -172,8 +171,6 @@ def acknowledgement_of(session: Session, evaluation_id: int) -> AcknowledgementV
 
 def unseen_count(session: Session, agent_id: str) -> int:
     """How many of the agent's evaluations wait to be seen (never seen, or re-scored since)."""
-    from sqlalchemy import func
-
     seen = select(Acknowledgement.evaluation_id).where(Acknowledgement.agent_id == agent_id, col(Acknowledgement.current))
     return session.exec(
         select(func.count()).select_from(Evaluation)
@@ -343,5 +340,3 @@ def answer_rescored(session: Session, evaluation_ids: list[int], now: datetime) 
     session.flush()
     return closed
 
-
-ResolutionOutcome = Literal["upheld"]

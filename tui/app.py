@@ -140,6 +140,8 @@ class NextcallApp(App[None]):
         self.store_changed: Signal[StoreChanged] = Signal(self, "store-changed")
         self._marker: tuple[datetime | None, int] | None = None
         self._awards_seen: int | None = None
+        self._answered_since: datetime | None = None
+        """Disputes QA answered after this were not said yet."""
         self._reached_at: datetime | None = None
         self._outage: Notification | None = None
         self._began = False
@@ -363,14 +365,14 @@ class NextcallApp(App[None]):
                 self._awards_seen = awards
                 # QA's answers to the agent's "I see it differently" (a re-score, or a resolution that changes no
                 # evaluation and so no marker), each said once: those closed after the newest import seen before.
-                answered_since = getattr(self, "_answered_since", None) or marker[0]
+                answered_since = self._answered_since or marker[0]
                 if self.agent_id is not None and answered_since is not None:
                     from .text import literal
 
                     answered = queries.disputes_answered_since(self.engine, agent_id=self.agent_id, since=answered_since)
-                    for dispute in answered:
-                        self.notify(
-                            f"Call {literal(dispute.call_id)} · {literal(dispute.behaviour)}: {dispute.answer}",
+                    for dispute in answered:  # from the poll's thread: notices are the event loop's to show
+                        self.call_from_thread(
+                            self.notify, f"Call {literal(dispute.call_id)} · {literal(dispute.behaviour)}: {dispute.answer}",
                             title="QA answered", markup=False, timeout=30,
                         )
                     if answered:

@@ -331,9 +331,10 @@ async def test_when_qa_re_scores_the_dispute_closes_and_a_notice_says_so(engine:
         assert "QA answered: Call C-100234 · Verify: changed by QA: missed → met" in notices(app)
         await wait_until(app, pilot, lambda: "✓ Changed by QA: missed → met" in text(row(screen, "verify")))
         assert text(row(screen, "verify")).startswith("✓ met")
-        # Said once, not on every poll.
-        await pilot.pause(0.5)
-        await settle(app, pilot)
+        # Said once, not on every poll: two more polls have run (each one stamps when it reached the store).
+        for _ in range(2):
+            polled = app._reached_at
+            await wait_until(app, pilot, lambda: app._reached_at != polled)
         assert sum(n.startswith("QA answered:") for n in notices(app)) == 1
 
 
