@@ -126,8 +126,8 @@ def nextcall(argv: list[str]) -> None:
     def wrap(module: ModuleType) -> None:
         show = module.HomeScreen.show
 
-        def show_then_exit(self, view: object) -> None:  # noqa: ANN001
-            show(self, view)
+        def show_then_exit(self, view: object, *more: object) -> None:  # noqa: ANN001
+            show(self, view, *more)
             if view is not None and getattr(view, "evaluation_count", 0) > 0 and not painted:
                 painted.append(True)
                 self.call_after_refresh(self.app.exit)
