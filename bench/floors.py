@@ -329,26 +329,39 @@ def board_sql(metric: str, team: bool) -> str:
             "LEFT JOIN s ON s.agent_id = a.id LEFT JOIN p ON p.agent_id = a.id"
             + (" WHERE a.team_id = :team" if team else "")
         )
-    # goal progress: each agent's latest goal worked on in the window, its behaviour on the calls since it started
+    # goal progress: each agent's latest goal worked on in the window, its behaviour on the calls since it started;
+    # the same for the period before, which the board's movement (up, down, new) is ranked from
     stop = "COALESCE(g.mastered_at, CASE WHEN g.status = 'mastered' THEN g.ended_at END)"
-    goals = (
-        "SELECT g.id, g.agent_id, g.criterion_id, g.started_at, g.baseline_met, g.baseline_applicable, "
-        f"{stop} AS stop, ROW_NUMBER() OVER (PARTITION BY g.agent_id ORDER BY g.started_at DESC) AS n FROM goal g "
-        "WHERE g.status <> 'dropped' AND g.started_at < :ce "
-        "AND (g.ended_at IS NULL OR g.status = 'active' OR g.ended_at >= :cs)"
-        + (" AND g.agent_id IN (SELECT id FROM agent WHERE team_id = :team)" if team else "")
-    )
+
+    def goals(name: str, start: str, end: str) -> str:
+        return (
+            f"{name} AS (SELECT g.id, g.agent_id, g.criterion_id, g.started_at, g.baseline_met, g.baseline_applicable, "
+            f"{stop} AS stop, ROW_NUMBER() OVER (PARTITION BY g.agent_id ORDER BY g.started_at DESC) AS n FROM goal g "
+            f"WHERE g.status <> 'dropped' AND g.started_at < :{end} "
+            f"AND (g.ended_at IS NULL OR g.status = 'active' OR g.ended_at >= :{start})"
+            + (" AND g.agent_id IN (SELECT id FROM agent WHERE team_id = :team)" if team else "")
+            + ")"
+        )
+
+    def figures(name: str, goal: str, start: str, end: str) -> str:
+        return (
+            f"{name} AS (SELECT g.agent_id, COUNT(e.id) AS calls, SUM(CASE WHEN r.outcome = 'met' THEN 1 ELSE 0 END) AS met, "
+            "SUM(CASE WHEN r.outcome IN ('met', 'missed') THEN 1 ELSE 0 END) AS applicable "
+            f"FROM {goal} g JOIN evaluation e ON e.agent_id = g.agent_id AND e.occurred_at >= :{start} "
+            f"AND e.occurred_at >= g.started_at AND e.occurred_at < :{end} AND (g.stop IS NULL OR e.occurred_at <= g.stop) "
+            "LEFT JOIN criterion_result r ON r.evaluation_id = e.id AND r.criterion_id = g.criterion_id "
+            "WHERE g.n = 1 GROUP BY g.agent_id)"
+        )
+
     return (
-        f"WITH s AS ({_scores_sql([('cur', 'cs', 'ce')], team, 'cs', 'ce')}), g AS ({goals}), "
-        "f AS (SELECT g.agent_id, COUNT(e.id) AS calls, SUM(CASE WHEN r.outcome = 'met' THEN 1 ELSE 0 END) AS met, "
-        "SUM(CASE WHEN r.outcome IN ('met', 'missed') THEN 1 ELSE 0 END) AS applicable "
-        "FROM g JOIN evaluation e ON e.agent_id = g.agent_id AND e.occurred_at >= :cs AND e.occurred_at >= g.started_at "
-        "AND e.occurred_at < :ce AND (g.stop IS NULL OR e.occurred_at <= g.stop) "
-        "LEFT JOIN criterion_result r ON r.evaluation_id = e.id AND r.criterion_id = g.criterion_id "
-        "WHERE g.n = 1 GROUP BY g.agent_id) "
+        f"WITH s AS ({_scores_sql([('cur', 'cs', 'ce'), ('prev', 'ps', 'pe')], team, 'ps', 'ce')}), "
+        f"{goals('g', 'cs', 'ce')}, {figures('f', 'g', 'cs', 'ce')}, {goals('pg', 'ps', 'pe')}, {figures('pf', 'pg', 'ps', 'pe')} "
         "SELECT s.agent_id, s.cur_calls, g.id, f.calls, f.met, f.applicable, g.baseline_met, g.baseline_applicable, "
-        "CASE WHEN g.stop < :cs THEN 1 ELSE 0 END AS stuck "
-        "FROM s LEFT JOIN g ON g.agent_id = s.agent_id AND g.n = 1 LEFT JOIN f ON f.agent_id = s.agent_id"
+        "CASE WHEN g.stop < :cs THEN 1 ELSE 0 END AS stuck, "
+        "s.prev_calls, pg.id, pf.calls, pf.met, pf.applicable, pg.baseline_met, pg.baseline_applicable, "
+        "CASE WHEN pg.stop < :ps THEN 1 ELSE 0 END AS prev_stuck "
+        "FROM s LEFT JOIN g ON g.agent_id = s.agent_id AND g.n = 1 LEFT JOIN f ON f.agent_id = s.agent_id "
+        "LEFT JOIN pg ON pg.agent_id = s.agent_id AND pg.n = 1 LEFT JOIN pf ON pf.agent_id = s.agent_id"
     )
 
 

@@ -616,9 +616,11 @@ def screen_checks(engine: Any, shape: Shape) -> list[Check]:
     for metric in boards.Metric:
         for scope in ("team", "all"):
             def board(agent: str, metric: Any = metric, scope: str = scope) -> object:
+                # The board as the screen reads it on each switch of metric, period or team: the viewer's
+                # next-call line under it is their coaching state (Home's), read once when the board opens.
                 return boards.leaderboard(
                     engine, metric=metric, period=boards.Period.last_30_days, viewer_id=agent,
-                    team_id=team_of[agent] if scope == "team" else None, now=now, zone=UTC,
+                    team_id=team_of[agent] if scope == "team" else None, now=now, zone=UTC, next_call=False,
                 )
 
             def floor(agent: str, metric: Any = metric, scope: str = scope) -> list[tuple]:

@@ -16,11 +16,12 @@ import enum
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from functools import cache
+from typing import Any, TypeVar
 from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, case, func, or_, text
+from sqlalchemy import Engine, and_, bindparam, case, func, or_, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
@@ -355,26 +356,46 @@ def _span_arguments(span: _Span, team_id: str | None) -> dict[str, object]:
     return {"period": span.period.value, "span": span.name, "team": team_id}
 
 
-def _agents(session: Session, period: Period, team_id: str | None) -> dict[str, _Standing]:
+_AgentRow = tuple[str, str, str, bool]
+"""An agent on the board: id, name, team, opted out."""
+
+
+def _agents(session: Session, period: Period, team_id: str | None) -> list[_AgentRow]:
     if through_login(session):
         rows = _board(session, "board_agents", period=period.value, team=team_id)
-        return {key: _Standing(key, name, team, bool(opt_out)) for key, name, team, opt_out in rows}
+        return [(key, name, team, bool(opt_out)) for key, name, team, opt_out in rows]
+    return [(row[0], row[1], row[2], bool(row[3])) for row in session.exec(_agents_statement(team_id is not None), params=_team(team_id))]
+
+
+# The board's statements are built once, with their values as parameters: building
+# a statement costs about as much as SQLite takes to run it over a team's calls.
+
+
+def _team(team_id: str | None) -> dict[str, Any]:
+    return {} if team_id is None else {"team": team_id}
+
+
+def _window(window: Window, team_id: str | None) -> dict[str, Any]:
+    return {"start": window.start, "end": window.end, **_team(team_id)}
+
+
+@cache
+def _agents_statement(by_team: bool) -> Any:
     query = select(Agent.id, Agent.name, Agent.team_id, Agent.leaderboard_opt_out)
-    if team_id is not None:
-        query = query.where(Agent.team_id == team_id)
-    return {row[0]: _Standing(row[0], row[1], row[2], bool(row[3])) for row in session.exec(query)}
+    return query.where(Agent.team_id == bindparam("team")) if by_team else query
 
 
-def _of_team(agent_column, team_id: str):  # noqa: ANN001, ANN202 - SQL expressions
-    """Rows whose agent is on the team."""
-    return col(agent_column).in_(select(Agent.id).where(Agent.team_id == team_id))
+def _of_team(agent_column):  # noqa: ANN001, ANN202 - SQL expressions
+    """Rows whose agent is on the team (the `team` parameter)."""
+    return col(agent_column).in_(select(Agent.id).where(Agent.team_id == bindparam("team")))
 
 
-def _in(window: Window, team_id: str | None):  # noqa: ANN202 - a SQL condition
-    where = [col(Evaluation.occurred_at) >= window.start, col(Evaluation.occurred_at) < window.end]
-    if team_id is not None:
-        where.append(_of_team(Evaluation.agent_id, team_id))
-    return and_(*where)
+@cache
+def _scores_statement(by_team: bool) -> Any:
+    where = [col(Evaluation.occurred_at) >= bindparam("start"), col(Evaluation.occurred_at) < bindparam("end")]
+    if by_team:
+        where.append(_of_team(Evaluation.agent_id))
+    return select(Evaluation.agent_id, func.count(), func.avg(Evaluation.score)).where(*where).group_by(Evaluation.agent_id)
 
 
 def _scores(session: Session, span: _Span, team_id: str | None) -> dict[str, tuple[int, float | None]]:
@@ -382,12 +403,18 @@ def _scores(session: Session, span: _Span, team_id: str | None) -> dict[str, tup
     if through_login(session):
         found = _board(session, "board_scores", **_span_arguments(span, team_id))
         return {agent: (int(calls), None if mean is None else float(mean)) for agent, calls, mean in found}
-    rows = session.exec(
-        select(Evaluation.agent_id, func.count(), func.avg(Evaluation.score))
-        .where(_in(span.window, team_id))
-        .group_by(Evaluation.agent_id)
-    )
+    rows = session.exec(_scores_statement(team_id is not None), params=_window(span.window, team_id))
     return {agent: (calls, None if mean is None else float(mean)) for agent, calls, mean in rows}
+
+
+@cache
+def _points_statement(by_team: bool) -> Any:
+    query = (
+        select(PointsEntry.agent_id, func.sum(PointsEntry.points))
+        .where(col(PointsEntry.day) >= bindparam("first"), col(PointsEntry.day) <= bindparam("last"))
+        .group_by(PointsEntry.agent_id)
+    )
+    return query.where(_of_team(PointsEntry.agent_id)) if by_team else query
 
 
 def _points(session: Session, span: _Span, zone: tzinfo, team_id: str | None) -> dict[str, int]:
@@ -395,14 +422,8 @@ def _points(session: Session, span: _Span, zone: tzinfo, team_id: str | None) ->
     if through_login(session):
         found = _board(session, "board_points", **_span_arguments(span, team_id))
         return {agent: int(total or 0) for agent, total in found}
-    query = (
-        select(PointsEntry.agent_id, func.sum(PointsEntry.points))
-        .where(col(PointsEntry.day) >= first, col(PointsEntry.day) <= last)
-        .group_by(PointsEntry.agent_id)
-    )
-    if team_id is not None:
-        query = query.where(_of_team(PointsEntry.agent_id, team_id))
-    return {agent: int(total or 0) for agent, total in session.exec(query)}
+    rows = session.exec(_points_statement(team_id is not None), params={"first": first, "last": last, **_team(team_id)})
+    return {agent: int(total or 0) for agent, total in rows}
 
 
 @dataclass(frozen=True, slots=True)
@@ -454,50 +475,17 @@ def _goals_worked_on(
 
     Through a login this reads only the rows the login may read (its own agent's), so it is asked for the
     viewer alone; everyone's figures come from the database's `board_goal_gains`, which mirrors it."""
-    goals = select(
-        Goal.id, Goal.agent_id, Goal.criterion_id, Goal.baseline_met, Goal.baseline_applicable, Goal.started_at,
-        _stuck_at(),
-    ).where(
-        Goal.status != GoalStatus.dropped.value,
-        col(Goal.started_at) < window.end,
-        or_(col(Goal.ended_at).is_(None), Goal.status == GoalStatus.active.value, col(Goal.ended_at) >= window.start),
-    )
-    if team_id is not None:
-        goals = goals.where(_of_team(Goal.agent_id, team_id))
+    params = _window(window, team_id)
     if agent_id is not None:
-        goals = goals.where(Goal.agent_id == agent_id)
+        params["agent"] = agent_id
     latest: dict[str, tuple] = {}
-    for goal in session.exec(goals):
+    for goal in session.exec(_goals_statement(team_id is not None, agent_id is not None), params=params):
         if goal[1] not in latest or goal[5] > latest[goal[1]][5]:
             latest[goal[1]] = goal
     if not latest:
         return {}
-    met = func.sum(case((CriterionResult.outcome == Outcome.met.value, 1), else_=0))
-    applicable = func.sum(case((CriterionResult.outcome.in_([Outcome.met.value, Outcome.missed.value]), 1), else_=0))
-    stop = _stuck_at()
-    # Driven from each chosen goal: its agent's calls in the window since it started (by the agent/time
-    # index), then the one result on the goal's behaviour (by the result's key), if there is one, so the
-    # cost follows the goals, not the store.
     rows = session.exec(
-        select(Goal.agent_id, func.count(col(Evaluation.id)), met, applicable)
-        .select_from(Goal)
-        .join(
-            Evaluation,
-            and_(
-                col(Evaluation.agent_id) == Goal.agent_id,
-                col(Evaluation.occurred_at) >= window.start,
-                col(Evaluation.occurred_at) >= Goal.started_at,
-                col(Evaluation.occurred_at) < window.end,
-                or_(stop.is_(None), col(Evaluation.occurred_at) <= stop),
-            ),
-        )
-        .join(
-            CriterionResult,
-            and_(col(CriterionResult.evaluation_id) == Evaluation.id, col(CriterionResult.criterion_id) == Goal.criterion_id),
-            isouter=True,
-        )
-        .where(col(Goal.id).in_([g[0] for g in latest.values()]))
-        .group_by(Goal.agent_id)
+        _goal_counts_statement(), params={"start": window.start, "end": window.end, "goals": [g[0] for g in latest.values()]}
     )
     counts = {agent: (int(calls), int(met_count or 0), int(applicable_count or 0)) for agent, calls, met_count, applicable_count in rows}
     worked_on = {}
@@ -506,6 +494,54 @@ def _goals_worked_on(
         stuck = goal[6] is not None and goal[6] < window.start
         worked_on[agent] = _GoalWorkedOn(goal[2], (goal[3], goal[4]), calls, met_count, applicable_count, stuck)
     return worked_on
+
+
+@cache
+def _goals_statement(by_team: bool, by_agent: bool) -> Any:
+    goals = select(
+        Goal.id, Goal.agent_id, Goal.criterion_id, Goal.baseline_met, Goal.baseline_applicable, Goal.started_at,
+        _stuck_at(),
+    ).where(
+        Goal.status != GoalStatus.dropped.value,
+        col(Goal.started_at) < bindparam("end"),
+        or_(col(Goal.ended_at).is_(None), Goal.status == GoalStatus.active.value, col(Goal.ended_at) >= bindparam("start")),
+    )
+    if by_team:
+        goals = goals.where(_of_team(Goal.agent_id))
+    if by_agent:
+        goals = goals.where(Goal.agent_id == bindparam("agent"))
+    return goals
+
+
+@cache
+def _goal_counts_statement() -> Any:
+    met = func.sum(case((CriterionResult.outcome == Outcome.met.value, 1), else_=0))
+    applicable = func.sum(case((CriterionResult.outcome.in_([Outcome.met.value, Outcome.missed.value]), 1), else_=0))
+    stop = _stuck_at()
+    # Driven from each chosen goal: its agent's calls in the window since it started (by the agent/time
+    # index), then the one result on the goal's behaviour (by the result's key), if there is one, so the
+    # cost follows the goals, not the store.
+    return (
+        select(Goal.agent_id, func.count(col(Evaluation.id)), met, applicable)
+        .select_from(Goal)
+        .join(
+            Evaluation,
+            and_(
+                col(Evaluation.agent_id) == Goal.agent_id,
+                col(Evaluation.occurred_at) >= bindparam("start"),
+                col(Evaluation.occurred_at) >= Goal.started_at,
+                col(Evaluation.occurred_at) < bindparam("end"),
+                or_(stop.is_(None), col(Evaluation.occurred_at) <= stop),
+            ),
+        )
+        .join(
+            CriterionResult,
+            and_(col(CriterionResult.evaluation_id) == Evaluation.id, col(CriterionResult.criterion_id) == Goal.criterion_id),
+            isouter=True,
+        )
+        .where(col(Goal.id).in_(bindparam("goals", expanding=True)))
+        .group_by(Goal.agent_id)
+    )
 
 
 def _stuck_at():  # noqa: ANN202 - a SQL expression
@@ -528,9 +564,10 @@ def _goal_gain(applicable: int | None, met: int | None, baseline: tuple[int, int
 
 
 def _standings(
-    session: Session, metric: Metric, span: _Span, baseline: _Span, zone: tzinfo, team_id: str | None, min_calls: int
+    session: Session, metric: Metric, span: _Span, baseline: _Span, zone: tzinfo, team_id: str | None, min_calls: int,
+    agents: list[_AgentRow],
 ) -> dict[str, _Standing]:
-    standings = _agents(session, span.period, team_id)
+    standings = {row[0]: _Standing(*row) for row in agents}
     scores = _scores(session, span, team_id)
     for agent, (calls, _) in scores.items():
         if agent in standings:
@@ -625,13 +662,15 @@ def leaderboard_in(
     earlier = previous_window(period, now, zone)
     current = _Span(period, "current", window)
     previous = _Span(period, "previous", earlier)
+    agents = _agents(session, period, team_id)
     standings = _standings(
-        session, metric, current, _Span(period, "baseline", baseline_window(window, zone)), zone, team_id, min_calls
+        session, metric, current, _Span(period, "baseline", baseline_window(window, zone)), zone, team_id, min_calls, agents
     )
     ranks = _ranks(standings.values(), metric)
     tied = {rank for rank, count in Counter(ranks.values()).items() if count > 1}
     before_standings = _standings(
-        session, metric, previous, _Span(period, "previous_baseline", baseline_window(earlier, zone)), zone, team_id, min_calls
+        session, metric, previous, _Span(period, "previous_baseline", baseline_window(earlier, zone)), zone, team_id, min_calls,
+        agents,
     )
     before = _ranks(before_standings.values(), metric)
     team = session.get(Team, team_id) if team_id is not None else None
@@ -847,16 +886,16 @@ def celebrations_since(db: Engine, *, marker: tuple[int, int], team_id: str | No
             PointsEntry.source == "goal_mastered", col(PointsEntry.id) > marker[1]
         )
         if team_id is not None:
-            awards = awards.where(_of_team(BadgeAward.agent_id, team_id))
-            goals = goals.where(_of_team(PointsEntry.agent_id, team_id))
-        for award, agent in session.exec(awards.order_by(col(BadgeAward.id))):
+            awards = awards.where(_of_team(BadgeAward.agent_id))
+            goals = goals.where(_of_team(PointsEntry.agent_id))
+        for award, agent in session.exec(awards.order_by(col(BadgeAward.id)), params=_team(team_id)):
             newest_award = max(newest_award, award.id or 0)
             if award.badge_id == MASTERY_BADGE:
                 continue  # the mastered goal itself is celebrated below; its badge would say it twice
             badge = BADGES.get(award.badge_id)
             name, icon = (badge.name, badge.icon) if badge else (award.badge_id, "•")  # a badge this version does not know
             found.append((agent, f"earned the {name} badge", icon))
-        for entry, agent in session.exec(goals.order_by(col(PointsEntry.id))):
+        for entry, agent in session.exec(goals.order_by(col(PointsEntry.id)), params=_team(team_id)):
             newest_mastery = max(newest_mastery, entry.id or 0)
             found.append((agent, "mastered a goal: it stuck", BADGES[MASTERY_BADGE].icon))
         return [

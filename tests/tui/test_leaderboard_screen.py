@@ -408,6 +408,44 @@ async def test_the_line_under_the_board_gives_homes_next_call_with_or_without_a_
             assert f"On your next call: {' '.join(home.focus.criterion.next_call.split())}" in said, agent
 
 
+
+async def test_switching_boards_keeps_the_next_call_line_without_working_out_the_coaching_state_again(
+    demo_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nextcall.store import queries
+
+    read: list[str] = []
+    coaching_state_in = queries.coaching_state_in
+
+    def counted(session, agent_id):  # noqa: ANN001, ANN202
+        read.append(agent_id)
+        return coaching_state_in(session, agent_id)
+
+    monkeypatch.setattr(queries, "coaching_state_in", counted)
+    home = queries.home_view(demo_engine, agent_id="a.khan")
+    assert home is not None and home.focus is not None
+    line = f"On your next call: {' '.join(home.focus.criterion.next_call.split())}"
+    read.clear()
+    app = board_app(demo_engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_board(app, pilot)
+        assert line in text(app, "#board-you")
+        assert read == ["a.khan"]
+        for key in ("m", "m", "p"):  # most improved, goal progress, another period: the same agent, the same state
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert line in text(app, "#board-you"), key
+        assert active_tab(app) == "metric-goal"
+        assert read == ["a.khan"]
+        await pilot.press("h")
+        await settle(app, pilot)
+        read.clear()
+        await pilot.press("l")  # back on the board: calls or goals may have changed meanwhile, so it is read again
+        await settle(app, pilot)
+        assert read == ["a.khan"]
+        assert line in text(app, "#board-you")
+
+
 # ------------------------------------------------------------------- room
 
 

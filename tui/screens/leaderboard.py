@@ -150,6 +150,12 @@ class LeaderboardScreen(StoreScreen):
         self.choice: _Choice | None = None
         self.teams: list[TeamChoiceView] = []
         self.view: LeaderboardView | None = None
+        self.next_call: tuple[str, str] | None = None
+        """The viewer's next-call line under the board (their coaching state, as Home has it)."""
+        self._next_call_of: str | None = None
+        """Whom `next_call` was read for; None: read it with the next board (opened, or the store changed)."""
+        self._reading_all = False
+        """A load of the board with the next-call line is under way: what is current is being read."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -166,7 +172,12 @@ class LeaderboardScreen(StoreScreen):
         self.query_one("#board-standing").border_title = "You on every board"
         self.standings: dict[Metric, LeaderboardView] = {}
         self._fit(self.size.width, self.size.height)
-        self.nextcall.store_changed.subscribe(self, lambda _change: self.load())
+        self.nextcall.store_changed.subscribe(self, lambda _change: self.reload())
+        self.load()
+
+    def reload(self) -> None:
+        """The board and the viewer's next-call line again: calls or goals may have changed."""
+        self._next_call_of = None
         self.load()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -182,7 +193,10 @@ class LeaderboardScreen(StoreScreen):
         self.set_class(width >= WIDE and height >= TALL, "-tall")
 
     def on_screen_resume(self) -> None:
-        self.load()
+        # Its first showing resumes the screen (twice, in Textual 8) while the load its mount started reads
+        # everything current; coming back to it later reads the board and the line again.
+        if not self._reading_all:
+            self.reload()
 
     # ------------------------------------------------------------ choosing
 
@@ -244,15 +258,21 @@ class LeaderboardScreen(StoreScreen):
             else "Colleagues and the wallboard now see your name. Press o to be Anonymous again."
         )
         self.app.call_from_thread(self.app.notify, message, title="Leaderboard", markup=False)
-        self.app.call_from_thread(self.load)
+        self.app.call_from_thread(self.load)  # the next-call line is the agent's own, whatever others see
 
     # ------------------------------------------------------------- loading
 
     def load(self) -> None:
-        self._load(self.next_load(), self.agent_id, self.choice, self.has_class("-tall"))
+        # Another metric, period or team changes the board, not the viewer's coaching state: the line under
+        # the board is read with the board it opens on (and again when the store changes), not on every switch.
+        known = self.agent_id is not None and self._next_call_of == self.agent_id
+        self._reading_all = not known
+        self._load(self.next_load(), self.agent_id, self.choice, self.has_class("-tall"), not known)
 
     @work(thread=True, exclusive=True, group="leaderboard", exit_on_error=False)
-    def _load(self, generation: int, agent_id: str | None, choice: _Choice | None, tall: bool = False) -> None:
+    def _load(
+        self, generation: int, agent_id: str | None, choice: _Choice | None, tall: bool = False, next_call: bool = True
+    ) -> None:
         teams = boards.teams(self.engine)
         if choice is None:
             own_team = boards.team_of(self.engine, agent_id=agent_id) if agent_id else None
@@ -265,6 +285,7 @@ class LeaderboardScreen(StoreScreen):
             viewer_id=agent_id,
             zone=self.nextcall.zone,
             min_calls=self.nextcall.min_calls,
+            next_call=next_call,
         )
         standings: dict[Metric, LeaderboardView] = {view.metric: view}
         if tall and agent_id is not None:
@@ -275,7 +296,17 @@ class LeaderboardScreen(StoreScreen):
                         self.engine, metric=metric, period=choice.period, team_id=choice.team_id,
                         viewer_id=agent_id, zone=self.nextcall.zone, min_calls=self.nextcall.min_calls, next_call=False,
                     )
-        self.deliver(generation, self.show, view, teams, choice, standings)
+        self.deliver(generation, self._loaded, agent_id if next_call else None, view, teams, choice, standings)
+
+    def _loaded(
+        self, line_of: str | None, view: LeaderboardView, teams: list[TeamChoiceView], choice: _Choice,
+        standings: dict[Metric, LeaderboardView],
+    ) -> None:
+        if line_of is not None:
+            self.next_call, self._next_call_of, self._reading_all = view.viewer_goal, line_of, False
+        elif view.viewer_goal is None and self.next_call is not None:
+            view = replace(view, viewer_goal=self.next_call)
+        self.show(view, teams, choice, standings)
 
     def show(
         self,
