@@ -145,6 +145,8 @@ class NextcallApp(App[None]):
         self._reached_at: datetime | None = None
         self._outage: Notification | None = None
         self._began = False
+        self._collector_paused = False
+        """Whether the garbage collector was paused while the store opened (see `_open_in_worker`)."""
 
     @property
     def goal_target(self) -> Target:
@@ -171,6 +173,9 @@ class NextcallApp(App[None]):
         else:
             self._store_ready()
 
+    def on_unmount(self) -> None:
+        self._resume_collector()  # quit before the first screen showed its data
+
     def _store_ready(self) -> None:
         if self.agent_id is None:  # no one's data to wait for: the picker asks at once
             self.screen_loaded()
@@ -178,13 +183,17 @@ class NextcallApp(App[None]):
     def screen_loaded(self) -> None:
         """A screen has shown what it read (or failed to): the agent check and the polls begin, once.
 
-        They wait for the first screen's data so as not to slow it down: the
-        interpreter runs one thread at a time, and listing every agent takes
-        longer than reading Home.
+        They wait for the first screen's data to be painted so as not to slow it
+        down: the interpreter runs one thread at a time, and listing every agent
+        takes longer than reading Home.
         """
         if self._began or self.engine is None:
             return
         self._began = True
+        self.call_after_refresh(self._begin)
+
+    def _begin(self) -> None:
+        self._resume_collector()
         if not self.lead:  # a lead's app is for a team: no one to be
             self._check_agent()
         self._poll_store()
@@ -199,21 +208,31 @@ class NextcallApp(App[None]):
     def _open_in_worker(self) -> None:
         """Open the store and load Home's module, off the event loop; a failure ends the app."""
         assert self._open_store is not None
-        # What loads here (the libraries, the store's modules) lives as long as the app: the
-        # collector would go through it again and again, each pass pausing every thread.
-        gc.disable()
+        # What loads here (the libraries, the store's modules) and the first screen made next
+        # live as long as the app: the collector would go through them again and again, each
+        # pass pausing every thread. It is paused until the first screen has shown its data.
+        self._pause_collector()
         try:
             opened = dict(self._open_store())
             import_module("nextcall.tui.screens.home")  # and with it the store's queries and Home's widgets
         except BaseException as error:  # the command words it, as it words a failure before the app starts
+            self._resume_collector()
             if self.is_running:
                 self.call_from_thread(self._could_not_open, error)
             return
-        finally:
-            gc.freeze()  # what is loaded by now is kept out of every later collection
-            gc.enable()
         if self.is_running:
             self.call_from_thread(self._store_opened, opened)
+
+    def _pause_collector(self) -> None:
+        gc.disable()
+        self._collector_paused = True
+
+    def _resume_collector(self) -> None:
+        """What is loaded by now is kept out of every later collection, which runs again from here."""
+        if self._collector_paused:
+            self._collector_paused = False
+            gc.freeze()
+            gc.enable()
 
     def _could_not_open(self, error: BaseException) -> None:
         self.start_error = error

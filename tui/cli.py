@@ -6,6 +6,7 @@ and `export` start fast in scripts and schedulers.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -127,7 +128,13 @@ def app(ctx: click.Context, db: str | None, agent: str | None) -> None:
         if _paints_first():
             # The app's first frame is out before the settings, the store and their libraries
             # are loaded; a failure to open the store ends the app and is said here, as below.
-            _run_app(open_store=open_app_store)
+            # Textual's modules and that frame are made with the garbage collector paused: all
+            # of it lives as long as the app, and the app resumes the collector once Home shows.
+            gc.disable()
+            try:
+                _run_app(open_store=open_app_store)
+            finally:
+                gc.enable()
         else:
             _run_app(**open_app_store())
     except NextcallError as error:

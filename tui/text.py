@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from nextcall.store.clock import local_time
-from nextcall.store.leaderboard import LeaderboardRowView, Movement
 from nextcall.store.models import Outcome
+
+if TYPE_CHECKING:
+    from nextcall.store.leaderboard import LeaderboardRowView
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -77,6 +80,8 @@ def spark(rates: list[float] | tuple[float, ...], width: int = 40) -> str:
 
 def movement(row: LeaderboardRowView, *, gap: str = "") -> str:
     """A leaderboard row's move since the previous period in symbols (▲2, ▼1, –, new), never colour alone."""
+    from nextcall.store.leaderboard import Movement  # here: Home, the first screen, shows no board
+
     match row.movement:
         case Movement.up:
             return f"▲{gap}{row.places}"

@@ -70,6 +70,10 @@ class SteadyFooter(Footer):
         )
 
     def compose(self) -> ComposeResult:
+        # A screen whose keys hang on nothing it has yet (no `check_action` of its own) has them
+        # shown in its first frame, rather than an empty footer made again once the screen is up.
+        if not self._bindings_ready and type(self.screen).check_action is Screen.check_action:
+            self.set_reactive(Footer._bindings_ready, True)
         self._shown = self._keys() if self._bindings_ready else None
         yield from super().compose()
 

@@ -18,7 +18,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 
 from nextcall.store import queries, rules
 from nextcall.store.clock import local_time
@@ -28,7 +28,7 @@ from nextcall.store.models import Outcome
 from nextcall.store.views import HomeView, SessionView
 
 from ..messages import StoreChanged
-from .base import AgentViewScreen, nav_bindings
+from .base import AgentViewScreen, SteadyFooter, nav_bindings
 from ..text import call_time, day, empty_screen, literal, score_words, spark, when
 from ..widgets.behaviours import BehaviourRates
 from ..widgets.effect import GoalEffect
@@ -132,7 +132,7 @@ class HomeScreen(AgentViewScreen):
                         yield BehaviourRates(id="behaviour-rates")
                     # The goal's chart is made the first time it is shown (see `_goal_chart`).
                     yield Vertical(id="home-progress", classes="card")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#moment").border_title = "Last time it was missed: listen back"
