@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, exists, func, or_, text
+from sqlalchemy import Engine, and_, bindparam, case, exists, func, or_, text
 from sqlmodel import Session, col, select
 
 from . import badges, rules
@@ -126,10 +127,14 @@ def _criterion_view(criterion: Criterion) -> CriterionView:
 
 
 def _criteria(session: Session, scorecard_id: str) -> list[CriterionView]:
-    return [
-        _criterion_view(c)
-        for c in session.exec(select(Criterion).where(Criterion.scorecard_id == scorecard_id).order_by(Criterion.position))
-    ]
+    return [_criterion_view(c) for c in session.execute(_criteria_statement(), {"scorecard": scorecard_id})]
+
+
+@cache
+def _criteria_statement() -> Any:
+    # Criterion's columns as plain rows: `_criterion_view` reads them by name, as it would the model.
+    columns = [column for column in Criterion.__table__.c]  # type: ignore[attr-defined]
+    return select(*columns).where(Criterion.scorecard_id == bindparam("scorecard")).order_by(Criterion.position)
 
 
 _MET = func.sum(case((CriterionResult.outcome == Outcome.met.value, 1), else_=0))
@@ -162,21 +167,26 @@ TEAM_WINDOW = 300
 
 
 def latest_scorecard_in(session: Session, agent_id: str) -> str | None:
-    return session.exec(
+    return session.execute(_latest_scorecard_statement(), {"agent": agent_id}).scalar()
+
+
+@cache
+def _latest_scorecard_statement() -> Any:
+    return (
         select(Evaluation.scorecard_id)
-        .where(Evaluation.agent_id == agent_id)
+        .where(Evaluation.agent_id == bindparam("agent"))
         .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.call_id).desc())
         .limit(1)
-    ).first()
+    )
 
 
 _CALL_COLUMNS = tuple(Evaluation.__table__.c)  # type: ignore[attr-defined]
 """Each call's columns, read as plain rows with the same names: ORM objects cost several times more to load."""
 
 
-def _calls(session: Session, query: Any) -> list[tuple[Any, rules.CallOutcomes]]:
+def _calls(session: Session, query: Any, params: dict[str, Any] | None = None) -> list[tuple[Any, rules.CallOutcomes]]:
     """Calls from `query` (a select of `_CALL_COLUMNS`), each with its outcomes by criterion key."""
-    rows = session.execute(query).all()
+    rows = session.execute(query, params).all()
     outcomes = outcomes_by_call(session, [row.id for row in rows])
     return [(row, rules.CallOutcomes(outcomes.get(row.id, {}), row.csat, row.first_contact_resolution)) for row in rows]
 
@@ -192,16 +202,25 @@ def _agent_calls(
     limit: int | None = None,
 ) -> list[tuple[Any, rules.CallOutcomes]]:
     """The agent's calls on a scorecard, newest first, from `since` on, before `before`, up to `until` included."""
-    query = select(*_CALL_COLUMNS).where(Evaluation.agent_id == agent_id, Evaluation.scorecard_id == scorecard_id)
-    if since is not None:
-        query = query.where(Evaluation.occurred_at >= since)
-    if before is not None:
-        query = query.where(Evaluation.occurred_at < before)
-    if until is not None:
-        query = query.where(Evaluation.occurred_at <= until)
+    bounds = {"since": since, "before": before, "until": until}
+    params = {"agent": agent_id, "scorecard": scorecard_id, **{k: v for k, v in bounds.items() if v is not None}}
+    query = _agent_calls_statement(*(v is not None for v in bounds.values()), limit is not None)
+    return _calls(session, query, params | ({"limit": limit} if limit is not None else {}))
+
+
+@cache
+def _agent_calls_statement(since: bool, before: bool, until: bool, limited: bool) -> Any:
+    # Built once per shape, its values parameters: building a statement costs about what reading 30 calls does.
+    query = select(*_CALL_COLUMNS).where(Evaluation.agent_id == bindparam("agent"), Evaluation.scorecard_id == bindparam("scorecard"))
+    if since:
+        query = query.where(Evaluation.occurred_at >= bindparam("since"))
+    if before:
+        query = query.where(Evaluation.occurred_at < bindparam("before"))
+    if until:
+        query = query.where(Evaluation.occurred_at <= bindparam("until"))
     # Ties at one instant go by call id, so the order never depends on which import came first.
     query = query.order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.call_id).desc())
-    return _calls(session, query.limit(limit) if limit else query)
+    return query.limit(bindparam("limit")) if limited else query
 
 
 TEAM_PRIOR_COLLEAGUES = 5
@@ -219,12 +238,8 @@ def _team_costs(session: Session, agent: AgentView, scorecard_id: str) -> dict[s
         return _costs_from_sums(rows) if rows else None
     # Colleagues first, then each one's calls by (agent, scorecard, time):
     # a join lets SQLite walk every call of the scorecard in the store instead.
-    colleagues = select(Agent.id).where(Agent.team_id == agent.team_id, Agent.id != agent.id)
     latest = session.exec(
-        select(Evaluation.id, Evaluation.agent_id)
-        .where(col(Evaluation.agent_id).in_(colleagues), Evaluation.scorecard_id == scorecard_id)
-        .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
-        .limit(TEAM_WINDOW)
+        _team_calls_statement(), params={"team": agent.team_id, "agent": agent.id, "scorecard": scorecard_id}
     ).all()
     if len({agent_id for _, agent_id in latest}) < TEAM_PRIOR_COLLEAGUES:
         return None
@@ -246,10 +261,26 @@ def _team_costs(session: Session, agent: AgentView, scorecard_id: str) -> dict[s
     return _costs_from_sums([(key, *totals) for key, totals in sums.items()])
 
 
+@cache
+def _team_calls_statement() -> Any:
+    colleagues = select(Agent.id).where(Agent.team_id == bindparam("team"), Agent.id != bindparam("agent"))
+    return (
+        select(Evaluation.id, Evaluation.agent_id)
+        .where(col(Evaluation.agent_id).in_(colleagues), Evaluation.scorecard_id == bindparam("scorecard"))
+        .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
+        .limit(TEAM_WINDOW)
+    )
+
+
 def _result_sums(session: Session, evaluation_ids: list[int]) -> Sequence[Any]:
     """Per behaviour and outcome on these calls: how many, CSAT total and count, first-contact resolutions and count."""
+    return session.execute(_result_sums_statement(), {"calls": evaluation_ids}).all()
+
+
+@cache
+def _result_sums_statement() -> Any:
     fcr = Evaluation.first_contact_resolution
-    return session.execute(
+    return (
         select(
             Criterion.key, CriterionResult.outcome, func.count(),
             func.sum(Evaluation.csat), func.count(Evaluation.csat),
@@ -257,9 +288,9 @@ def _result_sums(session: Session, evaluation_ids: list[int]) -> Sequence[Any]:
         )
         .join(Criterion, col(Criterion.id) == CriterionResult.criterion_id)
         .join(Evaluation, col(Evaluation.id) == CriterionResult.evaluation_id)
-        .where(col(CriterionResult.evaluation_id).in_(evaluation_ids))
+        .where(col(CriterionResult.evaluation_id).in_(bindparam("calls", expanding=True)))
         .group_by(Criterion.key, CriterionResult.outcome)
-    ).all()
+    )
 
 
 def _costs_from_sums(rows: Sequence[Sequence[Any]]) -> dict[str, rules.MissCost]:
@@ -278,9 +309,12 @@ def _costs_from_sums(rows: Sequence[Sequence[Any]]) -> dict[str, rules.MissCost]
 
 
 def _suggestions(
-    session: Session, agent: AgentView, scorecard_id: str, behaviours: list[CriterionView], *, exclude: set[str] = frozenset()
+    session: Session, agent: AgentView, scorecard_id: str, behaviours: list[CriterionView], *, exclude: set[str] = frozenset(),
+    recent_calls: list[tuple[Any, rules.CallOutcomes]] | None = None,
 ) -> list[SuggestionView]:
-    recent = [call for _, call in _agent_calls(session, agent.id, scorecard_id, limit=FOCUS_WINDOW)]
+    if recent_calls is None:
+        recent_calls = _agent_calls(session, agent.id, scorecard_id, limit=FOCUS_WINDOW)
+    recent = [call for _, call in recent_calls]
     ranked = rules.suggest_focus(
         recent,
         {c.key: rules.CriterionWeight(c.weight, c.critical) for c in behaviours if c.key not in exclude},
@@ -358,26 +392,38 @@ def current_goal_in(session: Session, agent_id: str) -> GoalView | None:
 
 
 def _agent_row(session: Session, agent_id: str) -> AgentView | None:
-    row = session.exec(
-        select(Agent, Team).join(Team, col(Team.id) == Agent.team_id).where(Agent.id == agent_id)
-    ).first()
-    return _agent_view(*row) if row else None
+    row = session.execute(_agent_statement(), {"agent": agent_id}).first()
+    return AgentView(*row) if row else None
+
+
+@cache
+def _agent_statement() -> Any:
+    return select(Agent.id, Agent.name, Agent.team_id, Team.name).join(Team, col(Team.id) == Agent.team_id).where(
+        Agent.id == bindparam("agent")
+    )
 
 
 def _evaluation_count(session: Session, agent_id: str) -> int:
-    return session.exec(select(func.count()).where(Evaluation.agent_id == agent_id)).one()
+    return session.execute(_evaluation_count_statement(), {"agent": agent_id}).scalar_one()
+
+
+@cache
+def _evaluation_count_statement() -> Any:
+    return select(func.count()).select_from(Evaluation).where(Evaluation.agent_id == bindparam("agent"))
 
 
 def _coaching_state(
-    session: Session, agent: AgentView, scorecard_id: str | None, behaviours: list[CriterionView]
+    session: Session, agent: AgentView, scorecard_id: str | None, behaviours: list[CriterionView],
+    recent: list[tuple[Any, rules.CallOutcomes]] | None = None,
 ) -> CoachingStateView:
+    """The coaching state; `recent`, if the caller has them, are the agent's latest FOCUS_WINDOW calls on the scorecard."""
     goal = current_goal_in(session, agent.id)
     suggestions: tuple[SuggestionView, ...] = ()
     if scorecard_id is not None:
         # Not the goal just worked on, nor one the agent set aside lately: they choose when to come back to it.
         exclude = {goal.criterion.key} if goal is not None else set()
         exclude |= _set_aside_lately(session, agent.id)
-        suggestions = tuple(_suggestions(session, agent, scorecard_id, behaviours, exclude=exclude))
+        suggestions = tuple(_suggestions(session, agent, scorecard_id, behaviours, exclude=exclude, recent_calls=recent))
     focus: FocusView | None = None
     if goal is not None and goal.status == GoalStatus.active.value:
         focus = FocusView(
@@ -434,7 +480,7 @@ def home_view(db: Engine, *, agent_id: str) -> HomeView | None:
         behaviours = _criteria(session, scorecard_id)
         recent = _agent_calls(session, agent_id, scorecard_id, limit=FOCUS_WINDOW)
 
-        state = _coaching_state(session, agent, scorecard_id, behaviours)
+        state = _coaching_state(session, agent, scorecard_id, behaviours, recent)
         goal, focus = state.goal, state.focus
         verdicts: tuple[VerdictView, ...] = ()
         latest_miss = None
@@ -641,30 +687,19 @@ def badges_view(db: Engine, *, agent_id: str) -> BadgesScreenView | None:
             return None
         states = badges.badge_states(agent_history(session, agent_id))
         awards = {
-            award.badge_id: (award, call_id)
-            for award, call_id in session.exec(
-                select(BadgeAward, Evaluation.call_id)
-                .join(Evaluation, col(Evaluation.id) == BadgeAward.evaluation_id, isouter=True)
-                .where(BadgeAward.agent_id == agent_id)
-            )
+            badge_id: (awarded_at, call_id) for badge_id, awarded_at, call_id in session.execute(_awards_statement(), {"agent": agent_id})
         }
         views = []
         for badge in badges.CATALOGUE:
             state = states[badge.id]
-            award, call_id = awards.get(badge.id, (None, None))
+            awarded_at, call_id = awards.get(badge.id, (None, None))
             views.append(
                 BadgeView(
                     badge.id, badge.name, badge.description, badge.icon, badge.kind, badge.unit,
-                    award.awarded_at if award else None, call_id, state.progress, state.needed, state.current,
+                    awarded_at, call_id, state.progress, state.needed, state.current,
                 )
             )
-        by_source = dict(
-            session.exec(
-                select(PointsEntry.source, func.sum(PointsEntry.points))
-                .where(PointsEntry.agent_id == agent_id)
-                .group_by(PointsEntry.source)
-            ).all()
-        )
+        by_source = dict(session.execute(_points_by_source_statement(), {"agent": agent_id}).tuples().all())
         total = int(sum(by_source.values()))
         level, following = badges.level_for(total)
         return BadgesScreenView(
@@ -675,6 +710,24 @@ def badges_view(db: Engine, *, agent_id: str) -> BadgesScreenView | None:
                 for source in badges.POINT_SOURCES.values()
             ),
         )
+
+
+@cache
+def _awards_statement() -> Any:
+    return (
+        select(BadgeAward.badge_id, BadgeAward.awarded_at, Evaluation.call_id)
+        .join(Evaluation, col(Evaluation.id) == BadgeAward.evaluation_id, isouter=True)
+        .where(BadgeAward.agent_id == bindparam("agent"))
+    )
+
+
+@cache
+def _points_by_source_statement() -> Any:
+    return (
+        select(PointsEntry.source, func.sum(PointsEntry.points))
+        .where(PointsEntry.agent_id == bindparam("agent"))
+        .group_by(PointsEntry.source)
+    )
 
 
 def award_marker(db: Engine) -> int:
