@@ -21,7 +21,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from operator import itemgetter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,7 +49,7 @@ from .import_sessions import check_sessions, write_sessions
 from .import_talkback import check_talkback, write_talkback
 from .talkback import answer_rescored
 from .import_problems import MISSING, Problem, Source
-from .recognition import driver_rows, refresh_recognition, written_outcomes
+from .recognition import WrittenCall, driver_rows, driver_rows_in, refresh_recognition, written_outcomes
 from .models import (
     AcknowledgementIn,
     CoachingSessionIn,
@@ -878,6 +878,7 @@ def check_batch(session: Session, batch: Batch) -> None:
     for scorecard_id, key in _store_criteria_keys(session, wanted_scorecards - batch.scorecards.keys()):
         keys_by_scorecard.setdefault(scorecard_id, set()).add(key)
 
+    sound: set[tuple[str, ...]] = set()
     for evaluation, source in batch.evaluations.values():
         where = (source.file, source.line)
         agent, scorecard = evaluation["agent"], evaluation["scorecard"]
@@ -894,15 +895,20 @@ def check_batch(session: Session, batch: Batch) -> None:
                         scorecard)
             )
             continue
+        # Calls name their criteria alike: a million results hold a few different lists.
+        listed = (scorecard, *map(_CRITERION, evaluation["results"]))
+        if listed in sound:
+            continue
         named: set[str] = set()
-        for index, result in enumerate(evaluation["results"]):
+        for index, key in enumerate(listed[1:]):
             path = f"results[{index}].criterion"
-            key = result["criterion"]
             if key not in keys:
                 batch.problem(Problem(*where, path, f"not a criterion of scorecard {scorecard}", key))
             elif key in named:
                 batch.problem(Problem(*where, path, "named twice in this evaluation", key))
             named.add(key)
+        if len(named) == len(listed) - 1 and named <= keys:
+            sound.add(listed)
 
     if batch.goals or batch.self_assessments:
         if batch.self_assessments:  # a self-rating may name a behaviour of any scorecard
@@ -1124,8 +1130,12 @@ def _write_teams(session: Session, batch: Batch, tally: Tally) -> None:
 
 def _write_agents(session: Session, batch: Batch, tally: Tally) -> set[str]:
     unchanged: set[str] = set()
+    ids = sorted(batch.agents)
+    known: dict[str, Agent] = {}
+    for start in range(0, len(ids), IN_LIST_SIZE):  # one query per chunk rather than one per agent
+        known.update((a.id, a) for a in session.exec(select(Agent).where(Agent.id.in_(ids[start : start + IN_LIST_SIZE]))))
     for agent, _ in batch.agents.values():
-        stored = session.get(Agent, agent.id)
+        stored = known.get(agent.id)
         if stored is None:
             session.add(
                 Agent(id=agent.id, name=agent.name, team_id=agent.team, leaderboard_opt_out=bool(agent.leaderboard_opt_out))
@@ -1201,20 +1211,19 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
     call_ids = list(batch.evaluations)
     stored: dict[str, tuple[int, str, str]] = {}
     session.flush()  # what the session's own execute does first: the reads below go past it
-    for start in range(0, len(call_ids), IN_LIST_SIZE):
-        chunk = call_ids[start : start + IN_LIST_SIZE]
-        for row in driver_rows(
-            session,
-            select(Evaluation.call_id, Evaluation.id, Evaluation.content_hash, Evaluation.agent_id)
-            .where(Evaluation.call_id.in_(chunk)),
-        ):
-            stored[row[0]] = (row[1], row[2], row[3])
+    for row in driver_rows_in(
+        session,
+        lambda chunk: select(Evaluation.call_id, Evaluation.id, Evaluation.content_hash, Evaluation.agent_id)
+        .where(Evaluation.call_id.in_(chunk)),
+        call_ids,
+    ):
+        stored[row[0]] = (row[1], row[2], row[3])
 
     details = call_details(session, call_ids) if batch.calls or _any_call_details(session) else {}
     summary.submit_timed = sum(1 for call_id in batch.submit_timed if "occurred_at" not in details.get(call_id, ()))
     now = utc_now()
     new_rows: list[tuple[Any, ...]] = []
-    new_results: dict[str, tuple[str, list[dict[str, Any]], dict[str, int], dict[str, Outcome]]] = {}
+    new_results: dict[str, tuple[str, list[dict[str, Any]], dict[str, int], dict[str, Outcome], tuple[Any, ...]]] = {}
     replaced_ids: list[int] = []
     replaced_agents: set[str] = set()
     replaced_rows: list[dict[str, Any]] = []
@@ -1253,7 +1262,7 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
         results_written += len(given)
         if known is None:
             new_rows.append(row)
-            new_results[call_id] = (agent, given, ids_by_key, outcomes)  # its rows once its id is known
+            new_results[call_id] = (agent, given, ids_by_key, outcomes, row)  # its rows once its id is known
         else:
             summary.evaluations.changed += 1
             summary.affected_agents.add(known[2])
@@ -1281,13 +1290,15 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
         new_ids = {call_id: evaluation_id for evaluation_id, call_id in above if call_id in new_results}
         added_calls: dict[str, list[int]] = defaultdict(list)
         written: dict[int, dict[str, Outcome]] = {}
-        for call_id, (agent, given, ids_by_key, outcomes) in new_results.items():
+        written_calls: list[WrittenCall] = []
+        for call_id, (agent, given, ids_by_key, outcomes, row) in new_results.items():
             evaluation_id = new_ids[call_id]
             all_results.extend(_result_rows(evaluation_id, given, ids_by_key))
             added_calls[agent].append(evaluation_id)
             written[evaluation_id] = outcomes
+            written_calls.append((evaluation_id, agent, row[3].astimezone(UTC), call_id, row[9], row[2]))
         if len(above) == len(written):  # every row above `highest` is one of these
-            written_outcomes(session, highest, written)
+            written_outcomes(session, highest, written, written_calls)
         summary.added_calls = {
             agent: ids for agent, ids in added_calls.items() if agent not in replaced_agents
         }
@@ -1398,6 +1409,34 @@ def read_records(records: Iterable[dict[str, Any]], *, source: str, now: datetim
     return batch
 
 
+IMPORT_CACHE_KIB = 65_536
+"""SQLite's page cache while an import writes (its default is 2 MiB), in KiB.
+
+A large import changes pages all over the evaluation indexes (one place per
+agent in each index ordered by agent): with the default cache SQLite spills
+changed pages to the log before the commit and reads them back as the import
+goes on. The cache grows only as far as pages are used and goes back to the
+connection's own size before the commit."""
+
+
+@contextmanager
+def _import_cache(session: Session) -> Iterator[None]:
+    """A larger SQLite page cache for the import's connection while the body runs (nothing elsewhere)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    was = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    try:
+        yield
+    except BaseException:
+        with suppress(DBAPIError):  # the failure that got here is the one to report
+            connection.exec_driver_sql(f"PRAGMA cache_size = {int(was)}")
+        raise
+    connection.exec_driver_sql(f"PRAGMA cache_size = {int(was)}")
+
+
 def import_batch(engine: Engine, batch: Batch, *, dry_run: bool = False) -> ImportSummary:
     """Check a read batch against the store and write it in one transaction, all or nothing.
 
@@ -1418,20 +1457,21 @@ def import_batch(engine: Engine, batch: Batch, *, dry_run: bool = False) -> Impo
                     f"{session.get_bind().url.username} is an agent's or a lead's own login, which reads and writes only "
                     "its own rows; nothing was imported. Import as the role that owns nextcall's tables."
                 )
-            check_batch(session, batch)
-            if batch.problems:
-                order = {name: index for index, name in enumerate(batch.files)}
-                ranked = sorted(batch.problems, key=lambda p: (order.get(p.file, len(order)), p.line or 0))
-                raise ImportRejected([str(problem) for problem in ranked], total=batch.problem_count)
-            summary = write_batch(session, batch, dry_run=dry_run)
-            if summary.affected_agents:
-                awards = refresh_recognition(session, summary.affected_agents, added_calls=summary.added_calls)
-                summary.new_badges = [(award.agent_id, award.badge_id) for award in awards]
-            if not dry_run and summary.results_written >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
-                # Until autovacuum gets round to it, PostgreSQL plans the screens'
-                # queries for the tables as they were before: on a first large
-                # import, for empty ones, scanning a million results per screen.
-                session.exec(text("ANALYZE evaluation, criterion_result"))  # type: ignore[call-overload]
+            with _import_cache(session):
+                check_batch(session, batch)
+                if batch.problems:
+                    order = {name: index for index, name in enumerate(batch.files)}
+                    ranked = sorted(batch.problems, key=lambda p: (order.get(p.file, len(order)), p.line or 0))
+                    raise ImportRejected([str(problem) for problem in ranked], total=batch.problem_count)
+                summary = write_batch(session, batch, dry_run=dry_run)
+                if summary.affected_agents:
+                    awards = refresh_recognition(session, summary.affected_agents, added_calls=summary.added_calls)
+                    summary.new_badges = [(award.agent_id, award.badge_id) for award in awards]
+                if not dry_run and summary.results_written >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+                    # Until autovacuum gets round to it, PostgreSQL plans the screens'
+                    # queries for the tables as they were before: on a first large
+                    # import, for empty ones, scanning a million results per screen.
+                    session.exec(text("ANALYZE evaluation, criterion_result"))  # type: ignore[call-overload]
         except DBAPIError as error:
             transaction.rollback()
             if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:

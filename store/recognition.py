@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -108,6 +109,39 @@ def driver_rows(session: Session, statement: Select[Any]) -> list[tuple[Any, ...
         cursor.close()
 
 
+def driver_rows_in(
+    session: Session, statement_for: Callable[[list[Any]], Select[Any]], values: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """`driver_rows` of `statement_for(chunk)` for `values` in chunks of `IN_LIST_SIZE`.
+
+    `statement_for` puts the chunk in one `IN (...)` and takes no other
+    parameter: its SQL is compiled once per chunk size and run with each
+    chunk's values (at 125,000 call ids, compiling every chunk's statement
+    costs more than running them all).
+    """
+    connection = session.connection()
+    compiled_for: dict[int, tuple[str, list[str] | None]] = {}
+    rows: list[tuple[Any, ...]] = []
+    cursor = connection.connection.cursor()
+    try:
+        for start in range(0, len(values), IN_LIST_SIZE):
+            chunk = list(values[start : start + IN_LIST_SIZE])
+            known = compiled_for.get(len(chunk))
+            if known is None:
+                compiled = statement_for(chunk).compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+                parameters = compiled.construct_params()
+                names = list(compiled.positiontup or ()) if compiled.positional else list(parameters)
+                if [parameters[name] for name in names] != chunk:
+                    raise ValueError("the statement takes parameters besides the chunk's values")
+                known = compiled_for[len(chunk)] = (str(compiled), None if compiled.positional else names)
+            sql, names = known
+            cursor.execute(sql, chunk if names is None else dict(zip(names, chunk, strict=True)))
+            rows.extend(cursor.fetchall())
+    finally:
+        cursor.close()
+    return rows
+
+
 Through = tuple[datetime, str]
 """The latest call taken in: when, and its call id (calls at one instant go by call id)."""
 
@@ -120,20 +154,35 @@ def _calls(
         col(Evaluation.agent_id).in_(agent_ids) if agent_ids is not None else col(Evaluation.id).in_(evaluation_ids or [])
     )
     session.flush()  # what the session's own execute does first: the reads below go past it
-    evaluations = session.connection().execute(
-        select(
-            Evaluation.id, Evaluation.agent_id, Evaluation.occurred_at, Evaluation.call_id, Evaluation.score,
-            Evaluation.scorecard_id,
-        )
-        .where(chosen)
-        # Ties at one instant go by call id, so recognition never depends on import order.
-        .order_by(Evaluation.agent_id, Evaluation.occurred_at, Evaluation.call_id)
-    ).all()
-    outcomes: dict[int, Mapping[str, Outcome]] = {}
+    connection = session.connection()
     written = session.info.get(_WRITTEN)
-    if written is not None and written[0] is session.get_transaction():
+    if written is not None and written[0] is not session.get_transaction():
+        written = None
+    # Calls this transaction has just written are taken as written, not read back. SQLite only: its
+    # text order (by code point) is Python's, so the calls merge in the order the query gives.
+    taken = written[3] if written is not None and connection.dialect.name == "sqlite" else None
+    query = select(
+        Evaluation.id, Evaluation.agent_id, Evaluation.occurred_at, Evaluation.call_id, Evaluation.score,
+        Evaluation.scorecard_id,
+    )
+    # Ties at one instant go by call id, so recognition never depends on import order.
+    in_order = (Evaluation.agent_id, Evaluation.occurred_at, Evaluation.call_id)
+    if taken is None:
+        evaluations: Sequence[Any] = connection.execute(query.where(chosen).order_by(*in_order)).all()
+    else:
+        above = written[1]
+        if agent_ids is not None:
+            agents = set(agent_ids)
+            new = [call for call in taken if call[1] in agents]
+        else:
+            ids = set(evaluation_ids or [])
+            new = [call for call in taken if call[0] in ids]
+        before = connection.execute(query.where(chosen & (col(Evaluation.id) <= above)).order_by(*in_order)).all()
+        evaluations = sorted([*before, *new], key=_IN_ORDER) if before else sorted(new, key=_IN_ORDER)
+    outcomes: dict[int, Mapping[str, Outcome]] = {}
+    if written is not None:
         # Calls this transaction has just written are not read back: their outcomes are at hand.
-        _, above, outcomes_written = written
+        _, above, outcomes_written, _ = written
         if all(row[0] in outcomes_written for row in evaluations if row[0] > above):
             outcomes = {row[0]: outcomes_written[row[0]] for row in evaluations if row[0] > above}
             chosen = chosen & (col(Evaluation.id) <= above)
@@ -161,14 +210,24 @@ _WRITTEN = "nextcall.recognition.written"
 """Where `written_outcomes` keeps what the session's transaction wrote."""
 
 
-def written_outcomes(session: Session, above: int, outcomes: Mapping[int, Mapping[str, Outcome]]) -> None:
+_IN_ORDER = itemgetter(1, 2, 3)
+"""A call's (agent, when, call id): the order `_calls` gives them in."""
+
+WrittenCall = tuple[int, str, datetime, str, float | None, str]
+"""An evaluation as written: id, agent, when (aware, UTC), call id, score, scorecard."""
+
+
+def written_outcomes(
+    session: Session, above: int, outcomes: Mapping[int, Mapping[str, Outcome]], calls: Sequence[WrittenCall] | None = None
+) -> None:
     """Say that this transaction wrote every evaluation with an id above `above`, with these outcomes.
 
     Their results are then taken from here, not read back, while the
     transaction lasts (only the importer writes results, once per transaction).
     The outcomes are only read, so calls scored alike may share one mapping.
+    `calls`, when given, are those evaluations' own rows (every one above `above`).
     """
-    session.info[_WRITTEN] = (session.get_transaction(), above, outcomes)
+    session.info[_WRITTEN] = (session.get_transaction(), above, outcomes, calls)
 
 
 def _goals(session: Session, criteria: _Criteria, agent_ids: list[str]) -> tuple[dict[str, list[GoalRecord]], dict[int, Goal]]:
