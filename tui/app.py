@@ -147,6 +147,8 @@ class NextcallApp(App[None]):
         self._began = False
         self._collector_paused = False
         """Whether the garbage collector was paused while the store opened (see `_open_in_worker`)."""
+        self._first_view: tuple[Any, ...] | None = None
+        """Home's data read with the store's opening, for Home's first showing (see `take_first_view`)."""
 
     @property
     def goal_target(self) -> Target:
@@ -214,14 +216,29 @@ class NextcallApp(App[None]):
         self._pause_collector()
         try:
             opened = dict(self._open_store())
-            import_module("nextcall.tui.screens.home")  # and with it the store's queries and Home's widgets
+            home = import_module("nextcall.tui.screens.home")  # and with it the store's queries and Home's widgets
         except BaseException as error:  # the command words it, as it words a failure before the app starts
             self._resume_collector()
             if self.is_running:
                 self.call_from_thread(self._could_not_open, error)
             return
+        agent_id = opened.get("agent_id", self.agent_id)
+        if agent_id is not None and not (self.lead or opened.get("lead")) and self._wanted_mode in (None, "home"):
+            # Home's data read here too, while nothing else runs: Home shows it as it first paints,
+            # with no empty frame before it and no second thread started to read it.
+            try:
+                self._first_view = (agent_id, *home.read_home(opened["engine"], agent_id, opened.get("zone", self.zone)))
+            except Exception:  # Home reads it again, and says what went wrong as it says any failed read
+                self._first_view = None
         if self.is_running:
             self.call_from_thread(self._store_opened, opened)
+
+    def take_first_view(self, agent_id: str) -> tuple[Any, ...] | None:
+        """Home's data as read while the store opened, once, if it is `agent_id`'s: Home shows it without reading it again."""
+        first, self._first_view = self._first_view, None
+        if first is None or first[0] != agent_id:
+            return None
+        return first[1:]
 
     def _pause_collector(self) -> None:
         gc.disable()

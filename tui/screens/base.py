@@ -10,6 +10,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 from textual.worker import Worker, WorkerState
 
 from nextcall.store.errors import NextcallError
@@ -75,7 +76,15 @@ class SteadyFooter(Footer):
         if not self._bindings_ready and type(self.screen).check_action is Screen.check_action:
             self.set_reactive(Footer._bindings_ready, True)
         self._shown = self._keys() if self._bindings_ready else None
-        yield from super().compose()
+        for widget in super().compose():
+            for key in (widget, *widget._pending_children):
+                if isinstance(key, FooterKey):
+                    # Each key made compact or not as it will be, rather than restyled twice once mounted:
+                    # compact by default, then as the footer (the command palette's key keeps its default).
+                    if not key.has_class("-command-palette"):
+                        key.set_reactive(FooterKey.compact, self.compact)
+                    key.set_class(key.compact, "-compact", update=False)
+            yield widget
 
     def bindings_changed(self, screen: Screen) -> None:
         if self._shown is not None and self.is_attached and screen is self.screen and self._keys() == self._shown:
@@ -193,14 +202,27 @@ class AgentViewScreen(StoreScreen):
         self.nextcall.store_changed.subscribe(self, lambda _change: self.load())
         self.load()
 
+    _mounted_for: str | None = None
+    """The agent whose view the mount's load read (or reads): the screen's first showing needs no other."""
+
     def on_screen_resume(self) -> None:
         # A screen's first showing resumes it (twice, in Textual 8) while the load its mount
-        # started is still under way: that load already reads what is current.
+        # started is still under way, or once it is done: that load read what is current.
+        if self._suspended_in_focus is None and self._mounted_for is not None and self._mounted_for == self.agent_id:
+            return
         if self._loading_for is None or self._loading_for != self.agent_id:
             self.load()
 
+    def loaded_at_once(self, show: Callable[..., object], *args: object) -> None:
+        """Show a view read before the screen was made, as a load's result."""
+        if self._mounted_for is None:
+            self._mounted_for = self.agent_id
+        self._deliver(self.next_load(), show, *args)
+
     def load(self) -> None:
         """Reload what the screen shows, off the event loop; with no agent chosen, say so."""
+        if self._mounted_for is None:
+            self._mounted_for = self.agent_id
         if self.agent_id is not None:
             self._loading_for = self.agent_id
             self._load(self.next_load(), self.agent_id)

@@ -31,7 +31,6 @@ from ..messages import StoreChanged
 from .base import AgentViewScreen, SteadyFooter, nav_bindings
 from ..text import call_time, day, empty_screen, literal, score_words, spark, when
 from ..widgets.behaviours import BehaviourRates
-from ..widgets.effect import GoalEffect
 from ..widgets.going_well import GoingWell
 from ..widgets.moment import MomentCard
 from ..widgets.verdicts import VerdictStrip
@@ -39,6 +38,7 @@ from ..widgets.verdicts import VerdictStrip
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from ..widgets.effect import GoalEffect
     from ..widgets.goal_chart import GoalChart
 
 EMPTY = (
@@ -80,6 +80,22 @@ def coaching_now(engine: Engine, agent_id: str, zone: tzinfo) -> CoachingNow:
     return CoachingNow(following, sessions.last_held(found, now), assessed, local_time(now, zone).day)
 
 
+def read_home(engine: Engine, agent_id: str, zone: tzinfo) -> tuple[HomeView | None, CoachingNow | None]:
+    """What Home shows of an agent: the view and, once there are calls, the coaching sessions (runs in a worker thread)."""
+    view = queries.home_view(engine, agent_id=agent_id)
+    coaching = coaching_now(engine, agent_id, zone) if view is not None and view.evaluation_count else None
+    return view, coaching
+
+
+class HomeBody(VerticalScroll):
+    """Home's cards, scrolled with the keys once focused."""
+
+    def watch_has_focus(self, _has_focus: bool) -> None:
+        # No rule styles what is inside the body by its focus: the body alone is restyled, rather
+        # than every card of it, which each Home's first showing (focusing the body) did again.
+        self.app.stylesheet.update_nodes((self,), animate=True)
+
+
 class HomeScreen(AgentViewScreen):
     """What an agent looks at for thirty seconds between calls."""
 
@@ -100,7 +116,7 @@ class HomeScreen(AgentViewScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="home-body"):
+        with HomeBody(id="home-body"):
             yield Static(id="home-empty", classes="empty")
             with Vertical(id="home-columns"):
                 with Vertical(id="home-left"):
@@ -119,8 +135,8 @@ class HomeScreen(AgentViewScreen):
                         yield VerdictStrip(id="verdicts")
                     with Vertical(id="moment", classes="card"):
                         yield MomentCard(id="moment-card")
-                    with Vertical(id="home-effect", classes="card"):
-                        yield GoalEffect()
+                    # Made, as the goal's chart is, the first time a tall terminal shows it (see `_goal_effect`).
+                    yield Vertical(id="home-effect", classes="card")
                     with Vertical(id="going-well", classes="card"):
                         yield GoingWell(id="going-well-text")
                 with Vertical(id="home-right"):
@@ -182,8 +198,9 @@ class HomeScreen(AgentViewScreen):
             node = node.parent
 
     def on_resize(self, event: events.Resize) -> None:
+        tall = self.tall
         self._fit(event.size.width, event.size.height)
-        if self.view is not None:
+        if self.view is not None and self.tall != tall:  # the rest of the layout is the CSS's, by class
             self.show(self.view)
 
     def _fit(self, width: int, height: int) -> None:
@@ -197,11 +214,16 @@ class HomeScreen(AgentViewScreen):
     def fetch(self, agent_id: str) -> HomeView | None:
         return queries.home_view(self.engine, agent_id=agent_id)
 
+    def load(self) -> None:
+        first = self.nextcall.take_first_view(self.agent_id) if self.agent_id is not None else None
+        if first is None:
+            super().load()
+        else:  # read as the store opened: shown as the screen first paints
+            self.loaded_at_once(self.show, *first)
+
     @work(thread=True, exclusive=True, group="agent-view", exit_on_error=False)
     def _load(self, generation: int, agent_id: str) -> None:
-        view = self.fetch(agent_id)
-        coaching = coaching_now(self.engine, agent_id, self.nextcall.zone) if view is not None and view.evaluation_count else None
-        self.deliver(generation, self.show, view, coaching)
+        self.deliver(generation, self.show, *read_home(self.engine, agent_id, self.nextcall.zone))
 
     def show(self, view: HomeView | None, coaching: CoachingNow | None = None) -> None:
         if view is not self.view or coaching is not None:  # a resize lays out what is shown again
@@ -259,7 +281,7 @@ class HomeScreen(AgentViewScreen):
         progress.display = effect.display = self.tall and sparkline.display
         if goal is not None and progress.display:
             self._goal_chart().show(goal)
-            self.query_one(GoalEffect).show(goal.effectiveness)
+            self._goal_effect().show(goal.effectiveness)
         self._show_coaching(self.coaching)
         self._calls = {"moment": view.latest_miss.call_id if focus and view.latest_miss else None, "last-call": None}
         self._show_last_call(view)
@@ -377,6 +399,18 @@ class HomeScreen(AgentViewScreen):
         said = "Confirmed: your coach sees it." if heard_differently is None else "Sent: your coach sees what you heard."
         self.app.call_from_thread(self.app.notify, said, title="Coaching", markup=False)
         self.app.call_from_thread(self.nextcall.store_changed.publish, StoreChanged(agent_id))
+
+    def _goal_effect(self) -> GoalEffect:
+        """The goal's before-and-since, made the first time a tall terminal shows it: at 80×24 it is hidden."""
+        from ..widgets.effect import GoalEffect
+
+        card = self.query_one("#home-effect")
+        shown = card.query_children(GoalEffect)
+        if shown:
+            return shown.first()
+        effect = GoalEffect()
+        card.mount(effect)
+        return effect
 
     def _goal_chart(self) -> GoalChart:
         """The goal's chart, made the first time a tall terminal shows it.

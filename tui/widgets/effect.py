@@ -47,14 +47,24 @@ class GoalEffect(Vertical):
         yield Static(id="goal-effect-note", classes="muted")
         yield DataTable(id="goal-effect-table", cursor_type="none", show_cursor=False)
 
+    _effect: EffectivenessView | None = None
+    """What to show once mounted, when it was given before (a card made the moment it is first shown)."""
+    _ready = False
+
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         # Fixed widths: the table is refilled on every change and must not jump about.
         table.add_column("", width=20)
         table.add_column("Before", width=16)
         table.add_column("Since", width=16)
+        self._ready = True
+        if self._effect is not None:
+            self.show(self._effect)
 
     def show(self, effect: EffectivenessView) -> None:
+        self._effect = effect
+        if not self._ready:
+            return
         note = self.query_one("#goal-effect-note", Static)
         note.display = not effect.enough
         note.update(
