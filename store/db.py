@@ -269,12 +269,11 @@ def shipped_head() -> str:
 def _is_current(engine: Engine) -> bool:
     """Whether the schema is already at the shipped head: then opening needs no migration machinery."""
     try:
+        # One query: a database without nextcall's schema has no such table, which fails it.
         with engine.connect() as connection:
-            if not inspect(connection).has_table("alembic_version"):
-                return False
             current = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     except DBAPIError:
-        return False  # let the full path say what is wrong
+        return False  # a new database, or one the full path says what is wrong with
     return current == [shipped_head()]
 
 
