@@ -172,11 +172,17 @@ def latest_scorecard_in(session: Session, agent_id: str) -> str | None:
 
 @cache
 def _latest_scorecard_statement() -> Any:
+    return select(_latest_scorecard_of(bindparam("agent")))
+
+
+def _latest_scorecard_of(agent: Any) -> Any:
+    """The scorecard of the agent's latest call (ties at one instant go by call id), as a scalar subquery."""
     return (
         select(Evaluation.scorecard_id)
-        .where(Evaluation.agent_id == bindparam("agent"))
+        .where(Evaluation.agent_id == agent)
         .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.call_id).desc())
         .limit(1)
+        .scalar_subquery()
     )
 
 
@@ -236,18 +242,15 @@ def _team_costs(session: Session, agent: AgentView, scorecard_id: str) -> dict[s
             {"agent": agent.id, "scorecard": scorecard_id},
         ).all()
         return _costs_from_sums(rows) if rows else None
-    # Colleagues first, then each one's calls by (agent, scorecard, time):
-    # a join lets SQLite walk every call of the scorecard in the store instead.
-    latest = session.exec(
-        _team_calls_statement(), params={"team": agent.team_id, "agent": agent.id, "scorecard": scorecard_id}
-    ).all()
-    if len({agent_id for _, agent_id in latest}) < TEAM_PRIOR_COLLEAGUES:
+    params = {"team": agent.team_id, "agent": agent.id, "scorecard": scorecard_id}
+    by_outcome = session.execute(_team_sums_statement(), params).all()
+    colleagues = by_outcome[0][-1] if by_outcome else session.execute(_colleagues_statement(), params).scalar_one()
+    if colleagues < TEAM_PRIOR_COLLEAGUES:
         return None
     # The sums each behaviour's cost is made of, added up by the database over those calls' results:
     # [missed, applicable, CSAT total and count where met, where missed, resolved and count where met, where missed].
     sums: dict[str, list[int]] = {}
-    by_outcome = _result_sums(session, [evaluation_id for evaluation_id, _ in latest])
-    for key, outcome, count, csat_total, csat_count, resolved, fcr_count in by_outcome:
+    for key, outcome, count, csat_total, csat_count, resolved, fcr_count, _ in by_outcome:
         totals = sums.setdefault(key, [0] * 10)
         if outcome == Outcome.na.value:
             continue
@@ -261,34 +264,45 @@ def _team_costs(session: Session, agent: AgentView, scorecard_id: str) -> dict[s
     return _costs_from_sums([(key, *totals) for key, totals in sums.items()])
 
 
-@cache
-def _team_calls_statement() -> Any:
+def _team_calls() -> Any:
+    """The team's latest calls on the scorecard but the agent's own (`team`, `agent`, `scorecard` parameters)."""
+    # Colleagues first, then each one's calls by (agent, scorecard, time):
+    # a join lets SQLite walk every call of the scorecard in the store instead.
     colleagues = select(Agent.id).where(Agent.team_id == bindparam("team"), Agent.id != bindparam("agent"))
     return (
         select(Evaluation.id, Evaluation.agent_id)
         .where(col(Evaluation.agent_id).in_(colleagues), Evaluation.scorecard_id == bindparam("scorecard"))
         .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
         .limit(TEAM_WINDOW)
+        .cte("team_calls")
     )
 
 
-def _result_sums(session: Session, evaluation_ids: list[int]) -> Sequence[Any]:
-    """Per behaviour and outcome on these calls: how many, CSAT total and count, first-contact resolutions and count."""
-    return session.execute(_result_sums_statement(), {"calls": evaluation_ids}).all()
+@cache
+def _colleagues_statement() -> Any:
+    latest = _team_calls()
+    return select(func.count(func.distinct(latest.c.agent_id)))
 
 
 @cache
-def _result_sums_statement() -> Any:
+def _team_sums_statement() -> Any:
+    """Per behaviour and outcome on the team's latest calls: how many, CSAT total and count, first-contact
+    resolutions and count, and on every row how many colleagues those calls are from: one round trip."""
+    latest = _team_calls()
+    calls = select(latest.c.id)
     fcr = Evaluation.first_contact_resolution
     return (
         select(
             Criterion.key, CriterionResult.outcome, func.count(),
             func.sum(Evaluation.csat), func.count(Evaluation.csat),
             func.sum(case((fcr == True, 1), (fcr == False, 0))), func.count(fcr),  # noqa: E712 - SQL comparisons
+            select(func.count(func.distinct(latest.c.agent_id))).scalar_subquery(),
         )
+        .select_from(CriterionResult)
         .join(Criterion, col(Criterion.id) == CriterionResult.criterion_id)
         .join(Evaluation, col(Evaluation.id) == CriterionResult.evaluation_id)
-        .where(col(CriterionResult.evaluation_id).in_(bindparam("calls", expanding=True)))
+        # Both sides named: told only the results' calls, PostgreSQL scans every evaluation to join them.
+        .where(col(CriterionResult.evaluation_id).in_(calls), col(Evaluation.id).in_(calls))
         .group_by(Criterion.key, CriterionResult.outcome)
     )
 
@@ -403,13 +417,20 @@ def _agent_statement() -> Any:
     )
 
 
-def _evaluation_count(session: Session, agent_id: str) -> int:
-    return session.execute(_evaluation_count_statement(), {"agent": agent_id}).scalar_one()
+def _agent_with_calls(session: Session, agent_id: str) -> tuple[AgentView | None, int, str | None]:
+    """The agent, how many evaluations they have and the scorecard of their latest: one round trip."""
+    row = session.execute(_agent_with_calls_statement(), {"agent": agent_id}).first()
+    return (AgentView(*row[:4]), row[4], row[5]) if row else (None, 0, None)
 
 
 @cache
-def _evaluation_count_statement() -> Any:
-    return select(func.count()).select_from(Evaluation).where(Evaluation.agent_id == bindparam("agent"))
+def _agent_with_calls_statement() -> Any:
+    count = select(func.count()).select_from(Evaluation).where(Evaluation.agent_id == Agent.id).scalar_subquery()
+    return (
+        select(Agent.id, Agent.name, Agent.team_id, Team.name, count, _latest_scorecard_of(Agent.id))
+        .join(Team, col(Team.id) == Agent.team_id)
+        .where(Agent.id == bindparam("agent"))
+    )
 
 
 def _coaching_state(
@@ -470,11 +491,9 @@ def home_view(db: Engine, *, agent_id: str) -> HomeView | None:
     Returns None when there is no such agent.
     """
     with Session(db) as session:
-        agent = _agent_row(session, agent_id)
+        agent, count, scorecard_id = _agent_with_calls(session, agent_id)
         if agent is None:
             return None
-        count = _evaluation_count(session, agent_id)
-        scorecard_id = latest_scorecard_in(session, agent_id)
         if scorecard_id is None:
             return HomeView(agent, 0, None, (), None, None)
         behaviours = _criteria(session, scorecard_id)
@@ -514,10 +533,9 @@ def home_view(db: Engine, *, agent_id: str) -> HomeView | None:
 def goal_screen_view(db: Engine, *, agent_id: str) -> GoalScreenView | None:
     """The agent's current goal, what to work on next, and past goals. None for no such agent."""
     with Session(db) as session:
-        agent = _agent_row(session, agent_id)
+        agent, count, scorecard_id = _agent_with_calls(session, agent_id)
         if agent is None:
             return None
-        count = _evaluation_count(session, agent_id)
         history = []
         for goal in session.exec(
             select(Goal)
@@ -527,7 +545,6 @@ def goal_screen_view(db: Engine, *, agent_id: str) -> GoalScreenView | None:
             criterion = session.get(Criterion, goal.criterion_id)
             assert criterion is not None
             history.append(_goal_view(session, goal, _criterion_view(criterion)))
-        scorecard_id = latest_scorecard_in(session, agent_id)
         behaviours = _criteria(session, scorecard_id) if scorecard_id is not None else []
         state = _coaching_state(session, agent, scorecard_id, behaviours)
         return GoalScreenView(agent, count, state, tuple(history), tuple(behaviours))
@@ -585,7 +602,7 @@ def scorecard_page(
         outcome: only calls with a result of this outcome (on `criterion_key` if given).
     """
     with Session(db) as session:
-        query = select(Evaluation).where(Evaluation.agent_id == agent_id)
+        query = select(*_CALL_COLUMNS).where(Evaluation.agent_id == agent_id)
         if criterion_key is not None or outcome is not None:
             conditions = [CriterionResult.evaluation_id == Evaluation.id]
             if criterion_key is not None:
@@ -598,7 +615,7 @@ def scorecard_page(
                 conditions.append(CriterionResult.outcome != Outcome.na.value)
             query = query.where(exists().where(and_(*conditions)))
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
-        rows = session.exec(
+        rows = session.execute(
             query.order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc()).limit(limit).offset(offset)
         ).all()
         latest_scorecard = latest_scorecard_in(session, agent_id)
@@ -682,7 +699,7 @@ def evaluations_imported_since(db: Engine, *, since: datetime | None, agent_id: 
 def badges_view(db: Engine, *, agent_id: str) -> BadgesScreenView | None:
     """The agent's badges (earned and locked, with progress), points and level. None for no such agent."""
     with Session(db) as session:
-        agent = _agent_row(session, agent_id)
+        agent, count, _ = _agent_with_calls(session, agent_id)
         if agent is None:
             return None
         states = badges.badge_states(agent_history(session, agent_id))
@@ -699,11 +716,11 @@ def badges_view(db: Engine, *, agent_id: str) -> BadgesScreenView | None:
                     awarded_at, call_id, state.progress, state.needed, state.current,
                 )
             )
-        by_source = dict(session.execute(_points_by_source_statement(), {"agent": agent_id}).tuples().all())
+        by_source = {source: total for source, total in session.execute(_points_by_source_statement(), {"agent": agent_id})}
         total = int(sum(by_source.values()))
         level, following = badges.level_for(total)
         return BadgesScreenView(
-            agent, _evaluation_count(session, agent_id), tuple(views), total, level.number, level.name,
+            agent, count, tuple(views), total, level.number, level.name,
             following.name if following else None, following.threshold if following else None,
             tuple(
                 (source.label, int(by_source.get(source.id, 0)))
