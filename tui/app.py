@@ -192,10 +192,10 @@ class NextcallApp(App[None]):
         if self._began or self.engine is None:
             return
         self._began = True
+        self._resume_collector()
         self.call_after_refresh(self._begin)
 
     def _begin(self) -> None:
-        self._resume_collector()
         if not self.lead:  # a lead's app is for a team: no one to be
             self._check_agent()
         self._poll_store()
@@ -232,6 +232,8 @@ class NextcallApp(App[None]):
                 self._first_view = None
         if self.is_running:
             self.call_from_thread(self._store_opened, opened)
+        else:  # quit while the store opened
+            self._resume_collector()
 
     def take_first_view(self, agent_id: str) -> tuple[Any, ...] | None:
         """Home's data as read while the store opened, once, if it is `agent_id`'s: Home shows it without reading it again."""

@@ -259,3 +259,89 @@ async def test_the_agent_check_and_the_polls_wait_for_homes_data(demo_engine: En
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(app, pilot, lambda: {name for name, _ in home_had_data} == {"list_agents", "import_marker"})
     assert home_had_data[:2] and all(had for _, had in home_had_data[:2])
+
+
+async def test_homes_data_is_read_once_as_the_store_opens_and_shown_as_home_first_paints(
+    demo_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nextcall.store import queries
+    from nextcall.tui.screens import base
+
+    reads: list[str] = []
+    home_view = queries.home_view
+
+    def reading(*args: object, **kwargs: object) -> object:
+        reads.append(threading.current_thread().name)
+        return home_view(*args, **kwargs)
+
+    monkeypatch.setattr(queries, "home_view", reading)
+    footers_made: list[str] = []
+    compose = base.SteadyFooter.compose
+
+    def composing(footer: base.SteadyFooter):  # noqa: ANN202
+        footers_made.append(type(footer.screen).__name__)
+        return compose(footer)
+
+    monkeypatch.setattr(base.SteadyFooter, "compose", composing)
+    release, app = opening(demo_engine, agent_id="a.khan")
+    shown: list[object] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        release.set()
+        await wait_until(app, pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.view is not None)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        monkeypatch.setattr(home, "show", lambda *args: shown.append(args))
+        await wait_until(app, pilot, lambda: app._began)
+        await settle(app, pilot)
+        assert len(reads) == 1  # one read, with the store's opening: none on Home's first showing
+        assert not shown  # and nothing shown again after it
+        assert footers_made.count("HomeScreen") == 1  # Home's keys, made once, in its first frame
+        assert footers_made.count("StartingScreen") == 1
+        assert str(home.query_one("#focus-instruction", Static).render())  # the data is on screen
+
+
+async def test_homes_first_read_failing_as_the_store_opens_is_read_and_said_as_any_failed_read(
+    demo_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nextcall.store import queries
+
+    home_view = queries.home_view
+    failures = [RuntimeError("disk on fire")]
+
+    def reading(*args: object, **kwargs: object) -> object:
+        if failures:
+            raise failures.pop()
+        return home_view(*args, **kwargs)
+
+    monkeypatch.setattr(queries, "home_view", reading)
+    release, app = opening(demo_engine, agent_id="a.khan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        release.set()
+        # The failed read with the opening is dropped: Home reads again in its own worker, which gets the data.
+        await wait_until(app, pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.view is not None)
+        assert not failures and app.screen.view.agent.id == "a.khan"
+
+
+async def test_the_collector_runs_again_when_the_store_cannot_be_opened() -> None:
+    opened: list[bool] = []
+
+    def open_store() -> dict[str, object]:
+        opened.append(gc.isenabled())
+        raise StoreError("sqlite:///x.db is not a nextcall database (file is not a database)")
+
+    app = NextcallApp(open_store=open_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(app, pilot, lambda: not app.is_running)
+    assert opened == [False]  # paused while the store opened
+    assert gc.isenabled()
+
+
+async def test_home_on_a_tall_terminal_makes_its_before_and_since_card_when_it_first_shows_it(demo_engine: Engine) -> None:
+    from nextcall.tui.widgets.effect import GoalEffect
+
+    app = NextcallApp(engine=demo_engine, agent_id="a.khan", poll_seconds=0.2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(app, pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.view is not None)
+        assert not app.screen.query(GoalEffect)  # hidden at 80×24: not made
