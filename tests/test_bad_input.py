@@ -20,7 +20,7 @@ from tests import factories
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "from nextcall.tui.cli import main; main()", *args],
-        capture_output=True, text=True, env={**os.environ, "NEXTCALL_DB": "", **(env or {})}, timeout=60,
+        capture_output=True, text=True, env={**os.environ, "NEXTCALL_DB": "", **(env or {})}, timeout=120,
     )
 
 

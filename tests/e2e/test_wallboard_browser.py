@@ -44,7 +44,7 @@ from nextcall.store.leaderboard import Metric, Period, leaderboard
 
 CHROMIUM = Path("/usr/bin/chromium")
 VIEWPORT = (1280, 800)
-PATIENCE = 25.0
+PATIENCE = 60.0
 """Seconds any one step may take before the test gives up (polling, never a timing assertion)."""
 
 ESCAPES = re.compile(

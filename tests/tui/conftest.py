@@ -177,11 +177,16 @@ async def settle(app: App, pilot) -> None:  # noqa: ANN001 (Textual's Pilot)
             break
 
 
-async def wait_until(app: App, pilot, condition: Callable[[], bool]) -> None:  # noqa: ANN001
-    """Let the poller and the workers run until `condition` holds (a bound on tries, not a timing check)."""
-    for _ in range(150):
+PATIENCE_S = 60.0
+"""How long a test waits for a state before calling it a hang: a ceiling only a hang reaches, not a timing."""
+
+
+async def wait_until(app: App, pilot, condition: Callable[[], bool], what: str = "the condition") -> None:  # noqa: ANN001
+    """Let the poller and the workers run until `condition` holds; fail only after PATIENCE_S (a hang)."""
+    began = time.monotonic()
+    while True:
         await settle(app, pilot)
         if condition():
             return
+        assert time.monotonic() - began < PATIENCE_S, f"waited {PATIENCE_S:.0f} s for {what}"
         await pilot.pause(0.1)
-    assert condition()

@@ -17,7 +17,7 @@ from nextcall.tui.widgets.moment import MomentCard
 from nextcall.tui.widgets.verdicts import VerdictStrip
 from tests import factories
 
-from .conftest import make_app, settle
+from .conftest import make_app, settle, wait_until
 
 
 def text_of(app: NextcallApp, selector: str) -> str:
@@ -177,11 +177,7 @@ async def test_a_live_import_appears_with_a_toast(demo_engine: Engine, tmp_path:
         )
         new_call["scorecard"] = "care-v1"
         import_files(demo_engine, [factories.write_jsonl(tmp_path / "live.jsonl", [new_call])])
-        for _ in range(30):
-            await pilot.pause(0.1)
-            if app.screen.query_one(DataTable).row_count > before:
-                break
-        await settle(app, pilot)
+        await wait_until(app, pilot, lambda: app.screen.query_one(DataTable).row_count > before, "the new call on the list")
         table = app.screen.query_one(DataTable)
         assert table.row_count == before + 1
         assert table.coordinate_to_cell_key((0, 0)).row_key.value == "C-LIVE-1"
@@ -230,6 +226,18 @@ async def test_the_mouse_opens_an_evaluation_and_the_footer_goes_back(demo_engin
         assert app.screen.call_id == third
 
 
+def highlighted_command(app: NextcallApp) -> str:
+    """The command the palette would run on Enter ("" while it is still searching)."""
+    from textual.command import CommandList, CommandPalette
+
+    if not isinstance(app.screen, CommandPalette):
+        return ""
+    found = app.screen.query_one(CommandList)
+    if found.highlighted is None:
+        return ""
+    return str(found.get_option_at_index(found.highlighted).prompt)
+
+
 async def test_the_command_palette_offers_every_screen(demo_engine: Engine) -> None:
     app = make_app(demo_engine, "a.khan")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -239,7 +247,7 @@ async def test_the_command_palette_offers_every_screen(demo_engine: Engine) -> N
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Scorecards")
-        await pilot.pause(0.3)
+        await wait_until(app, pilot, lambda: "Scorecards" in highlighted_command(app), "the palette to find Scorecards")
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ScorecardsScreen)

@@ -11,7 +11,7 @@ from nextcall.store.importer import import_files
 from nextcall.tui.screens.badges import BadgeCard, BadgesScreen
 from tests import factories
 
-from .conftest import make_app, settle
+from .conftest import make_app, settle, wait_until
 
 
 async def open_badges(app, pilot) -> None:  # noqa: ANN001
@@ -73,11 +73,7 @@ async def test_a_badge_earned_while_the_app_is_open_is_toasted(no_badges_engine:
             results=[factories.result(key) for key in ("greeting", "verify", "confirm_need")],
         )
         import_files(no_badges_engine, [factories.write_jsonl(tmp_path / "p.jsonl", [perfect])])
-        for _ in range(30):
-            await pilot.pause(0.1)
-            if cards(app, "#earned"):
-                break
-        await settle(app, pilot)
+        await wait_until(app, pilot, lambda: bool(cards(app, "#earned")), "the badge earned by the new call")
         assert [card.badge.id for card in cards(app, "#earned")] == ["perfect_call"]
         assert "on call C-PERFECT" in str(cards(app, "#earned")[0].render())
         assert any("Clean sweep" in str(n.message) and n.title == "Badge earned" for n in app._notifications)

@@ -54,7 +54,7 @@ def outage(db_url: str) -> Iterator[Outage]:
     taken.end()
 
 
-async def until(pilot, condition: Callable[[], bool], what: str, timeout: float = 30) -> None:  # noqa: ANN001
+async def until(pilot, condition: Callable[[], bool], what: str, timeout: float = 60) -> None:  # noqa: ANN001
     started = time.monotonic()
     while not condition():
         assert time.monotonic() - started < timeout, f"waited {timeout} s for {what}"
@@ -91,11 +91,19 @@ async def test_the_database_going_away_shows_one_notice_and_the_app_recovers(
         assert "Your view is from " in notice.message
 
         # Moving around during the outage: loads fail quietly behind the one notice.
+        failed: list[None] = []
+        unreachable = app.store_unreachable
+
+        def counted() -> None:
+            failed.append(None)
+            unreachable()
+
+        app.store_unreachable = counted  # type: ignore[method-assign]
         await pilot.press("h")
         await settle(app, pilot)
         await pilot.press("s")
         await settle(app, pilot)
-        await pilot.pause(1)  # several polls fail meanwhile
+        await until(pilot, lambda: len(failed) >= 5, "several polls and loads to fail")
         assert app.is_running
         assert [n.title for n in app._notifications if n.severity == "error"] == [OUTAGE_TITLE]
         assert call_ids(app) == {"C-100234"}  # the last view stays on screen
