@@ -378,6 +378,9 @@ class Batch:
             if record["occurred_at"] > self.now + rules.FUTURE_GRACE:
                 self._in_the_future(source, "occurred_at", record["occurred_at"], "a call is scored after it happens")
                 return
+            if record.get("kind") == "evaluation":  # nearly every record: not matched against each kind below
+                self._keep(self.evaluations, record["call_id"], record, source, "call_id", f"call {record['call_id']}")
+            return
         match record:
             case TeamIn():
                 self._keep(self.teams, record.id, record, source, "id", f"team {record.id}")
@@ -1388,8 +1391,10 @@ def import_files(
     Raises:
         ImportRejected: listing every problem; nothing was written.
     """
-    batch = read_batch(paths, on_progress=on_progress, now=now, source=source)
-    return import_batch(engine, batch, dry_run=dry_run)
+    # The collector stays paused from the first line read until the batch is freed: let go
+    # between reading and writing, it would walk the whole batch at once, with nothing to free.
+    with _no_cycle_collection():
+        return import_batch(engine, read_batch(paths, on_progress=on_progress, now=now, source=source), dry_run=dry_run)
 
 
 def read_records(records: Iterable[dict[str, Any]], *, source: str, now: datetime | None = None) -> Batch:
