@@ -502,10 +502,12 @@ class Goal(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_goal_agent_status", "agent_id", "status"),
-        # One behaviour at a time: the database itself refuses a second active goal.
+        # One behaviour at a time: the database itself refuses a second active goal. The migrations make
+        # this index (and Dispute's) partial on PostgreSQL too; naming that here would load SQLAlchemy's
+        # PostgreSQL dialect on every start, SQLite's too (tests/store/test_db.py checks the migrated index).
         Index(
             "uq_goal_one_active_per_agent", "agent_id", unique=True,
-            sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
         ),
     )
 
@@ -671,7 +673,7 @@ class Dispute(SQLModel, table=True):
         # One open dispute per behaviour per call.
         Index(
             "uq_dispute_one_open", "evaluation_id", "criterion_id", unique=True,
-            sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
         ),
     )
 

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
-from urllib.request import url2pathname
 
 from sqlalchemy import Engine, func, text, update
 from sqlalchemy.exc import IntegrityError
@@ -88,6 +87,8 @@ def recording_link(recording_url: str | None, moment_s: int | None) -> Recording
         return RecordingLink(urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, f"t={moment_s}")),
                              seconds=moment_s)
     if scheme == "file" and parts.netloc in ("", "localhost") and parts.path.startswith("/"):
+        from urllib.request import url2pathname  # loads http.client and email: only for a local recording
+
         return RecordingLink(recording_url, Path(url2pathname(unquote(parts.path))), moment_s)
     return None
 

@@ -24,6 +24,22 @@ def test_migrations_build_exactly_the_schema_the_models_describe(engine: Engine)
     assert differences == []
 
 
+def test_one_active_goal_and_one_open_dispute_are_partial_unique_indexes(engine: Engine) -> None:
+    # The models name their WHERE for SQLite only; the migrations make both partial everywhere.
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            found = dict(connection.exec_driver_sql(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN ('uq_goal_one_active_per_agent', 'uq_dispute_one_open')"
+            ).all())
+        else:
+            found = dict(connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE name IN ('uq_goal_one_active_per_agent', 'uq_dispute_one_open')"
+            ).all())
+    assert "UNIQUE" in found["uq_goal_one_active_per_agent"].upper()
+    assert "status = 'active'" in found["uq_goal_one_active_per_agent"].replace("(", "").replace(")", "").replace("::text", "")
+    assert "status = 'open'" in found["uq_dispute_one_open"].replace("(", "").replace(")", "").replace("::text", "")
+
+
 def test_a_new_database_is_at_the_newest_revision(engine: Engine) -> None:
     assert schema_revision(engine) == head_revision()
 

@@ -15,7 +15,7 @@ from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
+from textual.widgets import DataTable, Header, Static, Tab, Tabs
 
 from nextcall.store import leaderboard as boards
 from nextcall.store.leaderboard import LeaderboardRowView, LeaderboardView, Metric, Period, TeamChoiceView
@@ -23,7 +23,7 @@ from nextcall.store.rules import plural
 
 from ..text import literal, movement
 from ..widgets.effect import percent
-from .base import StoreScreen, nav_bindings
+from .base import SteadyFooter, StoreScreen, nav_bindings
 
 VALUE_WIDTH = 13
 """Wide enough for the longest metric's name, "Goal progress"."""
@@ -166,7 +166,7 @@ class LeaderboardScreen(StoreScreen):
         yield Static(id="board-standing", classes="card")
         yield Static(id="board-you")
         yield Static(id="board-unranked", classes="muted")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#board-standing").border_title = "You on every board"
