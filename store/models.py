@@ -376,11 +376,10 @@ class Evaluation(EvaluationBase, table=True):
         Index("ix_evaluation_agent_occurred", "agent_id", "occurred_at"),
         # A team's latest calls on a scorecard: its agents, then each one's calls in time.
         Index("ix_evaluation_agent_scorecard_occurred", "agent_id", "scorecard_id", "occurred_at"),
-        # What every open app and wallboard polls: when the newest import wrote.
-        Index("ix_evaluation_imported_at", "imported_at"),
+        # What every open app and wallboard polls: when the newest import wrote (read from its end).
+        Index("ix_evaluation_imported", "imported_at"),
         Index("ix_evaluation_occurred", "occurred_at"),
         Index("ix_evaluation_scorecard", "scorecard_id"),
-        Index("ix_evaluation_imported", "imported_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
