@@ -36,7 +36,7 @@ from .models import (
 )
 from .db import through_login
 from . import talkback
-from .recognition import agent_history, outcomes_by_call
+from .recognition import badge_states_now, outcomes_by_call
 from .views import (
     AgentView,
     DisputeView,
@@ -702,7 +702,7 @@ def badges_view(db: Engine, *, agent_id: str) -> BadgesScreenView | None:
         agent, count, _ = _agent_with_calls(session, agent_id)
         if agent is None:
             return None
-        states = badges.badge_states(agent_history(session, agent_id))
+        states = badge_states_now(session, agent_id)
         awards = {
             badge_id: (awarded_at, call_id) for badge_id, awarded_at, call_id in session.execute(_awards_statement(), {"agent": agent_id})
         }
@@ -857,7 +857,7 @@ def badges_earned_since(db: Engine, *, agent_id: str, since: datetime) -> list[B
         ).all()
         if not rows:
             return []
-        states = badges.badge_states(agent_history(session, agent_id))
+        states = badge_states_now(session, agent_id)
         earned = []
         for award, call_id in rows:
             badge = badges.BADGES.get(award.badge_id)

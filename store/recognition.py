@@ -29,8 +29,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, bindparam, delete, insert, update
 from sqlmodel import Session, col, select
 
-from .badges import AgentHistory, CallRecord, GoalRecord, Standing, replay
-from .db import IN_LIST_SIZE
+from .badges import AgentHistory, BadgeState, CallRecord, GoalRecord, Standing, replay
+from .db import IN_LIST_SIZE, through_login
 from .models import (
     BadgeAward,
     Criterion,
@@ -277,6 +277,41 @@ def agent_histories(session: Session, agent_ids: Iterable[str]) -> dict[str, Age
         for agent_id in chunk:
             histories[agent_id] = AgentHistory(calls[agent_id], goals[agent_id], on_time.get(agent_id, []))
     return histories
+
+
+def badge_states_now(session: Session, agent_id: str) -> dict[str, BadgeState]:
+    """Each badge of the catalogue for the agent: from their stored standing while it is current, else replayed.
+
+    The standing is where the last refresh left the agent, derived by the same rules from the same calls;
+    it is current while it ends at the agent's latest call and was derived with the goals, self-assessments
+    and critical behaviours there are now. A login reads no standing: its badges are replayed."""
+    criteria = _Criteria.read(session)
+    goals = _goals(session, criteria, [agent_id])[0][agent_id]
+    on_time = _on_time(session, [agent_id]).get(agent_id, [])
+    standing = None if through_login(session) else _current_standing(session, agent_id, _inputs(criteria, goals, on_time))
+    if standing is None:
+        calls, _ = _calls(session, criteria, agent_ids=[agent_id])
+        standing = replay(AgentHistory(calls.get(agent_id, []), goals, on_time))
+    return standing.states(goals, on_time)
+
+
+def _current_standing(session: Session, agent_id: str, inputs: str) -> Standing | None:
+    table = RecognitionStanding.__table__
+
+    def latest(column: Any) -> Any:
+        return (
+            select(column).where(Evaluation.agent_id == agent_id)
+            .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.call_id).desc()).limit(1).scalar_subquery()
+        )
+
+    row = session.execute(
+        select(table.c.standing, table.c.inputs, table.c.through_at, table.c.through_call_id,  # type: ignore[attr-defined]
+               latest(Evaluation.occurred_at), latest(Evaluation.call_id))
+        .where(table.c.agent_id == agent_id)  # type: ignore[attr-defined]
+    ).first()
+    if row is None or row[1] != inputs or (row[2], row[3]) != (row[4], row[5]):
+        return None
+    return Standing.from_json(row[0])
 
 
 def refresh_recognition(

@@ -157,6 +157,24 @@ def _by_call(standing: str, call_of: dict[int, str]) -> str:
     return json.dumps(data, sort_keys=True)
 
 
+def badges_agree(engine: Engine) -> int:
+    """Every agent's badges as the Badges screen reads them (stored standing while current) equal a replay of
+    their whole history; returns how many were read from a stored standing."""
+    from nextcall.store.badges import badge_states
+
+    stored = 0
+    with Session(engine) as session:
+        for agent_id in session.exec(select(Evaluation.agent_id).distinct()).all():
+            replayed = badge_states(recognition.agent_history(session, agent_id))
+            assert recognition.badge_states_now(session, agent_id) == replayed, agent_id
+            criteria = recognition._Criteria.read(session)
+            goals = recognition._goals(session, criteria, [agent_id])[0][agent_id]
+            on_time = recognition._on_time(session, [agent_id]).get(agent_id, [])
+            current = recognition._current_standing(session, agent_id, recognition._inputs(criteria, goals, on_time))
+            stored += current is not None
+    return stored
+
+
 def derived(engine: Engine) -> tuple[set[Any], set[Any], set[Any], set[Any]]:
     """Awards, points, when each goal stuck, and each agent's standing, as comparable values."""
     with Session(engine) as session:
@@ -185,6 +203,7 @@ def test_recognition_imported_day_by_day_in_any_order_equals_a_full_recomputatio
         set_aside: set[str] = set()
         for b, batch in enumerate(plan.batches):
             _load(daily, folder, f"day-{b}", batch)
+            badges_agree(daily)
             latest = max(datetime.fromisoformat(r["occurred_at"]) for r in batch if "occurred_at" in r)
             _set_aside_due(daily, plan, latest, set_aside)
             _goals(daily, plan, b)
@@ -197,6 +216,7 @@ def test_recognition_imported_day_by_day_in_any_order_equals_a_full_recomputatio
         expected = derived(whole)
         event(f"badges awarded: {len(expected[0]) // 5 * 5}+")
         got = derived(daily)
+        event(f"badges read from a stored standing at the end: {badges_agree(daily)} agents")
         assert got[0] == expected[0], "awards"
         assert got[1] == expected[1], "points"
         assert got[2] == expected[2], "when goals stuck"
@@ -205,6 +225,21 @@ def test_recognition_imported_day_by_day_in_any_order_equals_a_full_recomputatio
         daily.dispose()
         whole.dispose()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_badges_are_replayed_while_a_standing_was_derived_with_other_scorecards(tmp_path: Path, sqlite_template: Path) -> None:
+    plan = _plan(11)
+    engine = _store(tmp_path, sqlite_template, "store")
+    try:
+        _load(engine, tmp_path, "history", [*plan.batches[0][: 2 + len(plan.agents)], *plan.calls])
+        assert badges_agree(engine) == len(plan.agents)
+        # A new scorecard with its own critical behaviours: no call changes, so no agent is derived again,
+        # and every stored standing was derived with the scorecards before it. The Badges screen replays them.
+        card = f.scorecard(id="care-v2", criteria=[f.criterion("greeting", weight=5, critical=True), f.criterion("verify")])
+        _load(engine, tmp_path, "card", [card])
+        assert badges_agree(engine) == 0
+    finally:
+        engine.dispose()
 
 
 def test_the_next_days_calls_go_on_from_the_standing_without_reading_the_history(
@@ -239,6 +274,8 @@ def test_the_next_days_calls_go_on_from_the_standing_without_reading_the_history
         # No agent's history replayed, no agent's calls read by agent: only the new evaluations, by id.
         assert replayed == []
         assert read == [None]
+        # Their badges are read from those standings too, and equal a replay of every call.
+        assert badges_agree(engine) == len(plan.agents)
         latest = {r["agent"]: r["call_id"] for r in plan.calls}
         with Session(engine) as session:
             assert {s.agent_id: s.through_call_id for s in session.exec(select(RecognitionStanding))} == latest
