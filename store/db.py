@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session
@@ -216,7 +216,10 @@ def migrate(engine: Engine) -> None:
     known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
     try:
         with engine.begin() as connection:
+            _take_the_upgrade_turn(connection)
             current = MigrationContext.configure(connection).get_current_revision()
+            if current == ScriptDirectory.from_config(config).get_current_head():
+                return  # another process upgraded it while this one waited its turn
             if current is None:
                 foreign = [t for t in inspect(connection).get_table_names() if t != "alembic_version"]
                 if foreign:
@@ -244,6 +247,23 @@ def migrate(engine: Engine) -> None:
         raise faults.not_nextcall(where, first_line(error)) from None
     except CommandError as error:
         raise StoreError(f"cannot upgrade {where}: {error}") from None
+
+
+UPGRADE_LOCK = 7_140_302_615
+"""The PostgreSQL advisory lock processes upgrading one database take turns on."""
+
+
+def _take_the_upgrade_turn(connection: Connection) -> None:
+    """One process at a time upgrades a store, each reading its revision only once it has the turn.
+
+    Two processes opening a store that needs upgrading (the app and an import, after nextcall itself was
+    upgraded) would otherwise both read the old revision and both run its migrations: the second fails.
+    SQLite: its write lock, taken before the first read (waits up to the busy timeout), which also makes
+    the whole upgrade one transaction; PostgreSQL: a lock held to the end of the transaction."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({UPGRADE_LOCK})")
 
 
 _REVISION = re.compile(r'^(revision|down_revision)\s*=\s*["\']?([^"\'\s]+)["\']?\s*$', re.MULTILINE)

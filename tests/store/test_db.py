@@ -120,3 +120,47 @@ def test_opening_a_current_store_needs_no_migration_machinery(sqlite_url: str) -
     fresh = sqlite_url.replace("nextcall.db", "fresh.db")
     script = script.replace(repr(sqlite_url), repr(fresh))
     assert subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout == "True\n"
+
+
+UPGRADE_RACE = """
+import sys
+from nextcall.store.db import open_store, schema_revision
+engine = open_store(sys.argv[1])
+print(schema_revision(engine))
+"""
+
+
+def _open_at_once(url: str, processes: int = 3) -> list[tuple[int, str, str]]:
+    """Open the store from several processes started together: (exit code, output, errors) of each."""
+    import subprocess
+    import sys
+
+    started = [
+        subprocess.Popen([sys.executable, "-c", UPGRADE_RACE, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(processes)
+    ]
+    outputs = [p.communicate(timeout=120) for p in started]
+    return [(p.returncode, out, err) for p, (out, err) in zip(started, outputs, strict=True)]
+
+
+def test_processes_opening_a_store_that_needs_upgrading_at_once_all_open_it(db_url: str) -> None:
+    # The app and an import started together after nextcall was upgraded: one upgrades, the others wait their turn.
+    from tests.migrating import migrate as to_revision
+
+    engine = make_engine(db_url)
+    head = head_revision()
+    try:
+        for _ in range(3):
+            to_revision(engine, "0013", down=True)
+            done = _open_at_once(db_url)
+            assert [(code, out.strip()) for code, out, _ in done] == [(0, head)] * len(done), [err for _, _, err in done]
+    finally:
+        engine.dispose()
+
+
+def test_processes_creating_a_new_sqlite_store_at_once_all_open_it(tmp_path: Path) -> None:
+    for attempt in range(3):
+        url = f"sqlite:///{tmp_path / f'new-{attempt}.db'}"
+        done = _open_at_once(url)
+        assert [(code, out.strip()) for code, out, _ in done] == [(0, head_revision())] * len(done), [err for _, _, err in done]
+
