@@ -282,6 +282,8 @@ def checkpoint(path: Path) -> None:
 
 
 def copy_sqlite(source: Path, target: Path) -> None:
+    """A copy of the whole store: what its log holds (a schema upgrade on opening, say) is checkpointed first."""
+    checkpoint(source)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(source, target)
