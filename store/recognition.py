@@ -309,9 +309,12 @@ def _current_standing(session: Session, agent_id: str, inputs: str) -> Standing 
                latest(Evaluation.occurred_at), latest(Evaluation.call_id))
         .where(table.c.agent_id == agent_id)  # type: ignore[attr-defined]
     ).first()
-    if row is None or row[1] != inputs or (row[2], row[3]) != (row[4], row[5]):
+    if row is None:
         return None
-    return Standing.from_json(row[0])
+    standing, derived_with, through_at, through_call_id, latest_at, latest_call_id = row
+    if derived_with != inputs or (through_at, through_call_id) != (latest_at, latest_call_id):
+        return None
+    return Standing.from_json(standing)
 
 
 def refresh_recognition(

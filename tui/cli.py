@@ -22,6 +22,8 @@ import click
 from nextcall.store.errors import ImportRejected, NextcallError, SettingsError
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from nextcall.store.settings import Settings
 
 # The store, SQLAlchemy and the settings load only inside the commands that use
@@ -39,6 +41,25 @@ def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
         help="Database URL: sqlite:///PATH or postgresql://USER@HOST/DB. "
         "Default: nextcall.db in your data folder.  [env var: NEXTCALL_DB]",
     )(command)
+
+
+def _team_store(ctx: click.Context, db: str | None, *, demo: bool, team: str | None) -> tuple[Settings, str, Engine]:
+    """The settings, the store's URL and the store a team's screen opens (the demo's, made first if need be),
+    with `--team` checked against it."""
+    from nextcall.store.db import open_store
+    from nextcall.store.leaderboard import teams
+
+    settings = _settings(ctx, db)
+    url = settings.demo_db_url if demo else settings.db_url
+    if demo and not Path(url.removeprefix("sqlite:///")).exists():
+        from nextcall.seed.load import load_demo
+
+        load_demo(url, today=date.today(), now=datetime.now(UTC))
+    engine = open_store(url)
+    known = [t.id for t in teams(engine)]
+    if team is not None and team not in known:
+        raise NextcallError(f"--team: no team {team!r}; one of {', '.join(known) or '(none yet: import data first)'}")
+    return settings, url, engine
 
 
 def _settings(ctx: click.Context, db: str | None = None, **overrides: object) -> Settings:
@@ -520,20 +541,8 @@ def lead_command(ctx: click.Context, team: str | None, demo: bool, db: str | Non
     disputes. Enter opens an agent's brief; p plans a session, n notes the last.
     With a lead's login to a shared database it shows that lead's team.
     """
-    from nextcall.store.db import open_store
-    from nextcall.store.leaderboard import teams
-
     try:
-        settings = _settings(ctx, db)
-        url = settings.demo_db_url if demo else settings.db_url
-        if demo and not Path(url.removeprefix("sqlite:///")).exists():
-            from nextcall.seed.load import load_demo
-
-            load_demo(url, today=date.today(), now=datetime.now(UTC))
-        engine = open_store(url)
-        known = [t.id for t in teams(engine)]
-        if team is not None and team not in known:
-            raise NextcallError(f"--team: no team {team!r}; one of {', '.join(known) or '(none yet: import data first)'}")
+        settings, url, engine = _team_store(ctx, db, demo=demo, team=team)
     except NextcallError as error:
         raise _fail(error) from None
     _run_app(
@@ -611,21 +620,11 @@ def wallboard_command(
     otherwise; on any other address the link carries a token (--token, or one
     made up), and a browser without it sees no name.
     """
-    from nextcall.store.db import open_store
-    from nextcall.store.leaderboard import Period, teams
+    from nextcall.store.leaderboard import Period
     from nextcall.tui.wallboard_serve import token_is_linkable
 
     try:
-        settings = _settings(ctx, db)
-        url = settings.demo_db_url if demo else settings.db_url
-        if demo and not Path(url.removeprefix("sqlite:///")).exists():
-            from nextcall.seed.load import load_demo
-
-            load_demo(url, today=date.today(), now=datetime.now(UTC))
-        engine = open_store(url)
-        known = [t.id for t in teams(engine)]
-        if team is not None and team not in known:
-            raise NextcallError(f"--team: no team {team!r}; one of {', '.join(known) or '(none yet: import data first)'}")
+        settings, url, engine = _team_store(ctx, db, demo=demo, team=team)
         if public_url is not None and not public_url.startswith(("http://", "https://")):
             raise NextcallError(f"--public-url: {public_url!r} is not an http:// or https:// address")
         if token is not None and not token_is_linkable(token):

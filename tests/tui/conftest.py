@@ -177,6 +177,12 @@ async def settle(app: App, pilot) -> None:  # noqa: ANN001 (Textual's Pilot)
             break
 
 
+async def press(app: App, pilot, *keys: str) -> None:  # noqa: ANN001 (Textual's Pilot)
+    """Press these keys, then let what they started finish and paint (see `settle`)."""
+    await pilot.press(*keys)
+    await settle(app, pilot)
+
+
 PATIENCE_S = 60.0
 """How long a test waits for a state before calling it a hang: a ceiling only a hang reaches, not a timing."""
 

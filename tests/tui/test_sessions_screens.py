@@ -26,7 +26,7 @@ from nextcall.tui.screens.self_assessment import SelfAssessmentScreen
 from nextcall.tui.screens.team import TeamScreen
 from tests import factories
 
-from .conftest import NOW, TODAY, make_app, settle, wait_until
+from .conftest import NOW, TODAY, make_app, press, settle, wait_until
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -114,16 +114,14 @@ async def test_saying_what_was_heard_differently(demo_engine: Engine) -> None:
     app = make_app(demo_engine, "a.khan")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("d")
-        await settle(app, pilot)
+        await press(app, pilot, "d")
         assert isinstance(app.screen, HeardDifferentlyDialog)
         await pilot.press("enter")  # nothing said yet: it asks, and stays
         await settle(app, pilot)
         assert isinstance(app.screen, HeardDifferentlyDialog)
         assert app.screen.query_one("#heard-text-error").display
         await pilot.press(*"Only on sales calls at first")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert isinstance(app.screen, HomeScreen)
         await wait_until(app, pilot, lambda: "≠ You heard it differently" in text_of(app, "#coaching-text"))
         assert "“Only on sales calls at first”" in text_of(app, "#coaching-text")
@@ -144,8 +142,7 @@ async def test_c_with_nothing_agreed_says_so(demo_engine: Engine) -> None:
     app = make_app(demo_engine, "j.garcia")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("c")
-        await settle(app, pilot)
+        await press(app, pilot, "c")
         assert any("Nothing to confirm yet" in n.message for n in app._notifications)
 
 
@@ -160,8 +157,7 @@ async def test_the_self_assessment_is_for_one_of_the_upcoming_sessions(demo_engi
     app = make_app(demo_engine, "j.garcia")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("w")
-        await settle(app, pilot)
+        await press(app, pilot, "w")
         assert isinstance(app.screen, SelfAssessmentScreen)
         choice = app.screen.query_one("#sa-session-choice", Select)
         assert choice.display and not app.screen.query_one("#sa-date", Input).display  # no free date
@@ -172,8 +168,7 @@ async def test_the_self_assessment_is_for_one_of_the_upcoming_sessions(demo_engi
         choice.value = date(2026, 12, 1)
         app.screen.query_one("#sa-strengths", TextArea).focus()
         await pilot.press(*"Good rapport")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         await wait_until(app, pilot, lambda: "For the session on 01 Dec 2026" in text_of(app, "#sa-past-text"))
 
 
@@ -181,8 +176,7 @@ async def test_without_sessions_the_date_is_typed_as_before(demo_engine: Engine)
     app = make_app(demo_engine, "a.khan")  # her session was last week: none to come
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("w")
-        await settle(app, pilot)
+        await press(app, pilot, "w")
         assert app.screen.query_one("#sa-date", Input).display
         assert not app.screen.query_one("#sa-session-choice", Select).display
 
@@ -199,8 +193,7 @@ async def test_the_goal_screen_shows_the_check_in_from_its_day(demo_engine: Engi
     app = make_app(demo_engine, "a.khan")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("g")
-        await settle(app, pilot)
+        await press(app, pilot, "g")
         assert isinstance(app.screen, GoalScreen)
         card = app.screen.query_one("#goal-check-in")
         assert card.display
@@ -219,8 +212,7 @@ async def test_before_its_day_there_is_no_check_in(demo_engine: Engine) -> None:
     app = make_app(demo_engine, "l.nguyen")  # hers is on Fri 27 Nov
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("g")
-        await settle(app, pilot)
+        await press(app, pilot, "g")
         assert not app.screen.query_one("#goal-check-in").display
 
 
@@ -232,8 +224,7 @@ async def test_a_check_in_on_too_few_calls_says_so_and_compares_nothing(demo_eng
     app = make_app(demo_engine, "j.garcia")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("g")
-        await settle(app, pilot)
+        await press(app, pilot, "g")
         assert app.screen.query_one("#goal-check-in").display
         assert "Not enough calls yet to tell (0 of 5)" in text_of(app, "#check-in-text")
         assert not app.screen.query_one("#check-in-table").display
@@ -243,22 +234,19 @@ async def test_did_it_work_switches_between_the_goals_start_and_the_session(demo
     app = make_app(demo_engine, "a.khan")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("g")
-        await settle(app, pilot)
+        await press(app, pilot, "g")
         box = app.screen.query_one("#goal-effect")
         assert plain(box.border_title) == SINCE_START
         assert plain(box.border_subtitle) == "e: since your session on 16 Nov 2026"
         since_start = effect_rows(app)
-        await pilot.press("e")
-        await settle(app, pilot)
+        await press(app, pilot, "e")
         assert plain(box.border_title) == "Did it work? Before your session on 16 Nov 2026 and since"
         assert plain(box.border_subtitle) == "e: since the goal's start"
         since_session = effect_rows(app)
         check = sessions.check_in(demo_engine, agent_id="a.khan", now=NOW)
         assert since_session != since_start
         assert since_session[-1] == ("Calls", str(check.effect.before.calls), str(check.effect.after.calls))
-        await pilot.press("e")
-        await settle(app, pilot)
+        await press(app, pilot, "e")
         assert plain(box.border_title) == SINCE_START and effect_rows(app) == since_start
 
 
@@ -266,8 +254,7 @@ async def test_without_a_session_e_is_not_offered(demo_engine: Engine) -> None:
     app = make_app(demo_engine, "r.haddad")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("g")
-        await settle(app, pilot)
+        await press(app, pilot, "g")
         assert not app.screen.check_action("switch_since", ())
         assert not app.screen.query_one("#goal-effect").border_subtitle
 
@@ -305,8 +292,7 @@ async def test_the_team_screen_puts_the_check_in_due_first(demo_engine: Engine) 
         assert "✓ confirmed" in detail and "Check-in: due today" in detail
         assert table.virtual_size.width <= table.size.width  # no sideways scrolling at 80 columns
         assert not app.screen.query_one("#team-effects").display  # at 80 columns the words say it
-        await pilot.press("down")
-        await settle(app, pilot)
+        await press(app, pilot, "down")
         assert text_of(app, "#team-detail-text").startswith(f"{'!' if rows[1].attention_rank < 9 else '✓'} First: ")
 
 
@@ -338,8 +324,7 @@ async def test_an_empty_team_says_what_will_appear(tmp_path: Path) -> None:
         assert app.screen.query_one("#team-empty").display
         assert not app.screen.query_one(DataTable).display
         assert text_of(app, "#team-empty").startswith("No agents here yet.")
-        await pilot.press("p")
-        await settle(app, pilot)
+        await press(app, pilot, "p")
         assert isinstance(app.screen, TeamScreen)  # no one to plan with: said, no dialog
     engine.dispose()
 
@@ -348,15 +333,13 @@ async def test_enter_opens_the_agents_brief_and_escape_comes_back(demo_engine: E
     app = lead_app(demo_engine, "falcons")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert isinstance(app.screen, BriefScreen)
         await wait_until(app, pilot, lambda: app.screen.brief is not None)
         assert app.screen.brief.startswith("# Coaching prep: Aisha Khan (Falcons)")
         assert "## The last session and since" in app.screen.brief
         assert app.screen.sub_title == "Aisha Khan"
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
         assert isinstance(app.screen, TeamScreen)
         await pilot.press("h")  # a lead's home is the team
         await settle(app, pilot)
@@ -367,8 +350,7 @@ async def test_p_on_the_team_screen_plans_a_session(demo_engine: Engine) -> None
     app = lead_app(demo_engine, "falcons")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("p")
-        await settle(app, pilot)
+        await press(app, pilot, "p")
         assert isinstance(app.screen, PlanSessionDialog)
         assert app.screen.query_one("#plan-coach", Input).value == "Sam Patel"  # as last time
         await pilot.press(*"next week", "enter")  # not a date: said under the field, the dialog stays
@@ -377,8 +359,7 @@ async def test_p_on_the_team_screen_plans_a_session(demo_engine: Engine) -> None
         app.screen.query_one("#plan-at", Input).value = "2026-11-30 10:30"
         app.screen.query_one("#plan-follow-up", Input).value = "2026-12-07"
         app.screen.query_one("#plan-at", Input).focus()
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert isinstance(app.screen, TeamScreen)
         await wait_until(app, pilot, lambda: app.screen.view.rows[0].next_session is not None)
         planned = app.screen.view.rows[0].next_session
@@ -391,11 +372,9 @@ async def test_a_time_past_is_refused_in_words(demo_engine: Engine) -> None:
     app = lead_app(demo_engine, "falcons")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("p")
-        await settle(app, pilot)
+        await press(app, pilot, "p")
         app.screen.query_one("#plan-at", Input).value = "2026-11-01"
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert any("that time has passed" in n.message for n in app._notifications)
     assert sessions.upcoming(sessions.sessions_of(demo_engine, agent_id="a.khan"), NOW) == []
 
@@ -404,16 +383,14 @@ async def test_n_on_the_team_screen_notes_the_last_session(demo_engine: Engine) 
     app = lead_app(demo_engine, "falcons")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("n")
-        await settle(app, pilot)
+        await press(app, pilot, "n")
         assert isinstance(app.screen, NoteSessionDialog)
         will_do = app.screen.query_one("#note-will-do", Input)
         assert will_do.value.startswith("Repeat the need back")  # what was noted, to change
         will_do.value = "Repeat the need back, then wait"
         app.screen.query_one("#note-follow-up", Input).value = "2026-11-30"
         will_do.focus()
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert isinstance(app.screen, TeamScreen)
         await wait_until(app, pilot, lambda: "then wait" in text_of(app, "#team-detail-text"))
     held = sessions.last_held(sessions.sessions_of(demo_engine, agent_id="a.khan"), NOW)
@@ -425,8 +402,7 @@ async def test_n_for_an_agent_with_no_session_held_says_so(demo_engine: Engine) 
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert app.screen.view.rows[0].agent_id == "j.garcia"  # his session is to come
-        await pilot.press("n")
-        await settle(app, pilot)
+        await press(app, pilot, "n")
         assert isinstance(app.screen, TeamScreen)
         assert any("no session that has happened yet" in n.message for n in app._notifications)
 
@@ -437,20 +413,16 @@ async def test_the_brief_plans_and_notes_too(demo_engine: Engine) -> None:
         await settle(app, pilot)
         await pilot.press("enter")
         await wait_until(app, pilot, lambda: isinstance(app.screen, BriefScreen) and app.screen.brief is not None)
-        await pilot.press("n")
-        await settle(app, pilot)
+        await press(app, pilot, "n")
         assert isinstance(app.screen, NoteSessionDialog)
         app.screen.query_one("#note-notes", Input).value = "Talked through the check-in"
         app.screen.query_one("#note-will-do", Input).focus()
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert isinstance(app.screen, BriefScreen)
         await wait_until(app, pilot, lambda: "Talked through the check-in" in (app.screen.brief or ""))
-        await pilot.press("p")
-        await settle(app, pilot)
+        await press(app, pilot, "p")
         assert isinstance(app.screen, PlanSessionDialog)
         app.screen.query_one("#plan-at", Input).value = "2026-12-02"
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         await wait_until(app, pilot, lambda: "Coaching session: Wed 2 Dec 2026 09:00 with Sam Patel" in (app.screen.brief or ""))
 

@@ -84,6 +84,22 @@ class _FormDialog(ModalScreen):
     def _cancel(self) -> None:
         self.dismiss(None)
 
+    @staticmethod
+    def _field(label: str, field: Input, *, checked: bool = True) -> ComposeResult:
+        """A field under its label, with the line its error shows on if it is `checked`."""
+        yield Static(Content(label), classes="muted")
+        yield field
+        if checked:
+            yield Static(id=f"{field.id}-error", classes="error")
+
+    @staticmethod
+    def _buttons(save: str, keys: str) -> ComposeResult:
+        """The primary button (`#save`), Cancel, and the keys that do the same."""
+        with Horizontal(classes="buttons"):
+            yield Button(save, variant="primary", id="save")
+            yield Button("Cancel", id="cancel")
+        yield Static(keys, classes="muted")
+
 
 class PlanSessionDialog(_FormDialog):
     """Returns a `PlanRequest`, or None to cancel."""
@@ -103,19 +119,13 @@ class PlanSessionDialog(_FormDialog):
     def compose(self) -> ComposeResult:
         with Vertical(id="plan-session", classes="dialog"):
             yield Static(Content.assemble("Plan a coaching session with ", (literal(self.agent), "bold")), classes="card-title")
-            yield Static(Content("When: a day (at 09:00) or a day and a time"), classes="muted")
-            yield Input(placeholder="2026-12-03 14:30", id="plan-at", max_length=25)
-            yield Static(id="plan-at-error", classes="error")
-            yield Static(Content("Who coaches"), classes="muted")
-            yield Input(literal(self.coach), placeholder="e.g. Sam Patel", id="plan-coach", max_length=200)
-            yield Static(id="plan-coach-error", classes="error")
-            yield Static(Content("Check in on (optional): the day to look at how it went since"), classes="muted")
-            yield Input(placeholder="2026-12-10", id="plan-follow-up", max_length=10)
-            yield Static(id="plan-follow-up-error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Plan it", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
-            yield Static("Enter plan · Tab next · Escape cancel", classes="muted")
+            yield from self._field("When: a day (at 09:00) or a day and a time",
+                                   Input(placeholder="2026-12-03 14:30", id="plan-at", max_length=25))
+            yield from self._field("Who coaches",
+                                   Input(literal(self.coach), placeholder="e.g. Sam Patel", id="plan-coach", max_length=200))
+            yield from self._field("Check in on (optional): the day to look at how it went since",
+                                   Input(placeholder="2026-12-10", id="plan-follow-up", max_length=10))
+            yield from self._buttons("Plan it", "Enter plan · Tab next · Escape cancel")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
@@ -157,20 +167,17 @@ class NoteSessionDialog(_FormDialog):
             )
             if self.behaviour:
                 yield Static(Content.assemble("Behaviour: ", (literal(self.behaviour), "bold")), classes="muted")
-            yield Static(Content("What they will do, in a sentence they can confirm (needed)"), classes="muted")
-            yield Input(literal(self.will_do or ""), placeholder="e.g. Repeat the need back and wait for the yes",
-                        id="note-will-do", max_length=1000)
-            yield Static(id="note-will-do-error", classes="error")
-            yield Static(Content("Notes (optional)"), classes="muted")
-            yield Input(literal(self.notes or ""), id="note-notes", max_length=2000)
-            yield Static(Content("Check in on: the day to look at how it went since (optional)"), classes="muted")
-            yield Input(self.follow_up_on.isoformat() if self.follow_up_on else "", placeholder="2026-12-10",
-                        id="note-follow-up", max_length=10)
-            yield Static(id="note-follow-up-error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Save the note", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
-            yield Static("Enter save · Tab next · Escape cancel", classes="muted")
+            yield from self._field("What they will do, in a sentence they can confirm (needed)", Input(
+                literal(self.will_do or ""), placeholder="e.g. Repeat the need back and wait for the yes",
+                id="note-will-do", max_length=1000,
+            ))
+            yield from self._field("Notes (optional)", Input(literal(self.notes or ""), id="note-notes", max_length=2000),
+                                   checked=False)
+            yield from self._field("Check in on: the day to look at how it went since (optional)", Input(
+                self.follow_up_on.isoformat() if self.follow_up_on else "", placeholder="2026-12-10",
+                id="note-follow-up", max_length=10,
+            ))
+            yield from self._buttons("Save the note", "Enter save · Tab next · Escape cancel")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
@@ -204,13 +211,10 @@ class HeardDifferentlyDialog(_FormDialog):
         with Vertical(id="heard-differently", classes="dialog"):
             yield Static(Content("I heard it differently"), classes="card-title")
             yield Static(Content.assemble(f"{literal(self.coach)} noted: ", ("“" + literal(self.will_do) + "”", "italic")))
-            yield Static(Content("What did you hear, in your own words? (needed)"), classes="muted")
-            yield Input(placeholder="e.g. We agreed I'd try it on sales calls first", id="heard-text", max_length=2000)
-            yield Static(id="heard-text-error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Send to my coach", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
-            yield Static("Enter send · Escape cancel", classes="muted")
+            yield from self._field("What did you hear, in your own words? (needed)", Input(
+                placeholder="e.g. We agreed I'd try it on sales calls first", id="heard-text", max_length=2000
+            ))
+            yield from self._buttons("Send to my coach", "Enter send · Escape cancel")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")

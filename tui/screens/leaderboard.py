@@ -154,8 +154,6 @@ class LeaderboardScreen(StoreScreen):
         """The viewer's next-call line under the board (their coaching state, as Home has it)."""
         self._next_call_of: str | None = None
         """Whom `next_call` was read for; None: read it with the next board (opened, or the store changed)."""
-        self._reading_all = False
-        """A load of the board with the next-call line is under way: what is current is being read."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -193,10 +191,11 @@ class LeaderboardScreen(StoreScreen):
         self.set_class(width >= WIDE and height >= TALL, "-tall")
 
     def on_screen_resume(self) -> None:
-        # Its first showing resumes the screen (twice, in Textual 8) while the load its mount started reads
-        # everything current; coming back to it later reads the board and the line again.
-        if not self._reading_all:
-            self.reload()
+        # Its first showing resumes the screen (twice, in Textual 8): the load its mount started reads
+        # everything current. Coming back to it later reads the board and the line again.
+        if self._suspended_in_focus is None or (self.agent_id is not None and self._loading_for == self.agent_id):
+            return
+        self.reload()
 
     # ------------------------------------------------------------ choosing
 
@@ -266,7 +265,7 @@ class LeaderboardScreen(StoreScreen):
         # Another metric, period or team changes the board, not the viewer's coaching state: the line under
         # the board is read with the board it opens on (and again when the store changes), not on every switch.
         known = self.agent_id is not None and self._next_call_of == self.agent_id
-        self._reading_all = not known
+        self._loading_for = self.agent_id
         self._load(self.next_load(), self.agent_id, self.choice, self.has_class("-tall"), not known)
 
     @work(thread=True, exclusive=True, group="leaderboard", exit_on_error=False)
@@ -303,7 +302,7 @@ class LeaderboardScreen(StoreScreen):
         standings: dict[Metric, LeaderboardView],
     ) -> None:
         if line_of is not None:
-            self.next_call, self._next_call_of, self._reading_all = view.viewer_goal, line_of, False
+            self.next_call, self._next_call_of = view.viewer_goal, line_of
         elif view.viewer_goal is None and self.next_call is not None:
             view = replace(view, viewer_goal=self.next_call)
         self.show(view, teams, choice, standings)
