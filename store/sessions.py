@@ -36,7 +36,7 @@ from .models import (
     SessionStatus,
     utc_now,
 )
-from .views import CheckInView, EffectivenessView, SessionView, SideView
+from .views import CheckInView, CoachingNowView, EffectivenessView, GoalCoachingView, SessionView, SideView
 
 
 class SessionError(NextcallError):
@@ -142,6 +142,32 @@ def check_in(db: Engine, *, agent_id: str, now: datetime | None = None, zone: An
     with Session(db) as session:
         held = last_held(sessions_in(session, agent_id), now)
         return check_in_for(session, held, local_time(now, zone).day) if held is not None else None
+
+
+def coaching_now(db: Engine, *, agent_id: str, now: datetime, zone: Any) -> CoachingNowView:
+    """The agent's sessions as Home shows them, as of `now`."""
+    from .queries import self_assessment_view
+
+    found = sessions_of(db, agent_id=agent_id)
+    coming = upcoming(found, now)
+    following = coming[0] if coming else None
+    assessed = False
+    if following is not None:
+        day_of = local_time(following.scheduled_at, zone).day
+        assessment = self_assessment_view(db, agent_id=agent_id, now=now)
+        assessed = assessment is not None and any(past.session_on == day_of for past in assessment.past)
+    return CoachingNowView(following, last_held(found, now), assessed, local_time(now, zone).day)
+
+
+def goal_coaching(db: Engine, *, agent_id: str, key: str | None, now: datetime, zone: Any) -> GoalCoachingView:
+    """The check-in due now and the goal behaviour `key` since each held session, as the Goal screen shows them."""
+    check = check_in(db, agent_id=agent_id, now=now, zone=zone)
+    held = [s for s in sessions_of(db, agent_id=agent_id) if s.held(now)]
+    since: list[CheckInView] = []
+    if key is not None and held:
+        with Session(db) as session:
+            since = [CheckInView(s, effect_since(session, agent_id, key, s.scheduled_at)) for s in reversed(held)]
+    return GoalCoachingView(check, tuple(since))
 
 
 # ----------------------------------------------------------------- commands

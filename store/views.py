@@ -456,6 +456,31 @@ class CheckInView:
 
 
 @dataclass(frozen=True, slots=True)
+class CoachingNowView:
+    """The agent's sessions as Home shows them: the next one, the last one held, and the day it is."""
+
+    next: SessionView | None
+    held: SessionView | None
+    self_assessed: bool
+    """Whether a self-assessment for the next session's day is submitted."""
+    today: date
+
+    @property
+    def check_in_due(self) -> bool:
+        held = self.held
+        return held is not None and held.follow_up_on is not None and held.follow_up_on <= self.today
+
+
+@dataclass(frozen=True, slots=True)
+class GoalCoachingView:
+    """The sessions the Goal screen reads "did it work?" from, and the check-in due now."""
+
+    check_in: CheckInView | None
+    since_sessions: tuple[CheckInView, ...]
+    """The goal's behaviour since each held session (latest first), against as many applicable calls before it."""
+
+
+@dataclass(frozen=True, slots=True)
 class TeamRowView:
     """One agent on the team lead's screen."""
 

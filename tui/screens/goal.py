@@ -9,22 +9,19 @@ the goal's start or, with `e`, since each coaching session in turn.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import tzinfo
 from functools import partial
-from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from nextcall.store import queries
 from nextcall.store.errors import NextcallError
 from nextcall.store.rules import plural, too_few_calls
-from nextcall.store.views import CheckInView, EffectivenessView, GoalScreenView, GoalView, SessionView
+from nextcall.store.views import CheckInView, GoalCoachingView, GoalScreenView, GoalView
 
 from ..dialogs.already_landed import AlreadyLandedDialog
 from ..dialogs.drop_goal import DropGoalDialog
@@ -35,9 +32,6 @@ from ..widgets.effect import GoalEffect, percent, side_rows
 from ..widgets.goal_chart import GoalChart
 from .base import AgentViewScreen, SteadyFooter, nav_bindings
 
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
 EMPTY = (
     "A goal is one behaviour to land, worked until it sticks: met on 8 of 10 "
     "calls, twice in a row. Once your calls are scored, nextcall suggests the "
@@ -45,39 +39,6 @@ EMPTY = (
 )
 
 SINCE_START = "Did it work? Before the goal and since"
-
-
-@dataclass(frozen=True, slots=True)
-class SinceSession:
-    """The goal's behaviour since one held session, against the same number of applicable calls before it."""
-
-    session: SessionView
-    effect: EffectivenessView
-
-
-@dataclass(frozen=True, slots=True)
-class GoalCoaching:
-    """The sessions the Goal screen reads "did it work?" from, and the check-in due now."""
-
-    check_in: CheckInView | None
-    since_sessions: tuple[SinceSession, ...]
-    """Each held session, latest first."""
-
-
-def goal_coaching(engine: Engine, agent_id: str, key: str | None, zone: tzinfo) -> GoalCoaching:
-    """Read the check-in and the goal's behaviour since each session, as of the app's clock (in a worker)."""
-    from sqlmodel import Session
-
-    from nextcall.store import sessions
-
-    now = queries.utc_now()
-    check = sessions.check_in(engine, agent_id=agent_id, now=now, zone=zone)
-    held = [s for s in sessions.sessions_of(engine, agent_id=agent_id) if s.held(now)]
-    since: list[SinceSession] = []
-    if key is not None and held:
-        with Session(engine) as session:
-            since = [SinceSession(s, sessions.effect_since(session, agent_id, key, s.scheduled_at)) for s in reversed(held)]
-    return GoalCoaching(check, tuple(since))
 
 
 class GoalScreen(AgentViewScreen):
@@ -117,7 +78,7 @@ class GoalScreen(AgentViewScreen):
         table.add_column("Before the session", width=18)
         table.add_column("Since", width=16)
         self.view: GoalScreenView | None = None
-        self.coaching: GoalCoaching | None = None
+        self.coaching: GoalCoachingView | None = None
         self.since = 0
         """What "did it work?" reads since: 0 the goal's start, n the n-th latest session."""
         self.follow_store()
@@ -135,10 +96,14 @@ class GoalScreen(AgentViewScreen):
         coaching = None
         if view is not None and view.evaluation_count:
             key = view.current.criterion.key if view.current is not None else None
-            coaching = goal_coaching(self.engine, agent_id, key, self.nextcall.zone)
+            from nextcall.store import sessions
+
+            coaching = sessions.goal_coaching(
+                self.engine, agent_id=agent_id, key=key, now=queries.utc_now(), zone=self.nextcall.zone
+            )
         self.deliver(generation, self.show, view, coaching)
 
-    def show(self, view: GoalScreenView | None, coaching: GoalCoaching | None = None) -> None:
+    def show(self, view: GoalScreenView | None, coaching: GoalCoachingView | None = None) -> None:
         if self.view is None or view is None or view.agent.id != self.view.agent.id:
             self.since = 0  # another agent's goal: read since its start
         self.view = view

@@ -8,8 +8,7 @@ heard differently (d).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -25,7 +24,7 @@ from nextcall.store.clock import local_time
 from nextcall.store.errors import NextcallError
 from nextcall.store.rules import plural
 from nextcall.store.models import Outcome
-from nextcall.store.views import HomeView, SessionView
+from nextcall.store.views import CoachingNowView, HomeView, SessionView
 
 from ..messages import StoreChanged
 from .base import AgentViewScreen, SteadyFooter, nav_bindings
@@ -48,43 +47,15 @@ EMPTY = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class CoachingNow:
-    """The agent's sessions as Home shows them: the next one, the last one held, and the day it is."""
-
-    next: SessionView | None
-    held: SessionView | None
-    self_assessed: bool
-    """Whether a self-assessment for the next session's day is submitted."""
-    today: date
-
-    @property
-    def check_in_due(self) -> bool:
-        held = self.held
-        return held is not None and held.follow_up_on is not None and held.follow_up_on <= self.today
-
-
-def coaching_now(engine: Engine, agent_id: str, zone: tzinfo) -> CoachingNow:
-    """Read the agent's sessions as of the app's clock (runs in a worker thread)."""
+def read_home(engine: Engine, agent_id: str, zone: tzinfo) -> tuple[HomeView | None, CoachingNowView | None]:
+    """What Home shows of an agent: the view and, once there are calls, the coaching sessions, as of the app's
+    clock (runs in a worker thread)."""
     from nextcall.store import sessions
 
-    now = queries.utc_now()
-    found = sessions.sessions_of(engine, agent_id=agent_id)
-    coming = sessions.upcoming(found, now)
-    following = coming[0] if coming else None
-    assessed = False
-    if following is not None:
-        day_of = local_time(following.scheduled_at, zone).day
-        assessment = queries.self_assessment_view(engine, agent_id=agent_id, now=now)
-        assessed = assessment is not None and any(past.session_on == day_of for past in assessment.past)
-    return CoachingNow(following, sessions.last_held(found, now), assessed, local_time(now, zone).day)
-
-
-def read_home(engine: Engine, agent_id: str, zone: tzinfo) -> tuple[HomeView | None, CoachingNow | None]:
-    """What Home shows of an agent: the view and, once there are calls, the coaching sessions (runs in a worker thread)."""
     view = queries.home_view(engine, agent_id=agent_id)
-    coaching = coaching_now(engine, agent_id, zone) if view is not None and view.evaluation_count else None
-    return view, coaching
+    if view is None or not view.evaluation_count:
+        return view, None
+    return view, sessions.coaching_now(engine, agent_id=agent_id, now=queries.utc_now(), zone=zone)
 
 
 class HomeBody(VerticalScroll):
@@ -161,7 +132,7 @@ class HomeScreen(AgentViewScreen):
         self.query_one("#home-columns").display = False  # no frame shows before there is something in it
         self._calls: dict[str, str | None] = {"moment": None, "last-call": None}
         """The call each clickable card is about."""
-        self.coaching: CoachingNow | None = None
+        self.coaching: CoachingNowView | None = None
         """The sessions shown, to confirm or answer the agreement of the last one."""
         self._fit(self.size.width, self.size.height)
         self.follow_store()
@@ -225,7 +196,7 @@ class HomeScreen(AgentViewScreen):
     def _load(self, generation: int, agent_id: str) -> None:
         self.deliver(generation, self.show, *read_home(self.engine, agent_id, self.nextcall.zone))
 
-    def show(self, view: HomeView | None, coaching: CoachingNow | None = None) -> None:
+    def show(self, view: HomeView | None, coaching: CoachingNowView | None = None) -> None:
         if view is not self.view or coaching is not None:  # a resize lays out what is shown again
             self.coaching = coaching
         self.view = view
@@ -312,7 +283,7 @@ class HomeScreen(AgentViewScreen):
 
     # ------------------------------------------------------------- coaching
 
-    def _show_coaching(self, coaching: CoachingNow | None) -> None:
+    def _show_coaching(self, coaching: CoachingNowView | None) -> None:
         """The next session, and what was agreed in the last one: confirmed, heard differently, or waiting for an answer."""
         card = self.query_one("#coaching")
         card.display = coaching is not None and (coaching.next is not None or coaching.held is not None)
