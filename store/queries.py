@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from . import badges, rules
 from .models import (
     NO_WORDS_YET,
+    Acknowledgement,
     Agent,
     BadgeAward,
     CallDetail,
@@ -602,34 +603,89 @@ def scorecard_page(
         outcome: only calls with a result of this outcome (on `criterion_key` if given).
     """
     with Session(db) as session:
-        query = select(*_CALL_COLUMNS).where(Evaluation.agent_id == agent_id)
-        if criterion_key is not None or outcome is not None:
-            conditions = [CriterionResult.evaluation_id == Evaluation.id]
-            if criterion_key is not None:
-                conditions.append(
-                    col(CriterionResult.criterion_id).in_(select(Criterion.id).where(Criterion.key == criterion_key))
-                )
-            if outcome is not None:
-                conditions.append(CriterionResult.outcome == outcome.value)
-            else:
-                conditions.append(CriterionResult.outcome != Outcome.na.value)
-            query = query.where(exists().where(and_(*conditions)))
-        total = session.exec(select(func.count()).select_from(query.subquery())).one()
-        rows = session.execute(
-            query.order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc()).limit(limit).offset(offset)
-        ).all()
-        latest_scorecard = latest_scorecard_in(session, agent_id)
-        behaviours = tuple(_criteria(session, latest_scorecard)) if latest_scorecard else ()
-        outcomes: dict[str, Outcome] = {}
-        if criterion_key is not None and rows:
-            found = session.exec(
-                select(Evaluation.call_id, CriterionResult.outcome)
-                .join(CriterionResult, col(CriterionResult.evaluation_id) == Evaluation.id)
-                .join(Criterion, col(Criterion.id) == CriterionResult.criterion_id)
-                .where(col(Evaluation.id).in_([row.id for row in rows]), Criterion.key == criterion_key)
-            ).all()
-            outcomes = {call_id: Outcome(outcome) for call_id, outcome in found}
-        return ScorecardPageView(tuple(_summaries(session, rows)), total, behaviours, outcomes)
+        by_behaviour, by_outcome = criterion_key is not None, outcome is not None
+        params: dict[str, Any] = {"agent": agent_id, "limit": limit, "offset": offset}
+        if by_behaviour:
+            params["behaviour"] = criterion_key
+        if by_outcome:
+            params["outcome"] = outcome.value  # type: ignore[union-attr]
+        rows = session.execute(_page_statement(by_behaviour, by_outcome), params).all()
+        if rows:
+            total = rows[0].total
+        else:  # past the last page (or nothing at all): the count alone
+            total = session.execute(_page_total_statement(by_behaviour, by_outcome), params).scalar_one()
+        behaviours = tuple(_criterion_view(c) for c in session.execute(_latest_criteria_statement(), {"agent": agent_id}))
+        return ScorecardPageView(
+            tuple(_summary(row) for row in rows), total, behaviours,
+            {row.call_id: Outcome(row.on_behaviour) for row in rows} if by_behaviour else {},
+        )
+
+
+def _summary(row: Any) -> EvaluationSummaryView:
+    """A call's line in a list, from a row of `_CALL_COLUMNS` with its `met`, `missed` and `seen`."""
+    return EvaluationSummaryView(
+        row.id, row.call_id, row.occurred_at, str(row.channel), row.duration_s, row.scorecard_id, row.score,
+        row.critical_missed, row.csat, row.first_contact_resolution, int(row.met or 0), int(row.missed or 0),
+        seen=bool(row.seen),
+    )
+
+
+def _page_calls(by_behaviour: bool, by_outcome: bool) -> Any:
+    """The agent's calls the filters let through (`agent`, and `behaviour` and `outcome` as filtered), each with
+    (filtered by a behaviour) its outcome there: calls where the behaviour applied, or had the outcome."""
+    query = select(*_CALL_COLUMNS).where(Evaluation.agent_id == bindparam("agent"))
+    wanted = (
+        CriterionResult.outcome == bindparam("outcome") if by_outcome else CriterionResult.outcome != Outcome.na.value
+    )
+    if by_behaviour:
+        # A call has one scorecard, so at most one of the behaviour's criteria (one per scorecard) on it.
+        behaviour = select(Criterion.id).where(Criterion.key == bindparam("behaviour"))
+        return query.add_columns(CriterionResult.outcome.label("on_behaviour")).join(
+            CriterionResult,
+            and_(CriterionResult.evaluation_id == Evaluation.id, col(CriterionResult.criterion_id).in_(behaviour), wanted),
+        )
+    if by_outcome:
+        return query.where(exists().where(CriterionResult.evaluation_id == Evaluation.id, wanted))
+    return query
+
+
+@cache
+def _page_statement(by_behaviour: bool, by_outcome: bool) -> Any:
+    """A page of `_page_calls`, newest first (`limit`, `offset`), each call with how many behaviours it met and
+    missed and whether the agent has seen it, and on every row how many calls there are in all: one round trip."""
+    calls = _page_calls(by_behaviour, by_outcome)
+    page = (
+        calls.add_columns(func.count().over().label("total"))
+        .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .cte("page")
+    )
+
+    def results(outcome: Outcome) -> Any:
+        # Per call, by its results' primary key: cheaper, on both databases, than grouping the page's results.
+        return (
+            select(func.count())
+            .where(CriterionResult.evaluation_id == page.c.id, CriterionResult.outcome == outcome.value)
+            .scalar_subquery()
+        )
+
+    seen = exists().where(Acknowledgement.evaluation_id == page.c.id, col(Acknowledgement.current))
+    return select(
+        page, results(Outcome.met).label("met"), results(Outcome.missed).label("missed"), seen.label("seen")
+    ).order_by(page.c.occurred_at.desc(), page.c.id.desc())
+
+
+@cache
+def _page_total_statement(by_behaviour: bool, by_outcome: bool) -> Any:
+    return select(func.count()).select_from(_page_calls(by_behaviour, by_outcome).subquery())
+
+
+@cache
+def _latest_criteria_statement() -> Any:
+    """The behaviours of the scorecard of the agent's latest call (`agent`), in order."""
+    columns = [column for column in Criterion.__table__.c]  # type: ignore[attr-defined]
+    return select(*columns).where(Criterion.scorecard_id == _latest_scorecard_of(bindparam("agent"))).order_by(Criterion.position)
 
 
 def evaluation_view(db: Engine, *, call_id: str) -> EvaluationView | None:
