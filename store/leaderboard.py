@@ -5,8 +5,9 @@ not follow anyone for a month (short periods, a minimum number of calls before
 anyone is ranked), ties share a rank, and nobody is shown against their will
 (an agent who opts out is "Anonymous" to everyone but themselves).
 
-Everything is aggregated in the database, one grouped query per figure, so a
-board over hundreds of agents stays quick. Periods are calendar periods in the
+Everything is aggregated in the database, one grouped query per figure (a
+figure's periods in one round trip), so a board over hundreds of agents stays
+quick. Periods are calendar periods in the
 viewer's time zone: "this week" starts on Monday at midnight where they sit.
 """
 
@@ -21,7 +22,7 @@ from typing import Any, TypeVar
 from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, bindparam, case, func, or_, text
+from sqlalchemy import Engine, and_, bindparam, case, func, literal_column, or_, text, union_all
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
@@ -360,11 +361,21 @@ _AgentRow = tuple[str, str, str, bool]
 """An agent on the board: id, name, team, opted out."""
 
 
-def _agents(session: Session, period: Period, team_id: str | None) -> list[_AgentRow]:
+def _agents(session: Session, period: Period, team_id: str | None) -> tuple[list[_AgentRow], str | None]:
+    """The agents on the board, and the team's name (None for everyone's board)."""
     if through_login(session):
         rows = _board(session, "board_agents", period=period.value, team=team_id)
-        return [(key, name, team, bool(opt_out)) for key, name, team, opt_out in rows]
-    return [(row[0], row[1], row[2], bool(row[3])) for row in session.exec(_agents_statement(team_id is not None), params=_team(team_id))]
+        agents = [(key, name, team, bool(opt_out)) for key, name, team, opt_out in rows]
+        return agents, _team_name(session, team_id)
+    rows = session.exec(_agents_statement(team_id is not None), params=_team(team_id)).all()
+    agents = [(row[0], row[1], row[2], bool(row[3])) for row in rows]
+    # The team's board reads the team's name with its agents; a team without agents, on its own.
+    return agents, (rows[0][4] if rows else _team_name(session, team_id)) if team_id is not None else None
+
+
+def _team_name(session: Session, team_id: str | None) -> str | None:
+    team = session.get(Team, team_id) if team_id is not None else None
+    return team.name if team is not None else None
 
 
 # The board's statements are built once, with their values as parameters: building
@@ -382,7 +393,10 @@ def _window(window: Window, team_id: str | None) -> dict[str, Any]:
 @cache
 def _agents_statement(by_team: bool) -> Any:
     query = select(Agent.id, Agent.name, Agent.team_id, Agent.leaderboard_opt_out)
-    return query.where(Agent.team_id == bindparam("team")) if by_team else query
+    if not by_team:
+        return query
+    team_name = select(Team.name).where(Team.id == bindparam("team")).scalar_subquery()
+    return query.add_columns(team_name).where(Agent.team_id == bindparam("team"))
 
 
 def _of_team(agent_column):  # noqa: ANN001, ANN202 - SQL expressions
@@ -390,40 +404,81 @@ def _of_team(agent_column):  # noqa: ANN001, ANN202 - SQL expressions
     return col(agent_column).in_(select(Agent.id).where(Agent.team_id == bindparam("team")))
 
 
-@cache
-def _scores_statement(by_team: bool) -> Any:
-    where = [col(Evaluation.occurred_at) >= bindparam("start"), col(Evaluation.occurred_at) < bindparam("end")]
-    if by_team:
-        where.append(_of_team(Evaluation.agent_id))
-    return select(Evaluation.agent_id, func.count(), func.avg(Evaluation.score)).where(*where).group_by(Evaluation.agent_id)
-
-
-def _scores(session: Session, span: _Span, team_id: str | None) -> dict[str, tuple[int, float | None]]:
-    """Per agent: calls in the span and their mean score (calls where nothing applied have no score)."""
-    if through_login(session):
-        found = _board(session, "board_scores", **_span_arguments(span, team_id))
-        return {agent: (int(calls), None if mean is None else float(mean)) for agent, calls, mean in found}
-    rows = session.exec(_scores_statement(team_id is not None), params=_window(span.window, team_id))
-    return {agent: (calls, None if mean is None else float(mean)) for agent, calls, mean in rows}
+_Scores = dict[str, tuple[int, float | None]]
+"""Per agent: calls in a span and their mean score (calls where nothing applied have no score)."""
 
 
 @cache
-def _points_statement(by_team: bool) -> Any:
-    query = (
-        select(PointsEntry.agent_id, func.sum(PointsEntry.points))
-        .where(col(PointsEntry.day) >= bindparam("first"), col(PointsEntry.day) <= bindparam("last"))
-        .group_by(PointsEntry.agent_id)
-    )
-    return query.where(_of_team(PointsEntry.agent_id)) if by_team else query
+def _scores_statement(spans: int, by_team: bool) -> Any:
+    """Per span (`start0`, `end0`, ...; each row led by its number) and agent: calls and mean score. One round trip."""
+    parts = []
+    for index in range(spans):
+        where = [col(Evaluation.occurred_at) >= bindparam(f"start{index}"), col(Evaluation.occurred_at) < bindparam(f"end{index}")]
+        if by_team:
+            where.append(_of_team(Evaluation.agent_id))
+        parts.append(
+            select(literal_column(str(index)), Evaluation.agent_id, func.count(), func.avg(Evaluation.score))
+            .where(*where)
+            .group_by(Evaluation.agent_id)
+        )
+    return union_all(*parts)
 
 
-def _points(session: Session, span: _Span, zone: tzinfo, team_id: str | None) -> dict[str, int]:
-    first, last = span.window.local_days(zone)
+def _scores(session: Session, spans: list[_Span], team_id: str | None) -> dict[str, _Scores]:
+    """Each span's scores, by span name."""
     if through_login(session):
-        found = _board(session, "board_points", **_span_arguments(span, team_id))
-        return {agent: int(total or 0) for agent, total in found}
-    rows = session.exec(_points_statement(team_id is not None), params={"first": first, "last": last, **_team(team_id)})
-    return {agent: int(total or 0) for agent, total in rows}
+        return {
+            span.name: {
+                agent: (int(calls), None if mean is None else float(mean))
+                for agent, calls, mean in _board(session, "board_scores", **_span_arguments(span, team_id))
+            }
+            for span in spans
+        }
+    # Spans over the same window (the last 30 days' previous period is their baseline) are read once.
+    windows: dict[tuple[datetime, datetime], int] = {}
+    for span in spans:
+        windows.setdefault((span.window.start, span.window.end), len(windows))
+    params = _team(team_id)
+    for (start, end), index in windows.items():
+        params |= {f"start{index}": start, f"end{index}": end}
+    by_window: list[_Scores] = [{} for _ in windows]
+    for index, agent, calls, mean in session.execute(_scores_statement(len(windows), team_id is not None), params):
+        by_window[int(index)][agent] = (calls, None if mean is None else float(mean))
+    return {span.name: by_window[windows[span.window.start, span.window.end]] for span in spans}
+
+
+@cache
+def _points_statement(spans: int, by_team: bool) -> Any:
+    """Per span (`first0`, `last0`, ...; each row led by its number) and agent: points earned. One round trip."""
+    parts = []
+    for index in range(spans):
+        query = (
+            select(literal_column(str(index)), PointsEntry.agent_id, func.sum(PointsEntry.points))
+            .where(col(PointsEntry.day) >= bindparam(f"first{index}"), col(PointsEntry.day) <= bindparam(f"last{index}"))
+            .group_by(PointsEntry.agent_id)
+        )
+        parts.append(query.where(_of_team(PointsEntry.agent_id)) if by_team else query)
+    return union_all(*parts)
+
+
+def _points(session: Session, spans: list[_Span], zone: tzinfo, team_id: str | None) -> dict[str, dict[str, int]]:
+    """Each span's points per agent, by span name (days are the viewer's local days)."""
+    if through_login(session):
+        return {
+            span.name: {
+                agent: int(total or 0)
+                for agent, total in _board(session, "board_points", **_span_arguments(span, team_id))
+            }
+            for span in spans
+        }
+    params = _team(team_id)
+    for index, span in enumerate(spans):
+        first, last = span.window.local_days(zone)
+        params |= {f"first{index}": first, f"last{index}": last}
+    found: dict[str, dict[str, int]] = {span.name: {} for span in spans}
+    for index, agent, total in session.execute(_points_statement(len(spans), team_id is not None), params):
+        found[spans[int(index)].name][agent] = int(total or 0)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -563,12 +618,29 @@ def _goal_gain(applicable: int | None, met: int | None, baseline: tuple[int, int
     return (met or 0) / applicable - baseline_met / baseline_applicable
 
 
+@dataclass(frozen=True, slots=True)
+class _Figures:
+    """What the board's spans' standings are made of, read for all of them at once: scores and points by span name."""
+
+    scores: dict[str, _Scores]
+    points: dict[str, dict[str, int]]
+
+
+def _figures(
+    session: Session, metric: Metric, spans: list[tuple[_Span, _Span]], zone: tzinfo, team_id: str | None
+) -> _Figures:
+    """The scores (and points) the metric's standings need in each (span, baseline)."""
+    scored = [span for span, _ in spans] + ([baseline for _, baseline in spans] if metric is Metric.improved else [])
+    points = _points(session, [span for span, _ in spans], zone, team_id) if metric is Metric.points else {}
+    return _Figures(_scores(session, scored, team_id), points)
+
+
 def _standings(
-    session: Session, metric: Metric, span: _Span, baseline: _Span, zone: tzinfo, team_id: str | None, min_calls: int,
-    agents: list[_AgentRow],
+    session: Session, metric: Metric, span: _Span, baseline: _Span, team_id: str | None, min_calls: int,
+    agents: list[_AgentRow], figures: _Figures,
 ) -> dict[str, _Standing]:
     standings = {row[0]: _Standing(*row) for row in agents}
-    scores = _scores(session, span, team_id)
+    scores = figures.scores[span.name]
     for agent, (calls, _) in scores.items():
         if agent in standings:
             standings[agent].calls = calls
@@ -576,10 +648,10 @@ def _standings(
         case Metric.quality:
             values = {agent: mean for agent, (_, mean) in scores.items()}
         case Metric.points:
-            earned = _points(session, span, zone, team_id)
+            earned = figures.points[span.name]
             values = {agent: float(earned.get(agent, 0)) for agent in standings}
         case Metric.improved:
-            before = _scores(session, baseline, team_id)
+            before = figures.scores[baseline.name]
             values = {}
             for agent, (_, mean) in scores.items():
                 base_calls, base_mean = before.get(agent, (0, None))
@@ -662,19 +734,17 @@ def leaderboard_in(
     earlier = previous_window(period, now, zone)
     current = _Span(period, "current", window)
     previous = _Span(period, "previous", earlier)
-    agents = _agents(session, period, team_id)
-    standings = _standings(
-        session, metric, current, _Span(period, "baseline", baseline_window(window, zone)), zone, team_id, min_calls, agents
-    )
+    agents, team_name = _agents(session, period, team_id)
+    spans = [
+        (current, _Span(period, "baseline", baseline_window(window, zone))),
+        (previous, _Span(period, "previous_baseline", baseline_window(earlier, zone))),
+    ]
+    figures = _figures(session, metric, spans, zone, team_id)
+    standings = _standings(session, metric, *spans[0], team_id, min_calls, agents, figures)
     ranks = _ranks(standings.values(), metric)
     tied = {rank for rank, count in Counter(ranks.values()).items() if count > 1}
-    before_standings = _standings(
-        session, metric, previous, _Span(period, "previous_baseline", baseline_window(earlier, zone)), zone, team_id, min_calls,
-        agents,
-    )
+    before_standings = _standings(session, metric, *spans[1], team_id, min_calls, agents, figures)
     before = _ranks(before_standings.values(), metric)
-    team = session.get(Team, team_id) if team_id is not None else None
-    team_name = team.name if team is not None else None
     own_goal = _own_goal(session, current, viewer_id) if metric is Metric.goal and viewer_id in ranks else None
 
     def behind(standing: _Standing, is_viewer: bool, hidden: bool) -> dict[str, object]:

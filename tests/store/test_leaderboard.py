@@ -464,6 +464,10 @@ def test_a_team_board_ranks_only_that_team(engine: Engine, tmp_path: Path) -> No
 
     hawks = board(engine, metric=Metric.quality, period=Period.this_week, team_id="hawks")
     assert [(row.name, row.rank, row.movement) for row in hawks.ranked] == [("Cy", 1, Movement.new)]
+    assert hawks.team_name == "Hawks"
+    # A team without agents yet still has its name on its (empty) board.
+    owls = board(engine, metric=Metric.quality, period=Period.this_week, team_id="owls")
+    assert (owls.ranked, owls.unranked, owls.team_name) == ([], [], "Owls")
 
     assert [(t.id, t.name, t.agents) for t in teams(engine)] == [
         ("falcons", "Falcons", 2), ("hawks", "Hawks", 1), ("owls", "Owls", 0)
