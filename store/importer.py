@@ -108,8 +108,13 @@ def _plain_twin(model: type[BaseModel], name: str, **replaced: Any) -> Any:
     # model, which words the problems.
     fields = {}
     for key, info in model.model_fields.items():
-        annotation = Annotated[replaced.get(key, info.annotation), info]
-        fields[key] = annotation if info.is_required() else NotRequired[annotation]
+        annotation = replaced.get(key, info.annotation)
+        if info.is_required():
+            fields[key] = Annotated[annotation, info]
+        else:
+            # Its checks without its default: a field not given stays absent, as on the short way
+            # (`_plain_evaluation`), and a million results are not each copied to add their Nones.
+            fields[key] = NotRequired[Annotated[(annotation, *info.metadata)] if info.metadata else annotation]
     twin = TypedDict(name, fields)  # type: ignore[operator]
     # Enums are checked as the model checks them, then kept as their plain values.
     twin.__pydantic_config__ = ConfigDict(extra="forbid", use_enum_values=True)  # type: ignore[attr-defined]
@@ -180,8 +185,6 @@ def _json_twin(model: type[BaseModel], name: str, **replaced: Any) -> Any:
 _PLAIN_EVALUATION = TypeAdapter(
     _json_twin(EvaluationIn, "_PlainEvaluation", results=list[_json_twin(CriterionResultIn, "_PlainResult")])
 ).validator.validate_json
-_EVALUATION_FIELDS = dict.fromkeys(EvaluationIn.model_fields)
-_RESULT_FIELDS = dict.fromkeys(CriterionResultIn.model_fields)
 
 
 def _plain_evaluation(raw: bytes) -> EvaluationRecord | None:
@@ -198,15 +201,13 @@ def _plain_evaluation(raw: bytes) -> EvaluationRecord | None:
     # the parsed objects have keys means none was given twice.
     if raw.count(b'":') + raw.count(b'" ') + raw.count(b'"\t') != len(record) + sum(map(len, results)):
         return None
-    record = _EVALUATION_FIELDS | record
-    record["results"] = [_RESULT_FIELDS | result for result in results]
     return record
 
 
 EvaluationRecord = dict[str, Any]
 """A validated evaluation of a batch: the fields of `EvaluationIn` by name, enums as their
 values, `occurred_at` in UTC; its results as dicts of the fields of `CriterionResultIn`.
-Optional fields not given may be absent."""
+Optional fields not given may be absent (read from JSON, they are): read them with `get`."""
 
 _RESULT_DEFAULTS = {name: None for name in CriterionResultIn.model_fields}
 _OUTCOMES = {outcome.value: outcome for outcome in Outcome}
