@@ -12,13 +12,12 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, case, exists, func, or_, text
+from sqlalchemy import Engine, and_, bindparam, case, exists, func, literal_column, or_, text, union_all
 from sqlmodel import Session, col, select
 
 from . import badges, rules
 from .models import (
     NO_WORDS_YET,
-    Acknowledgement,
     Agent,
     BadgeAward,
     CallDetail,
@@ -212,7 +211,7 @@ def _agent_calls(
     bounds = {"since": since, "before": before, "until": until}
     params = {"agent": agent_id, "scorecard": scorecard_id, **{k: v for k, v in bounds.items() if v is not None}}
     query = _agent_calls_statement(*(v is not None for v in bounds.values()), limit is not None)
-    return _calls(session, query, params | ({"limit": limit} if limit is not None else {}))
+    return _calls_with_outcomes(session, query, params | ({"limit": limit} if limit is not None else {}))
 
 
 @cache
@@ -226,8 +225,38 @@ def _agent_calls_statement(since: bool, before: bool, until: bool, limited: bool
     if until:
         query = query.where(Evaluation.occurred_at <= bindparam("until"))
     # Ties at one instant go by call id, so the order never depends on which import came first.
-    query = query.order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.call_id).desc())
-    return query.limit(bindparam("limit")) if limited else query
+    return _with_outcomes(query, (col(Evaluation.occurred_at).desc(), col(Evaluation.call_id).desc()), limited)
+
+
+def _with_outcomes(query: Any, order: tuple[Any, ...], limited: bool) -> Any:
+    """`query` (a select of `_CALL_COLUMNS`) in `order`, up to `limit` calls if `limited`, each call's row
+    repeated for each of its results with the result's behaviour key and outcome: calls and outcomes in one
+    round trip, read by `_calls_with_outcomes`."""
+    calls = query.add_columns(func.row_number().over(order_by=order).label("place")).order_by(*order)
+    calls = (calls.limit(bindparam("limit")) if limited else calls).cte("calls")
+    return (
+        select(calls, Criterion.key.label("result_key"), CriterionResult.outcome.label("result_outcome"))
+        .select_from(calls)
+        .outerjoin(CriterionResult, col(CriterionResult.evaluation_id) == calls.c.id)
+        .outerjoin(Criterion, col(Criterion.id) == CriterionResult.criterion_id)
+        .order_by(calls.c.place)
+    )
+
+
+_OUTCOME_OF = {outcome.value: outcome for outcome in Outcome}
+
+
+def _calls_with_outcomes(session: Session, query: Any, params: dict[str, Any]) -> list[tuple[Any, rules.CallOutcomes]]:
+    """The calls of a `_with_outcomes` statement, in its order, each with its outcomes by behaviour key."""
+    calls: list[tuple[Any, dict[str, Outcome]]] = []
+    last_id = None
+    for row in session.execute(query, params):
+        if row.id != last_id:
+            last_id = row.id
+            calls.append((row, {}))
+        if row.result_key is not None:
+            calls[-1][1][row.result_key] = _OUTCOME_OF[row.result_outcome]
+    return [(row, rules.CallOutcomes(outcomes, row.csat, row.first_contact_resolution)) for row, outcomes in calls]
 
 
 TEAM_PRIOR_COLLEAGUES = 5
@@ -381,18 +410,21 @@ def _baseline_calls(session: Session, goal: Goal, criterion: CriterionView) -> l
 
     The same calls `goals.start_goal` (and the shared database's check) counted
     for the goal's baseline, so its "before" reads the same everywhere."""
+    params = {"agent": goal.agent_id, "started": goal.started_at, "criterion": criterion.id, "limit": goal.target_window}
+    return [call for _, call in _calls_with_outcomes(session, _baseline_statement(), params)]
+
+
+@cache
+def _baseline_statement() -> Any:
     applied = exists().where(
         CriterionResult.evaluation_id == Evaluation.id,
-        CriterionResult.criterion_id == criterion.id,
+        CriterionResult.criterion_id == bindparam("criterion"),
         CriterionResult.outcome != Outcome.na.value,
     )
-    query = (
-        select(*_CALL_COLUMNS)
-        .where(Evaluation.agent_id == goal.agent_id, Evaluation.occurred_at < goal.started_at, applied)
-        .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
-        .limit(goal.target_window)
+    query = select(*_CALL_COLUMNS).where(
+        Evaluation.agent_id == bindparam("agent"), Evaluation.occurred_at < bindparam("started"), applied
     )
-    return [call for _, call in _calls(session, query)]
+    return _with_outcomes(query, (col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc()), limited=True)
 
 
 def current_goal_in(session: Session, agent_id: str) -> GoalView | None:
@@ -425,13 +457,25 @@ def _agent_with_calls(session: Session, agent_id: str) -> tuple[AgentView | None
 
 
 @cache
-def _agent_with_calls_statement() -> Any:
+def _agent_with_calls_statement(seen: bool = False) -> Any:
+    """The agent, their evaluations, their latest's scorecard; with `seen`, how many evaluations wait to be
+    seen and whether their latest is seen too."""
     count = select(func.count()).select_from(Evaluation).where(Evaluation.agent_id == Agent.id).scalar_subquery()
-    return (
+    query = (
         select(Agent.id, Agent.name, Agent.team_id, Team.name, count, _latest_scorecard_of(Agent.id))
         .join(Team, col(Team.id) == Agent.team_id)
         .where(Agent.id == bindparam("agent"))
     )
+    if not seen:
+        return query
+    latest = (
+        select(Evaluation.id)
+        .where(Evaluation.agent_id == bindparam("agent"))
+        .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.call_id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return query.add_columns(talkback.unseen_of(bindparam("agent")), talkback.is_seen(latest))
 
 
 def _coaching_state(
@@ -492,9 +536,10 @@ def home_view(db: Engine, *, agent_id: str) -> HomeView | None:
     Returns None when there is no such agent.
     """
     with Session(db) as session:
-        agent, count, scorecard_id = _agent_with_calls(session, agent_id)
-        if agent is None:
+        row = session.execute(_agent_with_calls_statement(seen=True), {"agent": agent_id}).first()
+        if row is None:
             return None
+        agent, count, scorecard_id, unseen, latest_seen = AgentView(*row[:4]), row[4], row[5], row[6], row[7]
         if scorecard_id is None:
             return HomeView(agent, 0, None, (), None, None)
         behaviours = _criteria(session, scorecard_id)
@@ -503,31 +548,28 @@ def home_view(db: Engine, *, agent_id: str) -> HomeView | None:
         state = _coaching_state(session, agent, scorecard_id, behaviours, recent)
         goal, focus = state.goal, state.focus
         verdicts: tuple[VerdictView, ...] = ()
-        latest_miss = None
         if focus is not None:
             key = focus.criterion.key
             verdicts = tuple(
                 VerdictView(e.call_id, e.occurred_at, call.outcomes.get(key, Outcome.na))
                 for e, call in recent[:RECENT_VERDICTS]
             )
-            latest_miss = _latest_miss(session, agent_id, focus.criterion.id)
         rates = []
         for criterion in behaviours:
             rate = rules.pass_rate(call.outcomes.get(criterion.key, Outcome.na) for _, call in recent)
             rates.append(BehaviourRateView(criterion, rate.met, rate.applicable))
         # The latest call is on the latest scorecard, so it heads `recent` already.
         latest, latest_outcomes = recent[0]
-        last_call = _summaries(session, [latest])[0]
-        last_verdict = None
+        last_call = _summary_of(latest, latest_outcomes, seen=bool(latest_seen))
+        latest_miss, last_verdict = None, None
         if focus is not None:
-            result = session.get(CriterionResult, (latest.id, focus.criterion.id))
-            last_verdict = _moment(latest.call_id, latest.occurred_at, result)
+            latest_miss, last_verdict = _focus_moments(session, agent_id, focus.criterion.id, latest)
         critical_missed = tuple(
             c.name for c in behaviours if c.critical and latest_outcomes.outcomes.get(c.key) is Outcome.missed
         )
         return HomeView(
             agent, count, focus, verdicts, latest_miss, last_call, tuple(rates), goal, last_verdict, critical_missed,
-            unseen=talkback.unseen_count(session, agent_id),
+            unseen=unseen,
         )
 
 
@@ -569,22 +611,43 @@ def _moment(call_id: str, occurred_at: datetime, result: CriterionResult | None,
     return MomentView(call_id, occurred_at, Outcome(result.outcome), result.moment_s, result.quote, result.comment, behaviour)
 
 
-def _latest_miss(session: Session, agent_id: str, criterion_id: int) -> MomentView | None:
-    row = session.exec(
-        select(Evaluation.call_id, Evaluation.occurred_at, CriterionResult)
+def _focus_moments(session: Session, agent_id: str, criterion_id: int, latest: Any) -> tuple[MomentView | None, MomentView]:
+    """The focus behaviour's latest miss (None: never missed) and its moment in the latest call: one round trip."""
+    params = {"agent": agent_id, "criterion": criterion_id, "latest": latest.id}
+    found = {row.which: row for row in session.execute(_focus_moments_statement(), params)}
+    miss = found.get(0)
+    return (
+        _moment(miss.call_id, miss.occurred_at, miss) if miss is not None else None,
+        _moment(latest.call_id, latest.occurred_at, found.get(1)),
+    )
+
+
+@cache
+def _focus_moments_statement() -> Any:
+    """The behaviour's (`criterion`) latest miss in the agent's (`agent`) calls and its result on their latest call
+    (`latest`), each row led by which it is (0: the miss, 1: the latest call's)."""
+    result = (
+        Evaluation.call_id, Evaluation.occurred_at,
+        CriterionResult.outcome, CriterionResult.moment_s, CriterionResult.quote, CriterionResult.comment,
+    )
+    miss = (
+        select(literal_column("0").label("which"), *result)
         .join(CriterionResult, col(CriterionResult.evaluation_id) == Evaluation.id)
         .where(
-            Evaluation.agent_id == agent_id,
-            CriterionResult.criterion_id == criterion_id,
+            Evaluation.agent_id == bindparam("agent"),
+            CriterionResult.criterion_id == bindparam("criterion"),
             CriterionResult.outcome == Outcome.missed.value,
         )
         .order_by(col(Evaluation.occurred_at).desc())
         .limit(1)
-    ).first()
-    if row is None:
-        return None
-    call_id, occurred_at, result = row
-    return _moment(call_id, occurred_at, result)
+        .subquery("latest_miss")
+    )
+    on_latest = (
+        select(literal_column("1").label("which"), *result)
+        .join(CriterionResult, col(CriterionResult.evaluation_id) == Evaluation.id)
+        .where(CriterionResult.evaluation_id == bindparam("latest"), CriterionResult.criterion_id == bindparam("criterion"))
+    )
+    return union_all(select(miss), on_latest)
 
 
 def scorecard_page(
@@ -619,6 +682,16 @@ def scorecard_page(
             tuple(_summary(row) for row in rows), total, behaviours,
             {row.call_id: Outcome(row.on_behaviour) for row in rows} if by_behaviour else {},
         )
+
+
+def _summary_of(call: Any, outcomes: rules.CallOutcomes, *, seen: bool) -> EvaluationSummaryView:
+    """A call's line from its row and the outcomes read with it: what `_summary` reads from the database."""
+    found = list(outcomes.outcomes.values())
+    return EvaluationSummaryView(
+        call.id, call.call_id, call.occurred_at, str(call.channel), call.duration_s, call.scorecard_id, call.score,
+        call.critical_missed, call.csat, call.first_contact_resolution, found.count(Outcome.met),
+        found.count(Outcome.missed), seen=seen,
+    )
 
 
 def _summary(row: Any) -> EvaluationSummaryView:
@@ -670,9 +743,9 @@ def _page_statement(by_behaviour: bool, by_outcome: bool) -> Any:
             .scalar_subquery()
         )
 
-    seen = exists().where(Acknowledgement.evaluation_id == page.c.id, col(Acknowledgement.current))
     return select(
-        page, results(Outcome.met).label("met"), results(Outcome.missed).label("missed"), seen.label("seen")
+        page, results(Outcome.met).label("met"), results(Outcome.missed).label("missed"),
+        talkback.is_seen(page.c.id).label("seen"),
     ).order_by(page.c.occurred_at.desc(), page.c.id.desc())
 
 

@@ -24,9 +24,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from sqlalchemy import Engine, func, text, update
+from sqlalchemy import Engine, exists, func, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -172,11 +173,22 @@ def acknowledgement_of(session: Session, evaluation_id: int) -> AcknowledgementV
 
 def unseen_count(session: Session, agent_id: str) -> int:
     """How many of the agent's evaluations wait to be seen (never seen, or re-scored since)."""
-    seen = select(Acknowledgement.evaluation_id).where(Acknowledgement.agent_id == agent_id, col(Acknowledgement.current))
-    return session.exec(
+    return session.exec(select(unseen_of(agent_id))).one()
+
+
+def unseen_of(agent: Any) -> Any:
+    """`unseen_count` as a SQL expression, for an agent id or parameter (read with the agent's other figures)."""
+    seen = select(Acknowledgement.evaluation_id).where(Acknowledgement.agent_id == agent, col(Acknowledgement.current))
+    return (
         select(func.count()).select_from(Evaluation)
-        .where(Evaluation.agent_id == agent_id, col(Evaluation.id).not_in(seen))
-    ).one()
+        .where(Evaluation.agent_id == agent, col(Evaluation.id).not_in(seen))
+        .scalar_subquery()
+    )
+
+
+def is_seen(evaluation: Any) -> Any:
+    """Whether an evaluation (an id, or an id column of the enclosing statement) is seen in its current scoring, as SQL."""
+    return exists().where(Acknowledgement.evaluation_id == evaluation, col(Acknowledgement.current))
 
 
 def seen_ids(session: Session, evaluation_ids: Iterable[int]) -> set[int]:

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from nextcall.seed.load import load_demo
 from nextcall.store.db import make_engine
 from nextcall.store.models import Outcome
-from nextcall.store.queries import evaluation_view, scorecard_page
+from nextcall.store.queries import evaluation_view, home_view, scorecard_page
 from nextcall.store.talkback import acknowledge
 from nextcall.store.views import EvaluationView
 
@@ -116,3 +116,44 @@ def test_an_agent_with_no_calls_and_no_such_agent_read_empty(demo: Engine, db_ur
         assert (page.rows, page.total, page.behaviours, page.outcomes) == ((), 0, (), {})
     behaviours = scorecard_page(demo, agent_id=AGENT).behaviours
     assert [b.position for b in behaviours] == sorted(b.position for b in behaviours) and len(behaviours) > 3
+
+
+def test_homes_last_call_and_unseen_count_read_as_the_list_does(demo: Engine) -> None:
+    for agent_id in ("a.khan", "m.okafor"):
+        for _ in range(2):  # as found, then with the latest call seen
+            page = scorecard_page(demo, agent_id=agent_id, limit=10_000)
+            home = home_view(demo, agent_id=agent_id)
+            assert home is not None and page.rows
+            assert home.last_call == page.rows[0]
+            assert home.unseen == sum(not row.seen for row in page.rows)
+            acknowledge(demo, agent_id=agent_id, call_id=page.rows[0].call_id, now=NOW)
+        assert home.last_call.seen and home.unseen == sum(not row.seen for row in page.rows) < len(page.rows)
+
+
+def test_homes_moments_on_the_focus_are_the_calls_own(demo: Engine) -> None:
+    """Home's latest miss is the newest call the list filters as missed on the focus, and its verdict on the
+    latest call is that call's own result there, moment, quote and comment included."""
+    checked = 0
+    for agent_id in ("a.khan", "l.nguyen", "j.garcia", "s.oneill", "y.tanaka", "m.okafor"):
+        home = home_view(demo, agent_id=agent_id)
+        if home is None or home.focus is None:
+            continue
+        key = home.focus.criterion.key
+        missed = scorecard_page(demo, agent_id=agent_id, criterion_key=key, outcome=Outcome.missed, limit=1)
+        if missed.rows:
+            assert home.latest_miss is not None
+            assert (home.latest_miss.call_id, home.latest_miss.outcome) == (missed.rows[0].call_id, Outcome.missed)
+            own = evaluation_view(demo, call_id=missed.rows[0].call_id)
+            result = next(r for r in own.results if r.criterion.key == key)  # type: ignore[union-attr]
+            assert (home.latest_miss.moment_s, home.latest_miss.quote, home.latest_miss.comment) == (
+                result.moment_s, result.quote, result.comment)
+        else:
+            assert home.latest_miss is None
+        latest = evaluation_view(demo, call_id=home.last_call.call_id)  # type: ignore[union-attr]
+        result = next(r for r in latest.results if r.criterion.key == key)  # type: ignore[union-attr]
+        verdict = home.last_verdict
+        assert verdict is not None and verdict.call_id == home.last_call.call_id  # type: ignore[union-attr]
+        assert (verdict.outcome, verdict.moment_s, verdict.quote, verdict.comment) == (
+            result.outcome, result.moment_s, result.quote, result.comment)
+        checked += 1
+    assert checked >= 2
