@@ -7,6 +7,7 @@ never lazy-load. Nothing here writes.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cache
@@ -190,11 +191,33 @@ _CALL_COLUMNS = tuple(Evaluation.__table__.c)  # type: ignore[attr-defined]
 """Each call's columns, read as plain rows with the same names: ORM objects cost several times more to load."""
 
 
-def _calls(session: Session, query: Any, params: dict[str, Any] | None = None) -> list[tuple[Any, rules.CallOutcomes]]:
-    """Calls from `query` (a select of `_CALL_COLUMNS`), each with its outcomes by criterion key."""
+def _calls(
+    session: Session, query: Any, params: dict[str, Any] | None = None, outcomes: Any = None,
+) -> list[tuple[Any, rules.CallOutcomes]]:
+    """Calls from `query` (a select of `_CALL_COLUMNS`), each with its outcomes by criterion key: read with
+    `outcomes` (`_outcomes_statement(query)`, same parameters) where given, else by the calls' ids."""
     rows = session.execute(query, params).all()
-    outcomes = outcomes_by_call(session, [row.id for row in rows])
-    return [(row, rules.CallOutcomes(outcomes.get(row.id, {}), row.csat, row.first_contact_resolution)) for row in rows]
+    if outcomes is None:
+        found = outcomes_by_call(session, [row.id for row in rows])
+    else:
+        found = defaultdict(dict)
+        for evaluation_id, key, outcome in session.execute(outcomes, params):
+            found[evaluation_id][key] = _OUTCOME_OF[outcome]
+    return [(row, rules.CallOutcomes(found.get(row.id, {}), row.csat, row.first_contact_resolution)) for row in rows]
+
+
+_OUTCOME_OF = {outcome.value: outcome for outcome in Outcome}
+
+
+def _outcomes_statement(query: Any) -> Any:
+    """The outcomes (evaluation id, behaviour key, outcome) of the calls `query` selects, found by the database
+    running `query` again: sent as a list of ids, a long history's calls cost more to send than to find."""
+    calls = query.subquery("calls")
+    return (
+        select(CriterionResult.evaluation_id, Criterion.key, CriterionResult.outcome)
+        .join(Criterion, col(Criterion.id) == CriterionResult.criterion_id)
+        .where(col(CriterionResult.evaluation_id).in_(select(calls.c.id)))
+    )
 
 
 def _agent_calls(
@@ -210,8 +233,9 @@ def _agent_calls(
     """The agent's calls on a scorecard, newest first, from `since` on, before `before`, up to `until` included."""
     bounds = {"since": since, "before": before, "until": until}
     params = {"agent": agent_id, "scorecard": scorecard_id, **{k: v for k, v in bounds.items() if v is not None}}
-    query = _agent_calls_statement(*(v is not None for v in bounds.values()), limit is not None)
-    return _calls_with_outcomes(session, query, params | ({"limit": limit} if limit is not None else {}))
+    shape = (*(v is not None for v in bounds.values()), limit is not None)
+    params |= {"limit": limit} if limit is not None else {}
+    return _calls(session, _agent_calls_statement(*shape), params, _agent_outcomes_statement(*shape))
 
 
 @cache
@@ -225,38 +249,13 @@ def _agent_calls_statement(since: bool, before: bool, until: bool, limited: bool
     if until:
         query = query.where(Evaluation.occurred_at <= bindparam("until"))
     # Ties at one instant go by call id, so the order never depends on which import came first.
-    return _with_outcomes(query, (col(Evaluation.occurred_at).desc(), col(Evaluation.call_id).desc()), limited)
+    query = query.order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.call_id).desc())
+    return query.limit(bindparam("limit")) if limited else query
 
 
-def _with_outcomes(query: Any, order: tuple[Any, ...], limited: bool) -> Any:
-    """`query` (a select of `_CALL_COLUMNS`) in `order`, up to `limit` calls if `limited`, each call's row
-    repeated for each of its results with the result's behaviour key and outcome: calls and outcomes in one
-    round trip, read by `_calls_with_outcomes`."""
-    calls = query.add_columns(func.row_number().over(order_by=order).label("place")).order_by(*order)
-    calls = (calls.limit(bindparam("limit")) if limited else calls).cte("calls")
-    return (
-        select(calls, Criterion.key.label("result_key"), CriterionResult.outcome.label("result_outcome"))
-        .select_from(calls)
-        .outerjoin(CriterionResult, col(CriterionResult.evaluation_id) == calls.c.id)
-        .outerjoin(Criterion, col(Criterion.id) == CriterionResult.criterion_id)
-        .order_by(calls.c.place)
-    )
-
-
-_OUTCOME_OF = {outcome.value: outcome for outcome in Outcome}
-
-
-def _calls_with_outcomes(session: Session, query: Any, params: dict[str, Any]) -> list[tuple[Any, rules.CallOutcomes]]:
-    """The calls of a `_with_outcomes` statement, in its order, each with its outcomes by behaviour key."""
-    calls: list[tuple[Any, dict[str, Outcome]]] = []
-    last_id = None
-    for row in session.execute(query, params):
-        if row.id != last_id:
-            last_id = row.id
-            calls.append((row, {}))
-        if row.result_key is not None:
-            calls[-1][1][row.result_key] = _OUTCOME_OF[row.result_outcome]
-    return [(row, rules.CallOutcomes(outcomes, row.csat, row.first_contact_resolution)) for row, outcomes in calls]
+@cache
+def _agent_outcomes_statement(since: bool, before: bool, until: bool, limited: bool) -> Any:
+    return _outcomes_statement(_agent_calls_statement(since, before, until, limited))
 
 
 TEAM_PRIOR_COLLEAGUES = 5
@@ -411,7 +410,12 @@ def _baseline_calls(session: Session, goal: Goal, criterion: CriterionView) -> l
     The same calls `goals.start_goal` (and the shared database's check) counted
     for the goal's baseline, so its "before" reads the same everywhere."""
     params = {"agent": goal.agent_id, "started": goal.started_at, "criterion": criterion.id, "limit": goal.target_window}
-    return [call for _, call in _calls_with_outcomes(session, _baseline_statement(), params)]
+    return [call for _, call in _calls(session, _baseline_statement(), params, _baseline_outcomes_statement())]
+
+
+@cache
+def _baseline_outcomes_statement() -> Any:
+    return _outcomes_statement(_baseline_statement())
 
 
 @cache
@@ -424,7 +428,7 @@ def _baseline_statement() -> Any:
     query = select(*_CALL_COLUMNS).where(
         Evaluation.agent_id == bindparam("agent"), Evaluation.occurred_at < bindparam("started"), applied
     )
-    return _with_outcomes(query, (col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc()), limited=True)
+    return query.order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc()).limit(bindparam("limit"))
 
 
 def current_goal_in(session: Session, agent_id: str) -> GoalView | None:
