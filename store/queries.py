@@ -153,14 +153,7 @@ def _summaries(session: Session, evaluations: Sequence[Evaluation]) -> list[Eval
         ):
             counts[evaluation_id] = (int(met or 0), int(missed or 0))
     seen = talkback.seen_ids(session, ids)  # type: ignore[arg-type]
-    return [
-        EvaluationSummaryView(
-            e.id, e.call_id, e.occurred_at, str(e.channel), e.duration_s, e.scorecard_id, e.score,  # type: ignore[arg-type]
-            e.critical_missed, e.csat, e.first_contact_resolution, *counts.get(e.id, (0, 0)),  # type: ignore[arg-type]
-            seen=e.id in seen,
-        )
-        for e in evaluations
-    ]
+    return [_summary(e, *counts.get(e.id, (0, 0)), e.id in seen) for e in evaluations]  # type: ignore[arg-type]
 
 
 TEAM_WINDOW = 300
@@ -564,7 +557,8 @@ def home_view(db: Engine, *, agent_id: str) -> HomeView | None:
             rates.append(BehaviourRateView(criterion, rate.met, rate.applicable))
         # The latest call is on the latest scorecard, so it heads `recent` already.
         latest, latest_outcomes = recent[0]
-        last_call = _summary_of(latest, latest_outcomes, seen=bool(latest_seen))
+        said = list(latest_outcomes.outcomes.values())
+        last_call = _summary(latest, said.count(Outcome.met), said.count(Outcome.missed), bool(latest_seen))
         latest_miss, last_verdict = None, None
         if focus is not None:
             latest_miss, last_verdict = _focus_moments(session, agent_id, focus.criterion.id, latest)
@@ -683,27 +677,16 @@ def scorecard_page(
             total = session.execute(_page_total_statement(by_behaviour, by_outcome), params).scalar_one()
         behaviours = tuple(_criterion_view(c) for c in session.execute(_latest_criteria_statement(), {"agent": agent_id}))
         return ScorecardPageView(
-            tuple(_summary(row) for row in rows), total, behaviours,
+            tuple(_summary(row, int(row.met or 0), int(row.missed or 0), bool(row.seen)) for row in rows), total, behaviours,
             {row.call_id: Outcome(row.on_behaviour) for row in rows} if by_behaviour else {},
         )
 
 
-def _summary_of(call: Any, outcomes: rules.CallOutcomes, *, seen: bool) -> EvaluationSummaryView:
-    """A call's line from its row and the outcomes read with it: what `_summary` reads from the database."""
-    found = list(outcomes.outcomes.values())
+def _summary(call: Any, met: int, missed: int, seen: bool) -> EvaluationSummaryView:
+    """A call's line in a list, from its row (or model) and its counts."""
     return EvaluationSummaryView(
         call.id, call.call_id, call.occurred_at, str(call.channel), call.duration_s, call.scorecard_id, call.score,
-        call.critical_missed, call.csat, call.first_contact_resolution, found.count(Outcome.met),
-        found.count(Outcome.missed), seen=seen,
-    )
-
-
-def _summary(row: Any) -> EvaluationSummaryView:
-    """A call's line in a list, from a row of `_CALL_COLUMNS` with its `met`, `missed` and `seen`."""
-    return EvaluationSummaryView(
-        row.id, row.call_id, row.occurred_at, str(row.channel), row.duration_s, row.scorecard_id, row.score,
-        row.critical_missed, row.csat, row.first_contact_resolution, int(row.met or 0), int(row.missed or 0),
-        seen=bool(row.seen),
+        call.critical_missed, call.csat, call.first_contact_resolution, met, missed, seen=seen,
     )
 
 
