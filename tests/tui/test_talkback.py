@@ -19,8 +19,6 @@ from nextcall.tui import opener
 from nextcall.tui.dialogs.acknowledge import AcknowledgeDialog
 from nextcall.tui.dialogs.dispute import LEAVE_IT_TO_QA, NEEDS_A_REASON, DisputeDialog
 from nextcall.tui.screens.evaluation import EvaluationScreen, ResultRow
-from nextcall.tui.screens.home import HomeScreen
-from nextcall.tui.screens.scorecards import ScorecardsScreen
 from tests import factories
 
 from .conftest import import_records, make_app, settle, wait_until
