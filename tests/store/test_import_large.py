@@ -1,19 +1,22 @@
 """What a large import does besides writing its rows: its connection's page cache, chunked look-ups,
-and recognition from the calls it has just written, each as a plain import would have it."""
+recognition from the calls it has just written and quicker conversions of its rows' values, each as a
+plain import would have it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from nextcall.store import recognition
 from nextcall.store.db import IN_LIST_SIZE, make_engine
 from nextcall.store.errors import ImportRejected
-from nextcall.store.importer import import_files
+from nextcall.store.importer import _converted, _sqlite_instant, import_files
 from nextcall.store.models import Evaluation, RecognitionStanding
 from tests import factories as f
 
@@ -80,3 +83,50 @@ def test_recognition_from_the_calls_just_written_equals_recognition_read_back(en
         again = {agent: session.get(RecognitionStanding, agent).standing for agent in ("a.khan", "b.lee")}
         session.rollback()
     assert stored == again
+
+
+# The quicker conversions of a large import's rows give what SQLAlchemy's own give.
+
+_SQLITE = make_engine("sqlite://").dialect
+
+
+def _processor(column: str):  # noqa: ANN202
+    return Evaluation.__table__.c[column].type.dialect_impl(_SQLITE).bind_processor(_SQLITE)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+    st.integers(-23 * 60 - 59, 23 * 60 + 59),
+)
+def test_a_moment_is_stored_as_text_as_the_column_type_stores_it(wall: datetime, offset_minutes: int) -> None:
+    moment = wall.replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
+    assert _sqlite_instant(moment) == _processor("occurred_at")(moment)
+    assert _sqlite_instant(moment.astimezone(UTC)) == _processor("occurred_at")(moment)
+
+
+def test_a_moment_without_its_zone_is_refused_the_quick_way_too() -> None:
+    with pytest.raises(ValueError, match="time zone"):
+        _sqlite_instant(datetime(2026, 3, 2, 8, 0))
+
+
+@given(st.lists(st.sampled_from([True, False, None]), min_size=1, max_size=30))
+def test_yes_or_no_columns_convert_each_value_as_the_column_type_does(values: list[bool | None]) -> None:
+    for column in ("first_contact_resolution", "critical_missed"):
+        processor = _processor(column)
+        assert list(_converted(values, processor)) == [processor(value) for value in values]
+
+
+def test_a_quicker_conversion_is_left_unused_where_it_disagrees_with_the_column_type() -> None:
+    moments = [T0, T0 + timedelta(minutes=7)]
+    processor = _processor("occurred_at")
+    assert list(_converted(moments, processor, lambda moment: "elsewhere")) == [processor(m) for m in moments]
+    assert list(_converted(moments, processor, _sqlite_instant)) == [processor(m) for m in moments]
+
+
+def test_an_imported_calls_time_reads_back_as_written(engine: Engine, tmp_path: Path) -> None:
+    call = f.evaluation(call_id="C-zone", occurred_at="2026-03-02T09:30:15.25+05:30")
+    import_files(engine, [f.write_jsonl(tmp_path / "zone.jsonl", [*_basics(), call])], now=T0 + timedelta(days=1))
+    with Session(engine) as session:
+        stored = session.exec(select(Evaluation.occurred_at).where(Evaluation.call_id == "C-zone")).one()
+    assert stored == datetime(2026, 3, 2, 4, 0, 15, 250000, tzinfo=UTC)
