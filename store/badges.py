@@ -227,7 +227,8 @@ class Standing:
     def _critical(self, call: CallRecord) -> None:
         if "critical_streak" in self.earned:
             return
-        for key in sorted(call.critical_keys):
+        keys = call.critical_keys
+        for key in keys if len(keys) < 2 else sorted(keys):  # one critical behaviour needs no sorting
             outcome = call.outcomes.get(key, Outcome.na)
             if outcome is Outcome.na:
                 continue
@@ -240,15 +241,16 @@ class Standing:
 
     def _week(self, call: CallRecord) -> None:
         day = call.occurred_at.date()
-        monday = day - timedelta(days=day.weekday())
         score = cast(float, call.score)
-        if self.open_week is not None and self.open_week.monday == monday:
-            self.open_week.scores.append(score)
-            self.open_week.last = (call.evaluation_id, call.occurred_at)
+        open_week = self.open_week
+        # Most calls fall in the open week: its Monday is a week's first day, so no other Monday is worked out.
+        if open_week is not None and 0 <= (day - open_week.monday).days < 7:
+            open_week.scores.append(score)
+            open_week.last = (call.evaluation_id, call.occurred_at)
             return
-        if self.open_week is not None:
+        if open_week is not None:
             self._close_week()
-        self.open_week = _Week(monday, [score], (call.evaluation_id, call.occurred_at))
+        self.open_week = _Week(day - timedelta(days=day.weekday()), [score], (call.evaluation_id, call.occurred_at))
 
     def _change(self, week: _Week) -> float | None:
         before = [score for earlier in self.weeks for score in earlier.scores]

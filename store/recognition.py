@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
+from types import MappingProxyType
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -198,12 +199,18 @@ def _calls(
     outcomes.update(read)
     calls: dict[str, list[CallRecord]] = defaultdict(list)
     moments: dict[str, list[Through]] = defaultdict(list)
+    critical, no_outcomes, none_critical = criteria.critical, _NO_OUTCOMES, frozenset()
     for evaluation_id, agent_id, occurred_at, call_id, score, scorecard_id in evaluations:
         calls[agent_id].append(
-            CallRecord(evaluation_id, occurred_at, outcomes.get(evaluation_id, {}), score, criteria.critical_of(scorecard_id))
+            CallRecord(evaluation_id, occurred_at, outcomes.get(evaluation_id, no_outcomes), score,
+                       critical.get(scorecard_id, none_critical))
         )
         moments[agent_id].append((occurred_at, call_id))
     return calls, moments
+
+
+_NO_OUTCOMES: Mapping[str, Outcome] = MappingProxyType({})
+"""The outcomes of a call without results (every behaviour `na`), one read-only mapping for every such call."""
 
 
 _WRITTEN = "nextcall.recognition.written"
