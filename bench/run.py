@@ -457,6 +457,19 @@ def section_import(stores: Stores) -> None:
 # ------------------------------------------------------------------- history
 
 
+def written_to_disk(path: Path) -> None:
+    """A copy's pages on disk before the clock starts, as a store's are long before its next import.
+
+    Otherwise the import's checkpoint, which syncs the file, waits while the whole fresh copy is written
+    (120 MB for the full store, 0.3 MB for the thin one): about 25 ms of the full store's figure.
+    """
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def _timed_import(url: str, what: str, path: Path, now: datetime) -> float:
     """Seconds for one in-process import into the store at `url` (opening the store is not timed)."""
     from nextcall.store.db import open_store
@@ -495,6 +508,7 @@ def section_history(stores: Stores) -> None:
 
     def sqlite_copy(kind: str) -> str:
         copy_sqlite(stores.base if kind == "full" else stores.thin, work)
+        written_to_disk(work)
         return stores.sqlite(work)
 
     targets: list[tuple[str, str, Callable[[str], str]]] = [("sqlite", "SQLite", sqlite_copy)]
