@@ -1249,7 +1249,7 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
         agent, scorecard, given = evaluation["agent"], evaluation["scorecard"], evaluation["results"]
         ids_by_key = criterion_ids[scorecard]
         # Calls scored alike score alike: a million results hold a few thousand different calls.
-        scored_alike = (scorecard, *map(_CRITERION_AND_OUTCOME, given))
+        scored_alike = (scorecard, *map(_CRITERION, given), *map(_OUTCOME, given))
         known_score = scores.get(scored_alike)
         if known_score is None:
             by_criterion = {r["criterion"]: _OUTCOMES[r["outcome"]] for r in given}
@@ -1314,7 +1314,7 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
     _insert_many(session, result_table, _RESULT_COLUMNS, all_results)
 
 
-_CRITERION_AND_OUTCOME = itemgetter("criterion", "outcome")
+_OUTCOME = itemgetter("outcome")
 
 
 def _result_rows(evaluation_id: int, given: list[dict[str, Any]], ids_by_key: dict[str, int]) -> list[tuple[Any, ...]]:

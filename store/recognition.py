@@ -327,7 +327,8 @@ def _current_standing(session: Session, agent_id: str, inputs: str) -> Standing 
 def refresh_recognition(
     session: Session, agent_ids: Iterable[str], *, added_calls: Mapping[str, Sequence[int]] | None = None
 ) -> list[BadgeAward]:
-    """Bring stored awards and points in line with each agent's history; returns awards new to the store.
+    """Bring stored awards and points in line with each agent's history; returns awards new to the store
+    (written, and returned as they were found: without their row's id).
 
     `added_calls`: for agents whose only change since the last refresh may be
     these new evaluations (ids), which can then go on from the stored
@@ -386,13 +387,16 @@ def _refresh(
     entries = _points_from(session, afresh, {agent_id: now[agent_id].since for agent_id in now if agent_id not in afresh})
 
     new_awards: list[BadgeAward] = []
+    new_points: list[dict[str, object]] = []
     kept = _Standings()
     for agent_id in agent_ids:
         standing, since, latest = now[agent_id]
         agent_goals, agent_on_time = goals[agent_id], on_time.get(agent_id, [])
         states = standing.states(agent_goals, agent_on_time)
         new_awards.extend(_keep_awards(session, agent_id, states, awards[agent_id]))
-        _keep_points(session, agent_id, standing.points(states, agent_on_time, since=since), entries[agent_id], since)
+        _keep_points(
+            session, agent_id, standing.points(states, agent_on_time, since=since), entries[agent_id], since, new_points
+        )
         mastered = standing.mastered()
         for index, goal in enumerate(agent_goals):
             stored_goal = stored_goals.get(goal.goal_id) if goal.goal_id is not None else None
@@ -402,6 +406,16 @@ def _refresh(
                 stored_goal.mastered_at = at  # what the leaderboard's goal progress stops at
         _keep_standing(kept, agent_id, standing, latest, inputs[agent_id], standings.get(agent_id))
     _store_standings(session, kept)
+    # Rows new to the store go in with one statement per table, in the order they were found (a first
+    # import adds thousands; the session's unit of work would handle each as an object of its own).
+    if new_awards:
+        session.execute(  # type: ignore[call-overload]
+            insert(BadgeAward.__table__),
+            [{"agent_id": a.agent_id, "badge_id": a.badge_id, "awarded_at": a.awarded_at, "evaluation_id": a.evaluation_id}
+             for a in new_awards],
+        )
+    if new_points:
+        session.execute(insert(PointsEntry.__table__), new_points)  # type: ignore[call-overload]
     return new_awards
 
 
@@ -472,12 +486,10 @@ def _keep_awards(session: Session, agent_id: str, states: Mapping, stored: dict[
             if award is not None:
                 session.delete(award)  # revoked quietly: the history no longer earns it
             continue
-        if award is None:
-            award = BadgeAward(
+        if award is None:  # written by `_refresh` with the chunk's other new awards
+            new_awards.append(BadgeAward(
                 agent_id=agent_id, badge_id=badge_id, awarded_at=state.earned.at, evaluation_id=state.earned.evaluation_id
-            )
-            session.add(award)
-            new_awards.append(award)
+            ))
         elif (award.awarded_at, award.evaluation_id) != (state.earned.at, state.earned.evaluation_id):
             award.awarded_at, award.evaluation_id = state.earned.at, state.earned.evaluation_id
     for leftover in stored.values():  # a badge no longer in the catalogue
@@ -487,12 +499,12 @@ def _keep_awards(session: Session, agent_id: str, states: Mapping, stored: dict[
 
 def _keep_points(
     session: Session, agent_id: str, wanted: Mapping[tuple[date, str], int],
-    entries: dict[tuple[date, str], PointsEntry], since: date | None,
+    entries: dict[tuple[date, str], PointsEntry], since: date | None, new_rows: list[dict[str, object]],
 ) -> None:
     for key, points in wanted.items():
         entry = entries.pop(key, None)
-        if entry is None:
-            session.add(PointsEntry(agent_id=agent_id, day=key[0], source=key[1], points=points))
+        if entry is None:  # a row for `_refresh` to write with the chunk's others
+            new_rows.append({"agent_id": agent_id, "day": key[0], "source": key[1], "points": points})
         elif entry.points != points:
             entry.points = points
     for (day, _), entry in entries.items():
