@@ -34,7 +34,7 @@ from typing_extensions import NotRequired, TypedDict
 from annotated_types import MinLen
 from pydantic import BaseModel, ConfigDict, Strict, TypeAdapter, ValidationError
 from pydantic import Field as PydanticField
-from pydantic_core import to_json
+from pydantic_core import core_schema, to_json
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy import Engine, Table, bindparam, delete, func, insert, text, update
 from sqlmodel import Session, select
@@ -83,7 +83,7 @@ from .models import (
     instant_text,
     utc_now,
 )
-from .models import _empty_is_absent, _json_bool, _nfc, _number, _storable_text
+from .models import _ISO_INSTANT, _empty_is_absent, _json_bool, _nfc, _number, _storable_text
 
 Record = (
     TeamIn | AgentIn | ScorecardIn | EvaluationIn | CallIn | GoalIn | SelfAssessmentIn
@@ -182,8 +182,37 @@ def _json_twin(model: type[BaseModel], name: str, **replaced: Any) -> Any:
     return twin
 
 
+_YEARS_IN_RANGE_EVERYWHERE = r"(?:000[2-9]|00[1-9]\d|0[1-9]\d\d|[1-8]\d\d\d|9[0-8]\d\d|99[0-8]\d)"
+"""Years 2 to 9998: a moment in them stays in range in UTC whatever its zone (years 1 and 9999 may not)."""
+
+
+class _PlainInstant:
+    """An instant of a plain line, checked by pydantic-core alone: text matching the model's ISO 8601
+    pattern as it stands (the model trims it first), in a year that stays in range in UTC, parsed as
+    the model parses it. Stricter than the model's Python validators, never looser."""
+
+    PATTERN = "^" + _YEARS_IN_RANGE_EVERYWHERE + _ISO_INSTANT.pattern.removeprefix("^\\d{4}")
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return core_schema.chain_schema(
+            [core_schema.str_schema(pattern=cls.PATTERN), core_schema.datetime_schema(tz_constraint="aware")]
+        )
+
+
+def _plain_instant() -> Any:
+    """How a plain line's `occurred_at` is checked: `_PlainInstant` while the model's pattern starts with its year."""
+    if _ISO_INSTANT.pattern.startswith("^\\d{4}-"):
+        return _PlainInstant
+    info = EvaluationIn.model_fields["occurred_at"]  # a pattern changed since: the model's own checks
+    return _strict(info.annotation, info.metadata)
+
+
 _PLAIN_EVALUATION = TypeAdapter(
-    _json_twin(EvaluationIn, "_PlainEvaluation", results=list[_json_twin(CriterionResultIn, "_PlainResult")])
+    _json_twin(
+        EvaluationIn, "_PlainEvaluation",
+        occurred_at=_plain_instant(), results=list[_json_twin(CriterionResultIn, "_PlainResult")],
+    )
 ).validator.validate_json
 
 
@@ -1220,11 +1249,13 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
     call_ids = list(batch.evaluations)
     stored: dict[str, tuple[int, str, str]] = {}
     session.flush()  # what the session's own execute does first: the reads below go past it
+    # Into a store without calls (a first import) there is no fingerprint to look up, call by call.
+    any_stored = session.exec(select(Evaluation.id).limit(1)).first() is not None
     for row in driver_rows_in(
         session,
         lambda chunk: select(Evaluation.call_id, Evaluation.id, Evaluation.content_hash, Evaluation.agent_id)
         .where(Evaluation.call_id.in_(chunk)),
-        call_ids,
+        call_ids if any_stored else [],
     ):
         stored[row[0]] = (row[1], row[2], row[3])
 

@@ -14,6 +14,7 @@ import json
 from datetime import UTC
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -198,3 +199,29 @@ def test_the_fingerprint_is_the_sha256_of_the_sorted_json(record: dict[str, Any]
 def test_text_is_written_alike_by_both_json_writers() -> None:
     every_character = "".join(chr(n) for n in range(0x110000) if not 0xD800 <= n <= 0xDFFF)
     assert to_json(every_character).decode("utf-8") == json.dumps(every_character, ensure_ascii=False)
+
+
+# ------------------------------------------------------------------ instants
+
+INSTANTS = [
+    "2026-11-20T14:03:00Z", "2026-11-20t14:03:00z", "2026-11-20 14:03:00+02:00", "2026-11-20T14:03Z",
+    "2026-11-20T14:03:00.123456+05:30", "2026-11-20T14:03:00.1234567-0800", "2026-11-20T14:03:00+02",
+    "0002-01-01T00:00:00+23:59", "9998-12-31T23:59:59-23:59", "0001-01-01T00:00:00+01:00", "0001-01-01T05:00:00+01:00",
+    "9999-12-31T23:00:00-05:00", "9999-12-31T23:00:00Z", " 2026-11-20T14:03:00Z", "2026-11-20T14:03:00Z ",
+    "2026-11-20T14:03:00", "2026-11-20", "1763647380", "2026-11-20T25:03:00Z", "2026-02-30T14:03:00Z",
+    "2026-11-20T14:03:00+24:00", "2026-11-20T14:03:00.Z", "20261120T140300Z", "2026-11-20T14:03:00+2:00",
+]
+
+
+@pytest.mark.parametrize("instant", INSTANTS)
+def test_a_calls_time_read_the_short_way_is_what_the_full_way_reads(instant: str) -> None:
+    raw = json.dumps(f.evaluation(occurred_at=instant)).encode()
+    plain = _plain_evaluation(raw)
+    if plain is not None:
+        assert plain == full_way(raw)
+        assert plain["occurred_at"].utcoffset() is not None
+
+
+@pytest.mark.parametrize("instant", ["2026-11-20T14:03:00Z", "2026-11-20 14:03:00.5+02:00", "2026-11-20T14:03-0800"])
+def test_a_calls_time_in_iso_8601_with_its_zone_is_read_the_short_way(instant: str) -> None:
+    assert _plain_evaluation(json.dumps(f.evaluation(occurred_at=instant)).encode()) is not None
