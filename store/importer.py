@@ -1351,6 +1351,8 @@ _OUTCOME = itemgetter("outcome")
 def _result_rows(evaluation_id: int, given: list[dict[str, Any]], ids_by_key: dict[str, int]) -> list[tuple[Any, ...]]:
     """An evaluation's results as rows of `_RESULT_COLUMNS`."""
     return [
+        # Most results give their behaviour and outcome alone (both required): nothing else to look up.
+        (r["outcome"], None, None, None, evaluation_id, ids_by_key[r["criterion"]]) if len(r) == 2 else
         (r["outcome"], r.get("moment_s"), r.get("quote"), r.get("comment"), evaluation_id, ids_by_key[r["criterion"]])
         for r in given
     ]
