@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from markdown_it import MarkdownIt
 from sqlalchemy import Engine
 
 from nextcall.seed.load import load_demo
-from nextcall.store.db import make_engine
 from nextcall.store.importer import import_files
 from nextcall.store.models import Outcome
 from nextcall.store.prep import PrepError, md, md_quote, prep_brief
@@ -29,9 +27,9 @@ from nextcall.store.self_assessments import Draft, save_draft, submit
 from nextcall.store.talkback import raise_dispute
 from nextcall.tui.cli import app
 from tests import factories as f
+from tests.store.conftest import DEMO_NOW, DEMO_TODAY
 
-TODAY = date(2026, 11, 23)
-NOW = datetime(2026, 11, 23, 18, 30, tzinfo=UTC)
+TODAY, NOW = DEMO_TODAY, DEMO_NOW
 EXPECTED = Path(__file__).parent / "expected" / "prep_a_khan.md"
 
 HOSTILE = "*bold* [link](x) # heading <script>alert(1)</script> `code` | pipe \x1b[31mred\x1b[0m &amp; _under_"
@@ -74,15 +72,6 @@ def assessed_a_khan(engine: Engine) -> None:
         ),
     )
     submit(engine, agent_id="a.khan", now=datetime(2026, 11, 23, 8, 40, tzinfo=UTC))
-
-
-@pytest.fixture
-def demo(db_url: str) -> Iterator[Engine]:
-    """The demo data, its story ending on 23 Nov 2026 at 18:30 UTC."""
-    load_demo(db_url, today=TODAY, now=NOW)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def test_the_brief_for_a_khan_reads_as_expected(demo: Engine) -> None:

@@ -7,30 +7,17 @@ call, for every filter, on a real SQLite file and on PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
-
 import pytest
 from sqlalchemy import Engine
 
-from nextcall.seed.load import load_demo
-from nextcall.store.db import make_engine
 from nextcall.store.models import Outcome
 from nextcall.store.queries import evaluation_view, home_view, scorecard_page
 from nextcall.store.talkback import acknowledge
 from nextcall.store.views import EvaluationView
+from tests.store.conftest import DEMO_NOW
 
-TODAY = date(2026, 11, 23)
-NOW = datetime(2026, 11, 23, 18, 30, tzinfo=UTC)
+NOW = DEMO_NOW
 AGENT = "a.khan"
-
-
-@pytest.fixture
-def demo(db_url: str) -> Iterator[Engine]:
-    load_demo(db_url, today=TODAY, now=NOW)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def every_call(engine: Engine, agent_id: str) -> list[EvaluationView]:
