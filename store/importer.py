@@ -51,6 +51,7 @@ from .talkback import answer_rescored
 from .import_problems import MISSING, Problem, Source
 from .recognition import WrittenCall, driver_rows, driver_rows_in, refresh_recognition, written_outcomes
 from .models import (
+    OUTCOME_OF,
     AcknowledgementIn,
     CoachingSessionIn,
     DisputeIn,
@@ -241,7 +242,6 @@ values, `occurred_at` in UTC; its results as dicts of the fields of `CriterionRe
 Optional fields not given may be absent (read from JSON, they are): read them with `get`."""
 
 _RESULT_DEFAULTS = {name: None for name in CriterionResultIn.model_fields}
-_OUTCOMES = {outcome.value: outcome for outcome in Outcome}
 
 
 def _evaluation_record(evaluation: EvaluationIn) -> EvaluationRecord:
@@ -1283,7 +1283,7 @@ def _write_evaluations(session: Session, batch: Batch, summary: ImportSummary) -
         scored_alike = (scorecard, *map(_CRITERION, given), *map(_OUTCOME, given))
         known_score = scores.get(scored_alike)
         if known_score is None:
-            by_criterion = {r["criterion"]: _OUTCOMES[r["outcome"]] for r in given}
+            by_criterion = {r["criterion"]: OUTCOME_OF[r["outcome"]] for r in given}
             scored = rules.score(by_criterion, weights[scorecard])
             known_score = scores[scored_alike] = (scored.value, bool(scored.critical_missed), by_criterion)
         score, critical_missed, outcomes = known_score

@@ -369,8 +369,9 @@ def _agents(session: Session, period: Period, team_id: str | None) -> tuple[list
         return agents, _team_name(session, team_id)
     rows = session.exec(_agents_statement(team_id is not None), params=_team(team_id)).all()
     agents = [(row[0], row[1], row[2], bool(row[3])) for row in rows]
-    # The team's board reads the team's name with its agents; a team without agents, on its own.
-    return agents, (rows[0][4] if rows else _team_name(session, team_id)) if team_id is not None else None
+    if team_id is None or not rows:
+        return agents, _team_name(session, team_id)
+    return agents, rows[0][4]  # the team's board reads the team's name with its agents
 
 
 def _team_name(session: Session, team_id: str | None) -> str | None:

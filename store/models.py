@@ -51,6 +51,10 @@ class Outcome(str, enum.Enum):
     na = "na"
 
 
+OUTCOME_OF = {outcome.value: outcome for outcome in Outcome}
+"""Each outcome by its stored value: a dictionary look-up, for code that reads a million results."""
+
+
 class Channel(str, enum.Enum):
     """Where the contact happened."""
 

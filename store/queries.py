@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from . import badges, rules
 from .models import (
     NO_WORDS_YET,
+    OUTCOME_OF,
     Agent,
     BadgeAward,
     CallDetail,
@@ -37,7 +38,7 @@ from .models import (
 )
 from .db import through_login
 from . import talkback
-from .recognition import badge_states_now, outcomes_by_call
+from .recognition import badge_states_now
 from .views import (
     AgentView,
     DisputeView,
@@ -187,19 +188,13 @@ _CALL_COLUMNS = tuple(Evaluation.__table__.c)  # type: ignore[attr-defined]
 def _calls(
     session: Session, query: Any, params: dict[str, Any] | None = None, outcomes: Any = None,
 ) -> list[tuple[Any, rules.CallOutcomes]]:
-    """Calls from `query` (a select of `_CALL_COLUMNS`), each with its outcomes by criterion key: read with
-    `outcomes` (`_outcomes_statement(query)`, same parameters) where given, else by the calls' ids."""
+    """Calls from `query` (a select of `_CALL_COLUMNS`), each with its outcomes by criterion key, read with
+    `outcomes`: `_outcomes_statement(query)`, built once by the caller of a statement built once."""
     rows = session.execute(query, params).all()
-    if outcomes is None:
-        found = outcomes_by_call(session, [row.id for row in rows])
-    else:
-        found = defaultdict(dict)
-        for evaluation_id, key, outcome in session.execute(outcomes, params):
-            found[evaluation_id][key] = _OUTCOME_OF[outcome]
+    found: dict[int, dict[str, Outcome]] = defaultdict(dict)
+    for evaluation_id, key, outcome in session.execute(_outcomes_statement(query) if outcomes is None else outcomes, params):
+        found[evaluation_id][key] = OUTCOME_OF[outcome]
     return [(row, rules.CallOutcomes(found.get(row.id, {}), row.csat, row.first_contact_resolution)) for row in rows]
-
-
-_OUTCOME_OF = {outcome.value: outcome for outcome in Outcome}
 
 
 def _outcomes_statement(query: Any) -> Any:

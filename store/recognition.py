@@ -33,6 +33,7 @@ from sqlmodel import Session, col, select
 from .badges import AgentHistory, BadgeState, CallRecord, GoalRecord, Standing, replay
 from .db import IN_LIST_SIZE, through_login
 from .models import (
+    OUTCOME_OF,
     BadgeAward,
     Criterion,
     CriterionResult,
@@ -46,9 +47,6 @@ from .models import (
 )
 from .rules import Target, counts_as_listened_first
 
-_OUTCOMES = {outcome.value: outcome for outcome in Outcome}
-
-
 def outcomes_by_call(session: Session, evaluation_ids: Sequence[int]) -> dict[int, dict[str, Outcome]]:
     """Each evaluation's outcomes by criterion key (criteria it does not name are absent: `na`)."""
     outcomes: dict[int, dict[str, Outcome]] = defaultdict(dict)
@@ -59,7 +57,7 @@ def outcomes_by_call(session: Session, evaluation_ids: Sequence[int]) -> dict[in
             .join(Criterion, col(Criterion.id) == CriterionResult.criterion_id)
             .where(col(CriterionResult.evaluation_id).in_(ids[start : start + IN_LIST_SIZE]))
         ):
-            outcomes[evaluation_id][key] = _OUTCOMES[outcome]
+            outcomes[evaluation_id][key] = OUTCOME_OF[outcome]
     return outcomes
 
 
@@ -195,7 +193,7 @@ def _calls(
         .join(Evaluation, col(Evaluation.id) == CriterionResult.evaluation_id)
         .where(chosen),
     ):
-        read[evaluation_id][keys[criterion_id]] = _OUTCOMES[outcome]
+        read[evaluation_id][keys[criterion_id]] = OUTCOME_OF[outcome]
     outcomes.update(read)
     calls: dict[str, list[CallRecord]] = defaultdict(list)
     moments: dict[str, list[Through]] = defaultdict(list)
