@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import enum
-import gc
 import hashlib
 import io
 import json
@@ -41,6 +40,7 @@ from sqlmodel import Session, select
 from sqlmodel.main import FieldInfoMetadata
 
 from . import rules
+from .collector import collector_paused
 from .db import IN_LIST_SIZE, LOCK_NOT_AVAILABLE, ROW_WAIT_SECONDS, lock_for_writing, through_login
 from .errors import ImportRejected, StoreError
 from .import_calls import apply_to_stored, call_details, check_aliases, write_aliases, write_calls
@@ -545,19 +545,6 @@ def content_hash(evaluation: EvaluationIn | EvaluationRecord) -> str:
 # ------------------------------------------------------------------- reading
 
 
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    # A batch is a million small dicts that all live until the import ends: the
-    # cycle collector would walk them again and again, with nothing to free.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def read_batch(
     paths: Sequence[Path | str],
     *,
@@ -570,7 +557,7 @@ def read_batch(
     A folder stands for the files under it that import reads. `source` names the
     QA tool whose `.json` exports are among the files (`store.sources.reading.SOURCES`).
     `now` is the moment of the import (default: the clock's): nothing may lie more than a day after it."""
-    with _no_cycle_collection():
+    with collector_paused():
         return _read_batch(paths, on_progress, now or utc_now(), source)
 
 
@@ -1456,7 +1443,7 @@ def import_files(
     """
     # The collector stays paused from the first line read until the batch is freed: let go
     # between reading and writing, it would walk the whole batch at once, with nothing to free.
-    with _no_cycle_collection():
+    with collector_paused():
         return import_batch(engine, read_batch(paths, on_progress=on_progress, now=now, source=source), dry_run=dry_run)
 
 
@@ -1514,7 +1501,7 @@ def import_batch(engine: Engine, batch: Batch, *, dry_run: bool = False) -> Impo
     Raises:
         ImportRejected: listing every problem; nothing was written.
     """
-    with _no_cycle_collection(), Session(engine, expire_on_commit=False) as session:
+    with collector_paused(), Session(engine, expire_on_commit=False) as session:
         transaction = session.begin()
         try:
             # Checked and written in one turn: another import running at the same

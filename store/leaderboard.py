@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from .badges import BADGES
+from .collector import collector_paused
 from .db import through_login, unit_of_work
 from .errors import StoreError
 from .rules import PassRate
@@ -707,15 +708,15 @@ def _standings(
 
 def _ranks(standings: Iterable[_Standing], metric: Metric) -> dict[str, int]:
     """Competition ranking (1, 1, 3): values equal as shown on the board share a rank."""
-    ranked = sorted((s for s in standings if s.value is not None), key=lambda s: -_shown(s.value, metric))
+    # Each value as shown worked out once (everyone's board ranks thousands), highest first.
+    ranked = sorted(((_shown(s.value, metric), s.agent_id) for s in standings if s.value is not None), reverse=True)
     ranks: dict[str, int] = {}
     previous: int | None = None
     rank = 0
-    for position, standing in enumerate(ranked, start=1):
-        key = _shown(standing.value, metric)
+    for position, (key, agent_id) in enumerate(ranked, start=1):
         if key != previous:
             rank, previous = position, key
-        ranks[standing.agent_id] = rank
+        ranks[agent_id] = rank
     return ranks
 
 
@@ -874,7 +875,8 @@ def leaderboard(
     now = now or utc_now()
     zone = zone or now.astimezone().tzinfo
     assert zone is not None
-    with Session(db) as session:
+    # Everyone's board is thousands of standings and rows made at once, none of them in a cycle.
+    with collector_paused(), Session(db) as session:
         return leaderboard_in(
             session, metric=metric, period=period, team_id=team_id, viewer_id=viewer_id, now=now, zone=zone,
             min_calls=min_calls, next_call=next_call,
