@@ -382,7 +382,8 @@ class Evaluation(EvaluationBase, table=True):
         Index("ix_evaluation_agent_scorecard_occurred", "agent_id", "scorecard_id", "occurred_at"),
         # What every open app and wallboard polls: when the newest import wrote (read from its end).
         Index("ix_evaluation_imported", "imported_at"),
-        Index("ix_evaluation_occurred", "occurred_at"),
+        # Everyone's board: a period's calls grouped by agent with their scores, read from the index alone.
+        Index("ix_evaluation_occurred", "occurred_at", "agent_id", "score"),
         Index("ix_evaluation_scorecard", "scorecard_id"),
     )
 
