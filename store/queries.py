@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, case, exists, func, literal_column, or_, text, union_all
+from sqlalchemy import Engine, and_, bindparam, case, exists, func, literal_column, or_, text, true, union_all
 from sqlmodel import Session, col, select
 
 from . import badges, rules
@@ -260,8 +260,9 @@ def _team_costs(session: Session, agent: AgentView, scorecard_id: str) -> dict[s
         ).all()
         return _costs_from_sums(rows) if rows else None
     params = {"team": agent.team_id, "agent": agent.id, "scorecard": scorecard_id}
-    by_outcome = session.execute(_team_sums_statement(), params).all()
-    colleagues = by_outcome[0][-1] if by_outcome else session.execute(_colleagues_statement(), params).scalar_one()
+    per_colleague = session.get_bind().dialect.name == "postgresql"
+    by_outcome = session.execute(_team_sums_statement(per_colleague), params).all()
+    colleagues = by_outcome[0][-1] if by_outcome else session.execute(_colleagues_statement(per_colleague), params).scalar_one()
     if colleagues < TEAM_PRIOR_COLLEAGUES:
         return None
     # The sums each behaviour's cost is made of, added up by the database over those calls' results:
@@ -281,31 +282,53 @@ def _team_costs(session: Session, agent: AgentView, scorecard_id: str) -> dict[s
     return _costs_from_sums([(key, *totals) for key, totals in sums.items()])
 
 
-def _team_calls() -> Any:
-    """The team's latest calls on the scorecard but the agent's own (`team`, `agent`, `scorecard` parameters)."""
-    # Colleagues first, then each one's calls by (agent, scorecard, time):
-    # a join lets SQLite walk every call of the scorecard in the store instead.
+def _team_calls(per_colleague: bool) -> Any:
+    """The team's latest calls on the scorecard but the agent's own (`team`, `agent`, `scorecard` parameters).
+
+    `per_colleague` (PostgreSQL): each colleague's latest calls first, by (agent, scorecard, time), then the
+    latest of those. Asked for the team's latest calls at once, PostgreSQL with its statistics walks every
+    call of the store from the newest, looking for the team's (at 5,000 agents, 65 ms for Home's prior).
+    """
     colleagues = select(Agent.id).where(Agent.team_id == bindparam("team"), Agent.id != bindparam("agent"))
-    return (
-        select(Evaluation.id, Evaluation.agent_id)
-        .where(col(Evaluation.agent_id).in_(colleagues), Evaluation.scorecard_id == bindparam("scorecard"))
+    if not per_colleague:
+        # Colleagues first, then each one's calls by (agent, scorecard, time):
+        # a join lets SQLite walk every call of the scorecard in the store instead.
+        return (
+            select(Evaluation.id, Evaluation.agent_id)
+            .where(col(Evaluation.agent_id).in_(colleagues), Evaluation.scorecard_id == bindparam("scorecard"))
+            .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
+            .limit(TEAM_WINDOW)
+            .cte("team_calls")
+        )
+    colleague = colleagues.subquery("colleague")
+    own = (
+        select(Evaluation.id, Evaluation.agent_id, Evaluation.occurred_at)
+        .where(Evaluation.agent_id == colleague.c.id, Evaluation.scorecard_id == bindparam("scorecard"))
         .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
+        .limit(TEAM_WINDOW)
+        .lateral("own_calls")
+    )
+    return (
+        select(own.c.id, own.c.agent_id)
+        .select_from(colleague)
+        .join(own, true())
+        .order_by(own.c.occurred_at.desc(), own.c.id.desc())
         .limit(TEAM_WINDOW)
         .cte("team_calls")
     )
 
 
 @cache
-def _colleagues_statement() -> Any:
-    latest = _team_calls()
+def _colleagues_statement(per_colleague: bool) -> Any:
+    latest = _team_calls(per_colleague)
     return select(func.count(func.distinct(latest.c.agent_id)))
 
 
 @cache
-def _team_sums_statement() -> Any:
+def _team_sums_statement(per_colleague: bool) -> Any:
     """Per behaviour and outcome on the team's latest calls: how many, CSAT total and count, first-contact
     resolutions and count, and on every row how many colleagues those calls are from: one round trip."""
-    latest = _team_calls()
+    latest = _team_calls(per_colleague)
     calls = select(latest.c.id)
     fcr = Evaluation.first_contact_resolution
     return (

@@ -1043,3 +1043,22 @@ def test_an_agents_login_gets_the_same_coaching_truth_as_the_owner_and_the_lead(
     finally:
         for engine in (as_agent, as_lead, owner):
             engine.dispose()
+
+
+def test_a_logins_team_prior_sums_the_same_latest_calls_as_the_owners(
+    pg_url: str, tmp_path: Path, names: Callable[[str], str]
+) -> None:
+    """More colleagues' calls than the prior's window, which ends amid calls made at one time (tests/store/test_team_prior)."""
+    from tests.store.test_team_prior import crew_store, latest_counts
+
+    owner = make_engine(pg_url)
+    try:
+        expected = latest_counts(crew_store(owner, tmp_path))
+        login = grant_agent(owner, "ag0", login=names("ag0"))
+        with connect(pg_url, login) as connection:
+            rows = connection.execute("SELECT * FROM nextcall_access.team_prior('ag0', 'lb')").fetchall()
+    finally:
+        owner.dispose()
+    assert {key: (missed, applicable) for key, missed, applicable, *_ in rows} == {
+        key: (expected[key, "missed"], expected[key, "missed"] + expected[key, "met"]) for key in ("k0", "k1", "k2")
+    }
