@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, bindparam, case, func, literal_column, or_, text, union_all
+from sqlalchemy import Engine, and_, bindparam, case, func, literal_column, or_, text, true, union_all
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
@@ -411,11 +411,29 @@ _Scores = dict[str, tuple[int, float | None]]
 
 
 @cache
-def _scores_statement(spans: int, by_team: bool) -> Any:
-    """Per span (`start0`, `end0`, ...; each row led by its number) and agent: calls and mean score. One round trip."""
+def _scores_statement(spans: int, by_team: bool, per_agent: bool = False) -> Any:
+    """Per span (`start0`, `end0`, ...; each row led by its number) and agent: calls and mean score. One round trip.
+
+    `per_agent` (a team's board on PostgreSQL): each of the team's agents' calls in the span read by (agent, time).
+    Otherwise PostgreSQL with its statistics reads everyone's calls of the span from the index on call time,
+    which carries their agents, and keeps the team's (on a store of 500 agents, 3.4 against 1 ms).
+    """
     parts = []
     for index in range(spans):
-        where = [col(Evaluation.occurred_at) >= bindparam(f"start{index}"), col(Evaluation.occurred_at) < bindparam(f"end{index}")]
+        start, end = bindparam(f"start{index}"), bindparam(f"end{index}")
+        if per_agent:
+            agent = select(Agent.id).where(Agent.team_id == bindparam("team")).subquery("team_agent")
+            figures = (
+                select(func.count().label("calls"), func.avg(Evaluation.score).label("mean"))
+                .where(Evaluation.agent_id == agent.c.id, col(Evaluation.occurred_at) >= start, col(Evaluation.occurred_at) < end)
+                .lateral(f"figures{index}")
+            )
+            parts.append(
+                select(literal_column(str(index)), agent.c.id, figures.c.calls, figures.c.mean)
+                .select_from(agent).join(figures, true()).where(figures.c.calls > 0)
+            )
+            continue
+        where = [col(Evaluation.occurred_at) >= start, col(Evaluation.occurred_at) < end]
         if by_team:
             where.append(_of_team(Evaluation.agent_id))
         parts.append(
@@ -445,7 +463,9 @@ def _scores(session: Session, spans: list[_Span], team_id: str | None) -> dict[s
         params = _team(team_id)
         for index, (start, end) in enumerate(group):
             params |= {f"start{index}": start, f"end{index}": end}
-        for index, agent, calls, mean in session.execute(_scores_statement(len(group), team_id is not None), params):
+        per_agent = team_id is not None and session.get_bind().dialect.name == "postgresql"
+        statement = _scores_statement(len(group), team_id is not None, per_agent)
+        for index, agent, calls, mean in session.execute(statement, params):
             by_window[windows[group[int(index)]]][agent] = (calls, None if mean is None else float(mean))
     return {span.name: by_window[windows[span.window.start, span.window.end]] for span in spans}
 
