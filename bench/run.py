@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -625,24 +626,25 @@ Check = tuple[str, str, Callable[[str], object], Callable[[str], list[tuple]], C
 """(key, label, the store's read for an agent, the floor for that agent, the check of one against the other, goal)."""
 
 
-def screen_checks(engine: Any, shape: Shape) -> list[Check]:
+def screen_checks(engine: Any, shape: Shape, floor_engine: Any) -> list[Check]:
+    """The store's reads on `engine`, the floors' hand-written statements on `floor_engine` (the server's defaults)."""
     from nextcall.store import leaderboard as boards
     from nextcall.store import queries
 
     now = board_now(shape)
     team_of = {agent_id(n): team_id(n // TEAM_SIZE) for n in range(shape.agents)}
     checks: list[Check] = [
-        ("home", "home", lambda a: queries.home_view(engine, agent_id=a), lambda a: floors.home(engine, a),
+        ("home", "home", lambda a: queries.home_view(engine, agent_id=a), lambda a: floors.home(floor_engine, a),
          floors.check_home, "<= 3"),
         ("page", "scorecards page", lambda a: queries.scorecard_page(engine, agent_id=a),
-         lambda a: floors.page(engine, a), floors.check_page, "<= 3"),
+         lambda a: floors.page(floor_engine, a), floors.check_page, "<= 3"),
         ("filtered", "scorecards page, filtered",
          lambda a: queries.scorecard_page(engine, agent_id=a, criterion_key="verify"),
-         lambda a: floors.filtered(engine, a, "verify"), floors.check_page, "<= 3"),
+         lambda a: floors.filtered(floor_engine, a, "verify"), floors.check_page, "<= 3"),
         ("goal", "goal series", lambda a: queries.goal_screen_view(engine, agent_id=a),
-         lambda a: floors.goal(engine, a), floors.check_goal, "<= 3"),
+         lambda a: floors.goal(floor_engine, a), floors.check_goal, "<= 3"),
         ("badges", "badges", lambda a: queries.badges_view(engine, agent_id=a),
-         lambda a: floors.badges(engine, a), floors.check_badges, "<= 3"),
+         lambda a: floors.badges(floor_engine, a), floors.check_badges, "<= 3"),
     ]
     week = floors.board_windows(boards.Period.this_week, now, UTC)
 
@@ -656,7 +658,7 @@ def screen_checks(engine: Any, shape: Shape) -> list[Check]:
     def check_wallboard(view: Any, rows: list[tuple]) -> None:
         floors.check_board(view, "quality", [row[:3] for row in rows])
 
-    checks.append(("wallboard", "wallboard refresh", wallboard, lambda a: floors.wallboard(engine, week, team_of[a]),
+    checks.append(("wallboard", "wallboard refresh", wallboard, lambda a: floors.wallboard(floor_engine, week, team_of[a]),
                    check_wallboard, "<= 3"))
     month = floors.board_windows(boards.Period.last_30_days, now, UTC)
     for metric in boards.Metric:
@@ -670,7 +672,7 @@ def screen_checks(engine: Any, shape: Shape) -> list[Check]:
                 )
 
             def floor(agent: str, metric: Any = metric, scope: str = scope) -> list[tuple]:
-                return floors.board(engine, metric.value, month, team_of[agent] if scope == "team" else None)
+                return floors.board(floor_engine, metric.value, month, team_of[agent] if scope == "team" else None)
 
             def check(view: Any, rows: list[tuple], metric: Any = metric) -> None:
                 floors.check_board(view, metric.value, rows)
@@ -684,11 +686,15 @@ def section_screens_on(label: str, key: str, url: str, shape: Shape) -> None:
     from nextcall.store.db import open_store
 
     engine = open_store(url)
+    floor_engine = open_store(url)
+    if floor_engine.dialect.name == "postgresql":
+        # nextcall's sessions run without parallel workers; a hand-written statement runs as the server would.
+        event.listen(floor_engine, "connect", _server_defaults)
     agents = sample_agents(shape)
     print(f"  {label}: ms per call, median over {len(agents)} agents (floor: one hand-written statement per screen, "
           "checked to return the store's figures)")
     try:
-        for name, text, ours, floor, check, goal in screen_checks(engine, shape):
+        for name, text, ours, floor, check, goal in screen_checks(engine, shape, floor_engine):
             # Every sampled agent's calls read once by both first: whichever ran first on a page not yet in
             # memory would pay for reading it from disk and the other not (at 10M results, several times over).
             for agent in agents:
@@ -709,6 +715,13 @@ def section_screens_on(label: str, key: str, url: str, shape: Shape) -> None:
             figure(f"screen:{key}:{name}", text, median_of(ours_ms), median_of(floor_ms), "ms", goal)
     finally:
         engine.dispose()
+        floor_engine.dispose()
+
+
+def _server_defaults(dbapi_connection: Any, _record: Any) -> None:
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("RESET max_parallel_workers_per_gather")
+    dbapi_connection.commit()
 
 
 def print_login_queries(url: str, shape: Shape) -> None:
