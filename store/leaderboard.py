@@ -459,25 +459,14 @@ def _scores(session: Session, spans: list[_Span], team_id: str | None) -> dict[s
     for span in spans:
         windows.setdefault((span.window.start, span.window.end), len(windows))
     by_window: list[_Scores] = [{} for _ in windows]
-    for group in _round_trips(list(windows), team_id):
-        params = _team(team_id)
-        for index, (start, end) in enumerate(group):
-            params |= {f"start{index}": start, f"end{index}": end}
-        per_agent = team_id is not None and session.get_bind().dialect.name == "postgresql"
-        statement = _scores_statement(len(group), team_id is not None, per_agent)
-        for index, agent, calls, mean in session.execute(statement, params):
-            by_window[windows[group[int(index)]]][agent] = (calls, None if mean is None else float(mean))
+    bounds = list(windows)
+    params = _team(team_id)
+    for index, (start, end) in enumerate(bounds):
+        params |= {f"start{index}": start, f"end{index}": end}
+    per_agent = team_id is not None and session.get_bind().dialect.name == "postgresql"
+    for index, agent, calls, mean in session.execute(_scores_statement(len(bounds), team_id is not None, per_agent), params):
+        by_window[int(index)][agent] = (calls, None if mean is None else float(mean))
     return {span.name: by_window[windows[span.window.start, span.window.end]] for span in spans}
-
-
-_Part = TypeVar("_Part")
-
-
-def _round_trips(parts: list[_Part], team_id: str | None) -> list[list[_Part]]:
-    """A team's figures for every span in one round trip; everyone's one span at a time, since PostgreSQL
-    runs the parts of one statement over everyone's calls in parallel workers, which cost more to start
-    than the round trips they save."""
-    return [parts] if team_id is not None else [[part] for part in parts]
 
 
 @cache
@@ -505,13 +494,12 @@ def _points(session: Session, spans: list[_Span], zone: tzinfo, team_id: str | N
             for span in spans
         }
     found: dict[str, dict[str, int]] = {span.name: {} for span in spans}
-    for group in _round_trips(spans, team_id):
-        params = _team(team_id)
-        for index, span in enumerate(group):
-            first, last = span.window.local_days(zone)
-            params |= {f"first{index}": first, f"last{index}": last}
-        for index, agent, total in session.execute(_points_statement(len(group), team_id is not None), params):
-            found[group[int(index)].name][agent] = int(total or 0)
+    params = _team(team_id)
+    for index, span in enumerate(spans):
+        first, last = span.window.local_days(zone)
+        params |= {f"first{index}": first, f"last{index}": last}
+    for index, agent, total in session.execute(_points_statement(len(spans), team_id is not None), params):
+        found[spans[int(index)].name][agent] = int(total or 0)
     return found
 
 
