@@ -24,6 +24,18 @@ def test_migrations_build_exactly_the_schema_the_models_describe(engine: Engine)
     assert differences == []
 
 
+def test_postgresql_sessions_start_no_parallel_workers_and_search_nextcalls_schema_first(pg_url: str) -> None:
+    """Every read of a screen is small or one pass over an index: workers would take longer to start than they save."""
+    engine = make_engine(pg_url)
+    try:
+        for _ in range(2):  # a new connection, and the pool's again
+            with engine.connect() as connection:
+                assert connection.execute(text("SHOW max_parallel_workers_per_gather")).scalar_one() == "0"
+                assert connection.execute(text("SHOW search_path")).scalar_one().startswith("nextcall,")
+    finally:
+        engine.dispose()
+
+
 def test_one_active_goal_and_one_open_dispute_are_partial_unique_indexes(engine: Engine) -> None:
     # The models name their WHERE for SQLite only; the migrations make both partial everywhere.
     with engine.connect() as connection:
