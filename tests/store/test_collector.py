@@ -83,17 +83,23 @@ def test_pauses_overlapping_in_two_threads_end_with_the_last_one() -> None:
     assert gc.isenabled()
 
 
-def test_a_board_is_built_with_the_collector_paused(engine: Engine, tmp_path, monkeypatch) -> None:
-    path = f.write_jsonl(tmp_path / "people.jsonl", [f.team(), f.scorecard(), f.agent()])
-    importer.import_files(engine, [path], now=datetime(2026, 11, 25, tzinfo=UTC))
-    build = leaderboard.leaderboard_in
+def collector_on_during(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[bool]:
+    """Whether the collector was on, each time `module.name` was called from now on."""
+    wrapped = getattr(module, name)
     during: list[bool] = []
 
     def watched(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         during.append(gc.isenabled())
-        return build(*args, **kwargs)
+        return wrapped(*args, **kwargs)
 
-    monkeypatch.setattr(leaderboard, "leaderboard_in", watched)
+    monkeypatch.setattr(module, name, watched)
+    return during
+
+
+def test_a_board_is_built_with_the_collector_paused(engine: Engine, tmp_path, monkeypatch) -> None:
+    path = f.write_jsonl(tmp_path / "people.jsonl", [f.team(), f.scorecard(), f.agent()])
+    importer.import_files(engine, [path], now=datetime(2026, 11, 25, tzinfo=UTC))
+    during = collector_on_during(monkeypatch, leaderboard, "leaderboard_in")
     view = leaderboard.leaderboard(engine, team_id=None, now=datetime(2026, 11, 25, 12, tzinfo=UTC), zone=UTC)
     assert during == [False]
     assert gc.isenabled()
@@ -101,14 +107,7 @@ def test_a_board_is_built_with_the_collector_paused(engine: Engine, tmp_path, mo
 
 
 def test_an_import_is_written_with_the_collector_paused(engine: Engine, tmp_path, monkeypatch) -> None:
-    write = importer.write_batch
-    during: list[bool] = []
-
-    def watched(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        during.append(gc.isenabled())
-        return write(*args, **kwargs)
-
-    monkeypatch.setattr(importer, "write_batch", watched)
+    during = collector_on_during(monkeypatch, importer, "write_batch")
     path = f.write_jsonl(tmp_path / "people.jsonl", [f.team(), f.scorecard(), f.agent()])
     importer.import_files(engine, [path], now=datetime(2026, 11, 25, tzinfo=UTC))
     assert during == [False]
