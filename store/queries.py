@@ -36,7 +36,7 @@ from .models import (
     Team,
     utc_now,
 )
-from .db import through_login
+from .db import reads_team_per_agent, through_login
 from . import talkback
 from .recognition import badge_states_now
 from .views import (
@@ -260,7 +260,7 @@ def _team_costs(session: Session, agent: AgentView, scorecard_id: str) -> dict[s
         ).all()
         return _costs_from_sums(rows) if rows else None
     params = {"team": agent.team_id, "agent": agent.id, "scorecard": scorecard_id}
-    per_colleague = session.get_bind().dialect.name == "postgresql"
+    per_colleague = reads_team_per_agent(session)
     by_outcome = session.execute(_team_sums_statement(per_colleague), params).all()
     colleagues = by_outcome[0][-1] if by_outcome else session.execute(_colleagues_statement(per_colleague), params).scalar_one()
     if colleagues < TEAM_PRIOR_COLLEAGUES:
@@ -285,9 +285,7 @@ def _team_costs(session: Session, agent: AgentView, scorecard_id: str) -> dict[s
 def _team_calls(per_colleague: bool) -> Any:
     """The team's latest calls on the scorecard but the agent's own (`team`, `agent`, `scorecard` parameters).
 
-    `per_colleague` (PostgreSQL): each colleague's latest calls first, by (agent, scorecard, time), then the
-    latest of those. Asked for the team's latest calls at once, PostgreSQL with its statistics walks every
-    call of the store from the newest, looking for the team's (at 5,000 agents, 65 ms for Home's prior).
+    `per_colleague` (`db.reads_team_per_agent`): each colleague's latest calls first, then the latest of those.
     """
     colleagues = select(Agent.id).where(Agent.team_id == bindparam("team"), Agent.id != bindparam("agent"))
     if not per_colleague:

@@ -47,19 +47,6 @@ from .models import (
 )
 from .rules import Target, counts_as_listened_first
 
-def outcomes_by_call(session: Session, evaluation_ids: Sequence[int]) -> dict[int, dict[str, Outcome]]:
-    """Each evaluation's outcomes by criterion key (criteria it does not name are absent: `na`)."""
-    outcomes: dict[int, dict[str, Outcome]] = defaultdict(dict)
-    ids = list(evaluation_ids)
-    for start in range(0, len(ids), IN_LIST_SIZE):
-        for evaluation_id, key, outcome in session.execute(
-            select(CriterionResult.evaluation_id, Criterion.key, CriterionResult.outcome)
-            .join(Criterion, col(Criterion.id) == CriterionResult.criterion_id)
-            .where(col(CriterionResult.evaluation_id).in_(ids[start : start + IN_LIST_SIZE]))
-        ):
-            outcomes[evaluation_id][key] = OUTCOME_OF[outcome]
-    return outcomes
-
 
 @dataclass(frozen=True, slots=True)
 class _Criteria:
