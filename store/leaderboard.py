@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, bindparam, case, func, literal_column, or_, text, true, union_all
+from sqlalchemy import Engine, and_, bindparam, case, func, literal_column, null, or_, text, true, union_all
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
@@ -410,19 +410,29 @@ _Scores = dict[str, tuple[int, float | None]]
 """Per agent: calls in a span and their mean score (calls where nothing applied have no score)."""
 
 
-@cache
-def _scores_statement(spans: int, by_team: bool, per_agent: bool = False) -> Any:
-    """Per span (`start0`, `end0`, ...; each row led by its number) and agent: calls and mean score. One round trip.
+@dataclass(frozen=True, slots=True)
+class _Figures:
+    """What the board's spans' standings are made of, read for all of them at once: scores and points by span name."""
 
-    `per_agent` (a team's board, `db.reads_team_per_agent`): each of the team's agents' calls in the span.
+    scores: dict[str, _Scores]
+    points: dict[str, dict[str, int]]
+
+
+def _score_parts(windows: int, by_team: bool, per_agent: bool, means: bool) -> list[Any]:
+    """Per window (`start0`, `end0`, ...; each row led by its number) and agent: calls and mean score.
+
+    `per_agent` (a team's board, `db.reads_team_per_agent`): each of the team's agents' calls in the window.
+    Without `means` (boards that rank by something else and only count calls) the mean is NULL and the calls
+    are counted from the agent/time index alone, without reading the calls' rows.
     """
     parts = []
+    mean = func.avg(Evaluation.score) if means else null()
     agent = select(Agent.id).where(Agent.team_id == bindparam("team")).subquery("team_agent")
-    for index in range(spans):
+    for index in range(windows):
         start, end = bindparam(f"start{index}"), bindparam(f"end{index}")
         if per_agent:
             figures = (
-                select(func.count().label("calls"), func.avg(Evaluation.score).label("mean"))
+                select(func.count().label("calls"), mean.label("mean"))
                 .where(Evaluation.agent_id == agent.c.id, col(Evaluation.occurred_at) >= start, col(Evaluation.occurred_at) < end)
                 .lateral(f"figures{index}")
             )
@@ -435,70 +445,51 @@ def _scores_statement(spans: int, by_team: bool, per_agent: bool = False) -> Any
         if by_team:
             where.append(_of_team(Evaluation.agent_id))
         parts.append(
-            select(literal_column(str(index)), Evaluation.agent_id, func.count(), func.avg(Evaluation.score))
+            select(literal_column(str(index)), Evaluation.agent_id, func.count(), mean)
             .where(*where)
             .group_by(Evaluation.agent_id)
         )
-    return union_all(*parts) if len(parts) > 1 else parts[0]
+    return parts
 
 
-def _scores(session: Session, spans: list[_Span], team_id: str | None) -> dict[str, _Scores]:
-    """Each span's scores, by span name."""
-    if through_login(session):
-        return {
-            span.name: {
-                agent: (int(calls), None if mean is None else float(mean))
-                for agent, calls, mean in _board(session, "board_scores", **_span_arguments(span, team_id))
-            }
-            for span in spans
-        }
-    # Spans over the same window (the last 30 days' previous period is their baseline) are read once.
-    windows: dict[tuple[datetime, datetime], int] = {}
-    for span in spans:
-        windows.setdefault((span.window.start, span.window.end), len(windows))
-    by_window: list[_Scores] = [{} for _ in windows]
-    bounds = list(windows)
-    params = _team(team_id)
-    for index, (start, end) in enumerate(bounds):
-        params |= {f"start{index}": start, f"end{index}": end}
-    per_agent = team_id is not None and reads_team_per_agent(session)
-    for index, agent, calls, mean in session.execute(_scores_statement(len(bounds), team_id is not None, per_agent), params):
-        by_window[int(index)][agent] = (calls, None if mean is None else float(mean))
-    return {span.name: by_window[windows[span.window.start, span.window.end]] for span in spans}
-
-
-@cache
-def _points_statement(spans: int, by_team: bool) -> Any:
-    """Per span (`first0`, `last0`, ...; each row led by its number) and agent: points earned. One round trip."""
+def _point_parts(spans: int, by_team: bool, first_number: int) -> list[Any]:
+    """Per span (`first0`, `last0`, ...; each row led by `first_number` + its number) and agent: points earned."""
     parts = []
     for index in range(spans):
         query = (
-            select(literal_column(str(index)), PointsEntry.agent_id, func.sum(PointsEntry.points))
+            select(literal_column(str(first_number + index)), PointsEntry.agent_id, func.sum(PointsEntry.points), null())
             .where(col(PointsEntry.day) >= bindparam(f"first{index}"), col(PointsEntry.day) <= bindparam(f"last{index}"))
             .group_by(PointsEntry.agent_id)
         )
         parts.append(query.where(_of_team(PointsEntry.agent_id)) if by_team else query)
+    return parts
+
+
+@cache
+def _figures_statement(windows: int, point_spans: int, by_team: bool, per_agent: bool, means: bool) -> Any:
+    """Scores per window, then points per span (numbered on from the windows): one round trip for the whole board."""
+    parts = _score_parts(windows, by_team, per_agent, means) + _point_parts(point_spans, by_team, windows)
     return union_all(*parts) if len(parts) > 1 else parts[0]
 
 
-def _points(session: Session, spans: list[_Span], zone: tzinfo, team_id: str | None) -> dict[str, dict[str, int]]:
-    """Each span's points per agent, by span name (days are the viewer's local days)."""
-    if through_login(session):
-        return {
-            span.name: {
-                agent: int(total or 0)
-                for agent, total in _board(session, "board_points", **_span_arguments(span, team_id))
-            }
-            for span in spans
+def _figures_through_login(
+    session: Session, scored: list[_Span], pointed: list[_Span], team_id: str | None
+) -> _Figures:
+    """The same figures from the database's functions, which a login reads the board through."""
+    scores = {
+        span.name: {
+            agent: (int(calls), None if mean is None else float(mean))
+            for agent, calls, mean in _board(session, "board_scores", **_span_arguments(span, team_id))
         }
-    found: dict[str, dict[str, int]] = {span.name: {} for span in spans}
-    params = _team(team_id)
-    for index, span in enumerate(spans):
-        first, last = span.window.local_days(zone)
-        params |= {f"first{index}": first, f"last{index}": last}
-    for index, agent, total in session.execute(_points_statement(len(spans), team_id is not None), params):
-        found[spans[int(index)].name][agent] = int(total or 0)
-    return found
+        for span in scored
+    }
+    points = {
+        span.name: {
+            agent: int(total or 0) for agent, total in _board(session, "board_points", **_span_arguments(span, team_id))
+        }
+        for span in pointed
+    }
+    return _Figures(scores, points)
 
 
 @dataclass(frozen=True, slots=True)
@@ -638,21 +629,39 @@ def _goal_gain(applicable: int | None, met: int | None, baseline: tuple[int, int
     return (met or 0) / applicable - baseline_met / baseline_applicable
 
 
-@dataclass(frozen=True, slots=True)
-class _Figures:
-    """What the board's spans' standings are made of, read for all of them at once: scores and points by span name."""
-
-    scores: dict[str, _Scores]
-    points: dict[str, dict[str, int]]
-
-
 def _figures(
     session: Session, metric: Metric, spans: list[tuple[_Span, _Span]], zone: tzinfo, team_id: str | None
 ) -> _Figures:
-    """The scores (and points) the metric's standings need in each (span, baseline)."""
+    """The scores (and points) the metric's standings need in each (span, baseline), in one statement."""
     scored = [span for span, _ in spans] + ([baseline for _, baseline in spans] if metric is Metric.improved else [])
-    points = _points(session, [span for span, _ in spans], zone, team_id) if metric is Metric.points else {}
-    return _Figures(_scores(session, scored, team_id), points)
+    pointed = [span for span, _ in spans] if metric is Metric.points else []
+    if through_login(session):
+        return _figures_through_login(session, scored, pointed, team_id)
+    # Spans over the same window (the last 30 days' previous period is their baseline) are read once.
+    windows: dict[tuple[datetime, datetime], int] = {}
+    for span in scored:
+        windows.setdefault((span.window.start, span.window.end), len(windows))
+    params = _team(team_id)
+    for (start, end), index in windows.items():
+        params |= {f"start{index}": start, f"end{index}": end}
+    for index, span in enumerate(pointed):
+        first, last = span.window.local_days(zone)
+        params |= {f"first{index}": first, f"last{index}": last}
+    means = metric in (Metric.quality, Metric.improved)  # the other boards rank by points or goals, and count calls
+    per_agent = team_id is not None and reads_team_per_agent(session)
+    statement = _figures_statement(len(windows), len(pointed), team_id is not None, per_agent, means)
+    by_window: list[_Scores] = [{} for _ in windows]
+    by_span: list[dict[str, int]] = [{} for _ in pointed]
+    for number, agent, figure, mean in session.execute(statement, params):
+        number = int(number)
+        if number < len(windows):
+            by_window[number][agent] = (figure, None if mean is None else float(mean))
+        else:
+            by_span[number - len(windows)][agent] = int(figure or 0)
+    return _Figures(
+        {span.name: by_window[windows[span.window.start, span.window.end]] for span in scored},
+        {span.name: found for span, found in zip(pointed, by_span)},
+    )
 
 
 def _standings(

@@ -309,6 +309,11 @@ def test_points_sum_the_periods_days_and_calls_without_points_rank_at_zero(engin
     assert standings(view) == [(1, "Pia", "40"), (2, "Rui", "25"), (3, "Quinn", "0")]
     assert [row.value for row in view.ranked] == [40.0, 25.0, 0.0]
     assert view.unranked == []
+    # The team's board (read agent by agent on PostgreSQL) ranks the same three the same, with the same calls.
+    team = board(engine, metric=Metric.points, period=Period.this_week, team_id="falcons")
+    assert [(r.rank, r.name, r.value_text, r.calls) for r in team.ranked] == [
+        (r.rank, r.name, r.value_text, r.calls) for r in view.ranked
+    ] == [(1, "Pia", "40", 7), (2, "Rui", "25", 5), (3, "Quinn", "0", 5)]
 
     sunday = datetime(2026, 11, 22, 23, tzinfo=UTC)
     last_week = board(engine, metric=Metric.points, period=Period.this_week, now=sunday, min_calls=1)
