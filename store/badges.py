@@ -133,16 +133,17 @@ POINT_SOURCES = {
 # ------------------------------------------------------------- one replay
 
 
-STANDING_VERSION = 1
+STANDING_VERSION = 2
 """Bumped whenever a rule or the shape of `Standing` changes: a standing of another version is replayed afresh."""
 
 
 @dataclass(slots=True)
 class _Week:
-    """A week of scored calls: its Monday, the scores in call order, and its last scored call."""
+    """A week of scored calls: its Monday, how many, their scores added up in call order, and its last scored call."""
 
     monday: date
-    scores: list[float]
+    calls: int
+    total: float
     last: tuple[int, datetime]
 
 
@@ -245,19 +246,21 @@ class Standing:
         open_week = self.open_week
         # Most calls fall in the open week: its Monday is a week's first day, so no other Monday is worked out.
         if open_week is not None and 0 <= (day - open_week.monday).days < 7:
-            open_week.scores.append(score)
+            open_week.calls += 1
+            open_week.total += score
             open_week.last = (call.evaluation_id, call.occurred_at)
             return
         if open_week is not None:
             self._close_week()
-        self.open_week = _Week(day - timedelta(days=day.weekday()), [score], (call.evaluation_id, call.occurred_at))
+        self.open_week = _Week(day - timedelta(days=day.weekday()), 1, score, (call.evaluation_id, call.occurred_at))
 
     def _change(self, week: _Week) -> float | None:
-        before = [score for earlier in self.weeks for score in earlier.scores]
-        if len(week.scores) < WEEK_MIN_CALLS or len(before) < 5:
+        before_calls = sum(earlier.calls for earlier in self.weeks)
+        if week.calls < WEEK_MIN_CALLS or before_calls < 5:
             return None
+        before_total = sum(earlier.total for earlier in self.weeks)
         # 0.1 exactly is 0.1, not 0.0999…
-        return round(sum(week.scores) / len(week.scores) - sum(before) / len(before), 9)
+        return round(week.total / week.calls - before_total / before_calls, 9)
 
     def _judge(self, week: _Week) -> tuple[list[tuple[str, int]], int, bool]:
         """What a week earns (badge, progress shown), the best gain and whether a dip was seen, after it."""
@@ -389,7 +392,7 @@ class Standing:
         """This standing as text, keeping the points of days from `since` on (default: all)."""
 
         def week(w: _Week) -> list[Any]:
-            return [w.monday.isoformat(), w.scores, w.last[0], w.last[1].isoformat()]
+            return [w.monday.toordinal(), w.calls, w.total, w.last[0], w.last[1].isoformat()]
 
         return json.dumps(
             {
@@ -430,7 +433,7 @@ class Standing:
             return None
 
         def week(w: list[Any]) -> _Week:
-            return _Week(date.fromisoformat(w[0]), w[1], (w[2], datetime.fromisoformat(w[3])))
+            return _Week(date.fromordinal(w[0]), w[1], w[2], (w[3], datetime.fromisoformat(w[4])))
 
         return cls(
             goals=[

@@ -153,7 +153,7 @@ def _by_call(standing: str, call_of: dict[int, str]) -> str:
             run[4][0] = call_of[run[4][0]]
     data["earned"] = {b: [at, e if e is None else call_of[e], shown] for b, (at, e, shown) in data["earned"].items()}
     for week in [*data["weeks"], *([data["open_week"]] if data["open_week"] else [])]:
-        week[2] = call_of[week[2]]
+        week[3] = call_of[week[3]]  # [monday, calls, total, last call, its time]
     return json.dumps(data, sort_keys=True)
 
 
