@@ -7,7 +7,10 @@ floor's figures are the store's, so a floor that did less work than the
 screen cannot pass for one.
 
 Statements are written once with `:name` parameters and run on SQLite and
-PostgreSQL alike (no casts, no dialect functions).
+PostgreSQL alike (no casts, no dialect functions). One mark is SQLite's own:
+`+scorecard_id` (`{scorecard}` below) keeps SQLite, which has no statistics,
+from walking every call of the scorecard for a team's latest calls when the
+agent/time index holds the scorecard; PostgreSQL reads plain `scorecard_id`.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ PAGE = 500
 
 def run(engine: Engine, sql: str, **params: Any) -> list[tuple]:
     """One statement through the engine's pool, as the store's queries get their connections."""
+    sql = sql.replace("{scorecard}", "scorecard_id" if engine.dialect.name == "postgresql" else "+scorecard_id")
     if engine.dialect.name == "postgresql":
         sql = re.sub(r"(?<!:):([a-z_][a-z0-9_]*)", r"%(\1)s", sql)
         params = {k: v for k, v in params.items()}
@@ -67,7 +71,7 @@ WITH me AS (
 ), team_calls AS (
   SELECT id, csat, first_contact_resolution AS fcr FROM evaluation
   WHERE agent_id IN (SELECT id FROM agent WHERE team_id = (SELECT team_id FROM me) AND id <> :agent)
-    AND scorecard_id = (SELECT scorecard_id FROM latest)
+    AND {scorecard} = (SELECT scorecard_id FROM latest)
   ORDER BY occurred_at DESC, id DESC LIMIT 300
 ), team_prior AS (
   SELECT r.criterion_id, SUM(CASE WHEN r.outcome = 'missed' THEN 1 ELSE 0 END) AS missed,
@@ -185,7 +189,7 @@ latest AS (
 ), team_calls AS (
   SELECT id, csat FROM evaluation
   WHERE agent_id IN (SELECT id FROM agent WHERE team_id = (SELECT team_id FROM me) AND id <> :agent)
-    AND scorecard_id = (SELECT scorecard_id FROM latest)
+    AND {scorecard} = (SELECT scorecard_id FROM latest)
   ORDER BY occurred_at DESC, id DESC LIMIT 300
 ), team_prior AS (
   SELECT r.criterion_id, SUM(CASE WHEN r.outcome = 'missed' THEN 1 ELSE 0 END) AS missed,

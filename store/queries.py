@@ -14,6 +14,9 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, case, exists, func, literal_column, or_, text, true, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import String
 from sqlmodel import Session, col, select
 
 from . import badges, rules
@@ -282,6 +285,24 @@ def _team_costs(session: Session, agent: AgentView, scorecard_id: str) -> dict[s
     return _costs_from_sums([(key, *totals) for key, totals in sums.items()])
 
 
+class _not_by_its_own_index(FunctionElement):  # noqa: N801 - used as a SQL function is
+    """A column's own value, which SQLite never looks up through an index of that column (`+column`)."""
+
+    name = "not_by_its_own_index"
+    type = String()
+    inherit_cache = True
+
+
+@compiles(_not_by_its_own_index)
+def _as_the_column(element: Any, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(_not_by_its_own_index, "sqlite")
+def _with_unary_plus(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"+{compiler.process(element.clauses, **kw)}"
+
+
 def _team_calls(per_colleague: bool) -> Any:
     """The team's latest calls on the scorecard but the agent's own (`team`, `agent`, `scorecard` parameters).
 
@@ -289,11 +310,11 @@ def _team_calls(per_colleague: bool) -> Any:
     """
     colleagues = select(Agent.id).where(Agent.team_id == bindparam("team"), Agent.id != bindparam("agent"))
     if not per_colleague:
-        # Colleagues first, then each one's calls by (agent, scorecard, time):
-        # a join lets SQLite walk every call of the scorecard in the store instead.
+        # Colleagues first, then each one's calls by (agent, time), the scorecard checked in the index: a join,
+        # or the scorecard compared as a plain column, lets SQLite walk every call of the scorecard in the store.
         return (
             select(Evaluation.id, Evaluation.agent_id)
-            .where(col(Evaluation.agent_id).in_(colleagues), Evaluation.scorecard_id == bindparam("scorecard"))
+            .where(col(Evaluation.agent_id).in_(colleagues), _not_by_its_own_index(Evaluation.scorecard_id) == bindparam("scorecard"))
             .order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc())
             .limit(TEAM_WINDOW)
             .cte("team_calls")

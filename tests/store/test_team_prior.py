@@ -74,3 +74,24 @@ def test_the_prior_sums_the_teams_latest_calls_whichever_way_they_are_read(engin
             rows = session.execute(_team_sums_statement(per_colleague), params).all()
             assert Counter({(key, result): count for key, result, count, *_ in rows}) == expected, per_colleague
             assert {row[-1] for row in rows} == {COLLEAGUES}
+
+
+def test_sqlite_reads_the_team_from_each_colleagues_calls_in_time_never_the_whole_scorecard(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """The scorecard is checked in the agent/time index: looked up by its own index, it would lead SQLite
+    through every call ever made on the scorecard (in a real center, nearly the whole store)."""
+    from nextcall.store.db import open_store
+
+    engine = open_store(sqlite_url)
+    crew_store(engine, tmp_path)
+    params = {"team": "falcons", "agent": "ag0", "scorecard": "lb"}
+    with engine.connect() as connection:
+        compiled = _team_sums_statement(False).compile(engine)
+        statement = str(compiled)
+        values = {name: params.get(name, value.value) for name, value in compiled.binds.items()}
+        ordered = [values[name] for name in compiled.positiontup]
+        plan = " | ".join(row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", tuple(ordered)))
+    engine.dispose()
+    assert "COVERING INDEX ix_evaluation_agent_occurred (agent_id=?)" in plan, plan
+    assert "ix_evaluation_scorecard" not in plan, plan
