@@ -22,6 +22,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from operator import itemgetter
 from types import MappingProxyType
 from datetime import date, datetime
@@ -366,22 +367,22 @@ def _refresh(
     afresh = [agent_id for agent_id in agent_ids if agent_id not in now]
     now.update(_replayed(session, criteria, afresh, goals, on_time))
 
-    awards: dict[str, dict[str, BadgeAward]] = defaultdict(dict)
-    for award in session.exec(select(BadgeAward).where(col(BadgeAward.agent_id).in_(agent_ids))):
-        awards[award.agent_id][award.badge_id] = award
+    awards: dict[str, dict[str, _Stored]] = defaultdict(dict)
+    for award_id, agent_id, badge_id, awarded_at, evaluation_id in session.execute(
+        _awards_statement(), {"agents": agent_ids}
+    ):
+        awards[agent_id][badge_id] = _Stored(award_id, (awarded_at, evaluation_id))
     entries = _points_from(session, afresh, {agent_id: now[agent_id].since for agent_id in now if agent_id not in afresh})
 
     new_awards: list[BadgeAward] = []
-    new_points: list[dict[str, object]] = []
+    changes = _Changes()
     kept = _Standings()
     for agent_id in agent_ids:
         standing, since, latest = now[agent_id]
         agent_goals, agent_on_time = goals[agent_id], on_time.get(agent_id, [])
         states = standing.states(agent_goals, agent_on_time)
-        new_awards.extend(_keep_awards(session, agent_id, states, awards[agent_id]))
-        _keep_points(
-            session, agent_id, standing.points(states, agent_on_time, since=since), entries[agent_id], since, new_points
-        )
+        new_awards.extend(_keep_awards(agent_id, states, awards[agent_id], changes))
+        _keep_points(agent_id, standing.points(states, agent_on_time, since=since), entries[agent_id], since, changes)
         mastered = standing.mastered()
         for index, goal in enumerate(agent_goals):
             stored_goal = stored_goals.get(goal.goal_id) if goal.goal_id is not None else None
@@ -391,16 +392,7 @@ def _refresh(
                 stored_goal.mastered_at = at  # what the leaderboard's goal progress stops at
         _keep_standing(kept, agent_id, standing, latest, inputs[agent_id], standings.get(agent_id))
     _store_standings(session, kept)
-    # Rows new to the store go in with one statement per table, in the order they were found (a first
-    # import adds thousands; the session's unit of work would handle each as an object of its own).
-    if new_awards:
-        session.execute(  # type: ignore[call-overload]
-            insert(BadgeAward.__table__),
-            [{"agent_id": a.agent_id, "badge_id": a.badge_id, "awarded_at": a.awarded_at, "evaluation_id": a.evaluation_id}
-             for a in new_awards],
-        )
-    if new_points:
-        session.execute(insert(PointsEntry.__table__), new_points)  # type: ignore[call-overload]
+    _store_changes(session, changes, new_awards)
     return new_awards
 
 
@@ -446,55 +438,116 @@ def _replayed(
     }
 
 
+class _Stored(NamedTuple):
+    """A stored award or points row: its id, and what it holds ((when, which call); points)."""
+
+    id: int
+    value: Any
+
+
+@dataclass(slots=True)
+class _Changes:
+    """Award and points rows to write, for a whole chunk of agents: one statement per table and kind of change.
+
+    Rows are read and written as plain rows: the session's unit of work would load, track and flush each
+    as an object of its own (the next day's import reads about 1,700 of them)."""
+
+    awards_changed: list[dict[str, object]] = field(default_factory=list)
+    awards_gone: list[int] = field(default_factory=list)
+    points_added: list[dict[str, object]] = field(default_factory=list)
+    points_changed: list[dict[str, object]] = field(default_factory=list)
+    points_gone: list[int] = field(default_factory=list)
+
+
+@cache
+def _awards_statement() -> Any:
+    table = BadgeAward.__table__  # type: ignore[attr-defined]
+    return select(table.c.id, table.c.agent_id, table.c.badge_id, table.c.awarded_at, table.c.evaluation_id).where(
+        table.c.agent_id.in_(bindparam("agents", expanding=True))
+    )
+
+
 def _points_from(
     session: Session, afresh: list[str], since: Mapping[str, date | None]
-) -> dict[str, dict[tuple[date, str], PointsEntry]]:
+) -> dict[str, dict[tuple[date, str], _Stored]]:
     """Stored points by agent, (day, source): every day of those derived afresh, the days that may change of the rest."""
-    entries: dict[str, dict[tuple[date, str], PointsEntry]] = defaultdict(dict)
+    table = PointsEntry.__table__  # type: ignore[attr-defined]
+    entries: dict[str, dict[tuple[date, str], _Stored]] = defaultdict(dict)
     earliest = min((day for day in since.values() if day is not None), default=None)
     for group, from_day in ((afresh, None), (list(since), earliest)):
         if not group:
             continue
-        query = select(PointsEntry).where(col(PointsEntry.agent_id).in_(group))
+        query = select(table.c.id, table.c.agent_id, table.c.day, table.c.source, table.c.points).where(
+            table.c.agent_id.in_(group)
+        )
         if from_day is not None:
-            query = query.where(col(PointsEntry.day) >= from_day)
-        for entry in session.exec(query):
-            entries[entry.agent_id][(entry.day, entry.source)] = entry
+            query = query.where(table.c.day >= from_day)
+        for entry_id, agent_id, day, source, points in session.execute(query):
+            entries[agent_id][(day, source)] = _Stored(entry_id, points)
     return entries
 
 
-def _keep_awards(session: Session, agent_id: str, states: Mapping, stored: dict[str, BadgeAward]) -> list[BadgeAward]:
+def _keep_awards(
+    agent_id: str, states: Mapping[str, BadgeState], stored: dict[str, _Stored], changes: _Changes
+) -> list[BadgeAward]:
+    """The agent's awards new to the store; awards changed or gone go into `changes`."""
     new_awards: list[BadgeAward] = []
     for badge_id, state in states.items():
         award = stored.pop(badge_id, None)
         if state.earned is None:
             if award is not None:
-                session.delete(award)  # revoked quietly: the history no longer earns it
+                changes.awards_gone.append(award.id)  # revoked quietly: the history no longer earns it
             continue
-        if award is None:  # written by `_refresh` with the chunk's other new awards
+        earned = (state.earned.at, state.earned.evaluation_id)
+        if award is None:  # written by `_store_changes` with the chunk's other new awards
             new_awards.append(BadgeAward(
                 agent_id=agent_id, badge_id=badge_id, awarded_at=state.earned.at, evaluation_id=state.earned.evaluation_id
             ))
-        elif (award.awarded_at, award.evaluation_id) != (state.earned.at, state.earned.evaluation_id):
-            award.awarded_at, award.evaluation_id = state.earned.at, state.earned.evaluation_id
-    for leftover in stored.values():  # a badge no longer in the catalogue
-        session.delete(leftover)
+        elif award.value != earned:
+            changes.awards_changed.append({"row": award.id, "at": earned[0], "call": earned[1]})
+    changes.awards_gone.extend(leftover.id for leftover in stored.values())  # a badge no longer in the catalogue
     return new_awards
 
 
 def _keep_points(
-    session: Session, agent_id: str, wanted: Mapping[tuple[date, str], int],
-    entries: dict[tuple[date, str], PointsEntry], since: date | None, new_rows: list[dict[str, object]],
+    agent_id: str, wanted: Mapping[tuple[date, str], int], entries: dict[tuple[date, str], _Stored],
+    since: date | None, changes: _Changes,
 ) -> None:
     for key, points in wanted.items():
         entry = entries.pop(key, None)
-        if entry is None:  # a row for `_refresh` to write with the chunk's others
-            new_rows.append({"agent_id": agent_id, "day": key[0], "source": key[1], "points": points})
-        elif entry.points != points:
-            entry.points = points
-    for (day, _), entry in entries.items():
-        if since is None or day >= since:
-            session.delete(entry)
+        if entry is None:
+            changes.points_added.append({"agent_id": agent_id, "day": key[0], "source": key[1], "points": points})
+        elif entry.value != points:
+            changes.points_changed.append({"row": entry.id, "new_points": points})
+    changes.points_gone.extend(entry.id for (day, _), entry in entries.items() if since is None or day >= since)
+
+
+def _store_changes(session: Session, changes: _Changes, new_awards: list[BadgeAward]) -> None:
+    """Gone rows first, then changed, then new (in the order they were found): no unique key is ever held twice."""
+    awards, points = BadgeAward.__table__, PointsEntry.__table__  # type: ignore[attr-defined]
+    if changes.awards_gone:
+        session.execute(delete(awards).where(awards.c.id.in_(changes.awards_gone)))
+    if changes.points_gone:
+        session.execute(delete(points).where(points.c.id.in_(changes.points_gone)))
+    if changes.awards_changed:
+        session.execute(
+            update(awards).where(awards.c.id == bindparam("row")).values(
+                awarded_at=bindparam("at"), evaluation_id=bindparam("call")
+            ),
+            changes.awards_changed,
+        )
+    if changes.points_changed:
+        session.execute(
+            update(points).where(points.c.id == bindparam("row")).values(points=bindparam("new_points")), changes.points_changed
+        )
+    if new_awards:
+        session.execute(
+            insert(awards),
+            [{"agent_id": a.agent_id, "badge_id": a.badge_id, "awarded_at": a.awarded_at, "evaluation_id": a.evaluation_id}
+             for a in new_awards],
+        )
+    if changes.points_added:
+        session.execute(insert(points), changes.points_added)
 
 
 @dataclass(slots=True)
