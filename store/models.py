@@ -377,10 +377,10 @@ class Evaluation(EvaluationBase, table=True):
     """One scored call, chat or email."""
 
     __table_args__ = (
-        # An agent's calls in time, and (the scorecard checked in the index) their calls on one scorecard:
-        # Home's latest calls, and a team's, agent by agent. One index led by the agent, so a call imported
-        # changes one page of them per agent, not two.
-        Index("ix_evaluation_agent_occurred", "agent_id", "occurred_at", "scorecard_id"),
+        # An agent's calls in time (ties at one instant by id), and, the scorecard checked in the index, their
+        # latest calls on one scorecard: Home's, and a team's, colleague by colleague. One index led by the
+        # agent, so a call imported changes one page of them per agent, not two.
+        Index("ix_evaluation_agent_occurred", "agent_id", "occurred_at", "id", "scorecard_id"),
         # What every open app and wallboard polls: when the newest import wrote (read from its end).
         Index("ix_evaluation_imported", "imported_at"),
         # Everyone's board: a period's calls grouped by agent with their scores, read from the index alone.
