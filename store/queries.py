@@ -285,7 +285,7 @@ def _team_costs(session: Session, agent: AgentView, scorecard_id: str) -> dict[s
     return _costs_from_sums([(key, *totals) for key, totals in sums.items()])
 
 
-class _not_by_its_own_index(FunctionElement):  # noqa: N801 - used as a SQL function is
+class _not_by_its_own_index(FunctionElement):  # noqa: N801 - written in SQL as a function is
     """A column's own value, which SQLite never looks up through an index of that column (`+column`)."""
 
     name = "not_by_its_own_index"

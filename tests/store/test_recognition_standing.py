@@ -17,7 +17,7 @@ import random
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -292,3 +292,50 @@ def test_the_next_days_calls_go_on_from_the_standing_without_reading_the_history
     finally:
         whole.dispose()
         daily.dispose()
+
+
+def test_a_standing_stored_by_earlier_rules_is_replayed_and_stored_anew(
+    tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Standings of version 1 kept every score of a week; an import after an upgrade replays those agents
+    from their history (never reads the old shape as the new) and stores their standings in the new one."""
+    plan = _plan(7)
+    engine = _store(tmp_path, sqlite_template, "store")
+    replayed: list[int] = []
+    real_replay = recognition.replay
+    monkeypatch.setattr(recognition, "replay", lambda history: replayed.append(1) or real_replay(history))
+    try:
+        _load(engine, tmp_path, "history", [*plan.batches[0][: 2 + len(plan.agents)], *plan.calls[:-40]])
+        with engine.begin() as connection:
+            table = RecognitionStanding.__table__
+            for agent_id, text in connection.execute(select(table.c.agent_id, table.c.standing)).all():
+                old = json.loads(text)
+                old["version"] = 1
+                for week in [*old["weeks"], *([old["open_week"]] if old["open_week"] else [])]:
+                    ordinal, calls, total, *last = week
+                    week[:] = [date.fromordinal(ordinal).isoformat(), [total / calls] * calls, *last]
+                connection.execute(table.update().where(table.c.agent_id == agent_id).values(standing=json.dumps(old)))
+        replayed.clear()
+
+        _load(engine, tmp_path, "next-day", plan.calls[-40:])
+
+        agents_with_new_calls = {r["agent"] for r in plan.calls[-40:]}
+        assert len(replayed) == len(agents_with_new_calls)
+        with Session(engine) as session:
+            versions = {s.agent_id: json.loads(s.standing)["version"] for s in session.exec(select(RecognitionStanding))}
+        assert {a for a, v in versions.items() if v == 2} >= agents_with_new_calls
+        assert badges_agree(engine) >= len(agents_with_new_calls)
+    finally:
+        engine.dispose()
+    whole, upgraded = _store(tmp_path, sqlite_template, "whole"), make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    try:
+        _load(whole, tmp_path, "whole", [*plan.batches[0][: 2 + len(plan.agents)], *plan.calls])
+        got, expected = derived(upgraded), derived(whole)
+        assert got[:3] == expected[:3]
+        standings_of = {s[0]: s for s in got[3]}
+        assert {standings_of[s[0]] for s in expected[3] if s[0] in agents_with_new_calls} == {
+            s for s in expected[3] if s[0] in agents_with_new_calls
+        }
+    finally:
+        whole.dispose()
+        upgraded.dispose()
