@@ -525,10 +525,11 @@ def _keep_points(
 def _store_changes(session: Session, changes: _Changes, new_awards: list[BadgeAward]) -> None:
     """Gone rows first, then changed, then new (in the order they were found): no unique key is ever held twice."""
     awards, points = BadgeAward.__table__, PointsEntry.__table__  # type: ignore[attr-defined]
-    if changes.awards_gone:
-        session.execute(delete(awards).where(awards.c.id.in_(changes.awards_gone)))
-    if changes.points_gone:
-        session.execute(delete(points).where(points.c.id.in_(changes.points_gone)))
+    # Gone rows go by one statement run for each (not one list of ids): a chunk's agents derived afresh may
+    # drop more rows than a statement takes parameters.
+    for table, gone in ((awards, changes.awards_gone), (points, changes.points_gone)):
+        if gone:
+            session.execute(delete(table).where(table.c.id == bindparam("row")), [{"row": row} for row in gone])
     if changes.awards_changed:
         session.execute(
             update(awards).where(awards.c.id == bindparam("row")).values(
