@@ -66,8 +66,9 @@ COLD_RUNS = 5
 IMPORT_RUNS = 2
 HISTORY_RUNS = 7
 ONE_RUNS = 7
-FLOOR_IMPORTS = "textual.app, sqlalchemy.orm, sqlmodel, pydantic_settings"
-"""The libraries nextcall opens a current store and shows a screen with (Alembic loads only to migrate)."""
+FLOOR_IMPORTS = "textual.app, click, sqlalchemy.orm, sqlmodel"
+"""The libraries nextcall opens a current SQLite store and shows Home with (SQLModel brings pydantic; Alembic
+loads only to migrate, psycopg only for PostgreSQL, plotext only for a chart)."""
 SECTIONS = ("import", "history", "start", "screens", "felt", "live")
 
 FIGURES: dict[str, dict[str, Any]] = {}
