@@ -350,20 +350,26 @@ def _team_sums_statement(per_colleague: bool) -> Any:
     latest = _team_calls(per_colleague)
     calls = select(latest.c.id)
     fcr = Evaluation.first_contact_resolution
-    return (
+    sums = (
         select(
-            Criterion.key, CriterionResult.outcome, func.count(),
-            func.sum(Evaluation.csat), func.count(Evaluation.csat),
-            func.sum(case((fcr == True, 1), (fcr == False, 0))), func.count(fcr),  # noqa: E712 - SQL comparisons
-            select(func.count(func.distinct(latest.c.agent_id))).scalar_subquery(),
+            CriterionResult.criterion_id, CriterionResult.outcome, func.count().label("results"),
+            func.sum(Evaluation.csat).label("csat_total"), func.count(Evaluation.csat).label("csat_count"),
+            func.sum(case((fcr == True, 1), (fcr == False, 0))).label("resolved"),  # noqa: E712 - SQL comparisons
+            func.count(fcr).label("fcr_count"),
         )
         .select_from(CriterionResult)
-        .join(Criterion, col(Criterion.id) == CriterionResult.criterion_id)
         .join(Evaluation, col(Evaluation.id) == CriterionResult.evaluation_id)
         # Both sides named: told only the results' calls, PostgreSQL scans every evaluation to join them.
         .where(col(CriterionResult.evaluation_id).in_(calls), col(Evaluation.id).in_(calls))
-        .group_by(Criterion.key, CriterionResult.outcome)
+        .group_by(CriterionResult.criterion_id, CriterionResult.outcome)
+        .subquery("sums")
     )
+    # Summed by the behaviour's id, then named: named first, PostgreSQL looked the behaviour up once
+    # per result (2,400 times for a team's 300 calls) and sorted them by name (4.5 → 2.9 ms a team).
+    return select(
+        Criterion.key, sums.c.outcome, sums.c.results, sums.c.csat_total, sums.c.csat_count, sums.c.resolved,
+        sums.c.fcr_count, select(func.count(func.distinct(latest.c.agent_id))).scalar_subquery(),
+    ).join_from(sums, Criterion, col(Criterion.id) == sums.c.criterion_id)
 
 
 def _costs_from_sums(rows: Sequence[Sequence[Any]]) -> dict[str, rules.MissCost]:
