@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, case, exists, func, literal_column, or_, text, true, union_all
@@ -404,8 +405,8 @@ def _suggestions(
     return [SuggestionView(by_key[s.key], s.reason, s.missed, s.applicable) for s in ranked]
 
 
-def _goal_view(session: Session, goal: Goal, criterion: CriterionView) -> GoalView:
-    """A goal's progress and effectiveness, derived afresh from the evaluations."""
+def _goal_view(session: Session, goal: Any, criterion: CriterionView) -> GoalView:
+    """A goal's progress and effectiveness, derived afresh from the evaluations (`goal`: the model, or a row of its columns)."""
     target = rules.Target(goal.target_met, goal.target_window)
     still_open = goal.status == GoalStatus.active.value
     after = list(reversed(_agent_calls(
@@ -440,7 +441,7 @@ def _goal_view(session: Session, goal: Goal, criterion: CriterionView) -> GoalVi
     )
 
 
-def _baseline_calls(session: Session, goal: Goal, criterion: CriterionView) -> list[rules.CallOutcomes]:
+def _baseline_calls(session: Session, goal: Any, criterion: CriterionView) -> list[rules.CallOutcomes]:
     """The calls a goal's baseline rests on: the latest `target_window` before its start where the behaviour applied.
 
     The same calls `goals.start_goal` (and the shared database's check) counted
@@ -467,15 +468,41 @@ def _baseline_statement() -> Any:
     return query.order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc()).limit(bindparam("limit"))
 
 
-def current_goal_in(session: Session, agent_id: str) -> GoalView | None:
-    goal = session.exec(
-        select(Goal).where(Goal.agent_id == agent_id, Goal.status == GoalStatus.active.value)
-    ).first()
-    if goal is None:
-        return None
-    criterion = session.get(Criterion, goal.criterion_id)
-    assert criterion is not None
-    return _goal_view(session, goal, _criterion_view(criterion))
+def current_goal_in(session: Session, agent_id: str, goals: list[tuple[Any, CriterionView]] | None = None) -> GoalView | None:
+    """The agent's goal being worked on, with its progress; `goals`, if the caller has them, are `_goals_of` the agent."""
+    for goal, behaviour in _goals_of(session, agent_id) if goals is None else goals:
+        if goal.status == GoalStatus.active.value:
+            return _goal_view(session, goal, behaviour)
+    return None
+
+
+def _goals_of(session: Session, agent_id: str) -> list[tuple[Any, CriterionView]]:
+    """Every goal of the agent, newest first, each with its behaviour: one round trip.
+
+    The goal being worked on, the goals before it and the ones set aside lately
+    are all read from these (they were three reads and one more per goal)."""
+    return [(row, _behaviour_of(row)) for row in session.execute(_goals_statement(), {"agent": agent_id})]
+
+
+_GOAL_BEHAVIOUR = "behaviour_"
+"""How the goals' statement names its behaviour's columns (`behaviour_key` and so on) beside the goal's own."""
+
+
+@cache
+def _goals_statement() -> Any:
+    goal, criterion = Goal.__table__, Criterion.__table__  # type: ignore[attr-defined]
+    return (
+        select(*goal.c, *(column.label(f"{_GOAL_BEHAVIOUR}{column.name}") for column in criterion.c))
+        .join_from(goal, criterion, criterion.c.id == goal.c.criterion_id)
+        .where(goal.c.agent_id == bindparam("agent"))
+        .order_by(goal.c.started_at.desc(), goal.c.id.desc())
+    )
+
+
+def _behaviour_of(row: Any) -> CriterionView:
+    """The behaviour a row of `_goals_statement` ends with."""
+    columns = Criterion.__table__.c  # type: ignore[attr-defined]
+    return _criterion_view(SimpleNamespace(**{c.name: getattr(row, f"{_GOAL_BEHAVIOUR}{c.name}") for c in columns}))
 
 
 def _agent_row(session: Session, agent_id: str) -> AgentView | None:
@@ -520,15 +547,18 @@ def _agent_with_calls_statement(seen: bool = False) -> Any:
 
 def _coaching_state(
     session: Session, agent: AgentView, scorecard_id: str | None, behaviours: list[CriterionView],
-    recent: list[tuple[Any, rules.CallOutcomes]] | None = None,
+    recent: list[tuple[Any, rules.CallOutcomes]] | None = None, goals: list[tuple[Any, CriterionView]] | None = None,
 ) -> CoachingStateView:
-    """The coaching state; `recent`, if the caller has them, are the agent's latest FOCUS_WINDOW calls on the scorecard."""
-    goal = current_goal_in(session, agent.id)
+    """The coaching state; `recent`, if the caller has them, are the agent's latest FOCUS_WINDOW calls on the
+    scorecard, and `goals` are `_goals_of` the agent."""
+    if goals is None:
+        goals = _goals_of(session, agent.id)
+    goal = current_goal_in(session, agent.id, goals)
     suggestions: tuple[SuggestionView, ...] = ()
     if scorecard_id is not None:
         # Not the goal just worked on, nor one the agent set aside lately: they choose when to come back to it.
         exclude = {goal.criterion.key} if goal is not None else set()
-        exclude |= _set_aside_lately(session, agent.id)
+        exclude |= _set_aside_lately(goals)
         suggestions = tuple(_suggestions(session, agent, scorecard_id, behaviours, exclude=exclude, recent_calls=recent))
     focus: FocusView | None = None
     if goal is not None and goal.status == GoalStatus.active.value:
@@ -547,13 +577,13 @@ SET_ASIDE_DAYS = 14
 """A goal set aside is not suggested again for this long (it can always be picked)."""
 
 
-def _set_aside_lately(session: Session, agent_id: str) -> set[str]:
+def _set_aside_lately(goals: list[tuple[Any, CriterionView]]) -> set[str]:
+    """The behaviours of the goals (`_goals_of` an agent) set aside in the last SET_ASIDE_DAYS."""
     since = utc_now() - timedelta(days=SET_ASIDE_DAYS)
-    return set(session.exec(
-        select(Criterion.key)
-        .join(Goal, col(Goal.criterion_id) == Criterion.id)
-        .where(Goal.agent_id == agent_id, Goal.status == GoalStatus.dropped.value, col(Goal.ended_at) >= since)
-    ))
+    return {
+        behaviour.key for goal, behaviour in goals
+        if goal.status == GoalStatus.dropped.value and goal.ended_at is not None and goal.ended_at >= since
+    }
 
 
 def coaching_state_in(session: Session, agent_id: str) -> CoachingStateView | None:
@@ -620,17 +650,12 @@ def goal_screen_view(db: Engine, *, agent_id: str) -> GoalScreenView | None:
         agent, count, scorecard_id = _agent_with_calls(session, agent_id)
         if agent is None:
             return None
-        history = []
-        for goal in session.exec(
-            select(Goal)
-            .where(Goal.agent_id == agent_id, Goal.status != GoalStatus.active.value)
-            .order_by(col(Goal.started_at).desc())
-        ):
-            criterion = session.get(Criterion, goal.criterion_id)
-            assert criterion is not None
-            history.append(_goal_view(session, goal, _criterion_view(criterion)))
+        goals = _goals_of(session, agent_id)
+        history = [
+            _goal_view(session, goal, behaviour) for goal, behaviour in goals if goal.status != GoalStatus.active.value
+        ]
         behaviours = _criteria(session, scorecard_id) if scorecard_id is not None else []
-        state = _coaching_state(session, agent, scorecard_id, behaviours)
+        state = _coaching_state(session, agent, scorecard_id, behaviours, goals=goals)
         return GoalScreenView(agent, count, state, tuple(history), tuple(behaviours))
 
 
