@@ -416,6 +416,10 @@ def _goal_view(session: Session, goal: Any, criterion: CriterionView) -> GoalVie
     return _goal_view_of(goal, criterion, after, _baseline_calls(session, goal, criterion))
 
 
+PAST_GOALS_PER_READ = 40
+"""Past goals read by one statement: a few statements' parameters each, and a statement per count of goals."""
+
+
 def _past_goal_views(session: Session, agent_id: str, past: list[tuple[Any, CriterionView]]) -> list[GoalView]:
     """Goals that ended (from `_goals_of` the agent), each as `_goal_view` gives it, in four reads per scorecard
     (and per PAST_GOALS_PER_READ goals).
@@ -442,8 +446,8 @@ def _past_goal_views(session: Session, agent_id: str, past: list[tuple[Any, Crit
             continue
         params: dict[str, Any] = {"agent": agent_id, "scorecard": scorecard_id}
         for n, (goal, criterion) in enumerate(goals):
-            params |= {f"since_{n}": goal.started_at, f"until_{n}": goal.ended_at, f"started_{n}": goal.started_at,
-                       f"criterion_{n}": criterion.id, f"limit_{n}": goal.target_window}
+            params |= {f"started_{n}": goal.started_at, f"until_{n}": goal.ended_at, f"criterion_{n}": criterion.id,
+                       f"limit_{n}": goal.target_window}
         shape = len(goals)
         during = _calls(session, _goal_windows_statement(shape), params, _goal_windows_outcomes_statement(shape))
         baselines = _calls(session, _baselines_statement(shape), params, _baselines_outcomes_statement(shape))
@@ -455,16 +459,12 @@ def _past_goal_views(session: Session, agent_id: str, past: list[tuple[Any, Crit
     return [views[goal.id] for goal, _ in past]
 
 
-PAST_GOALS_PER_READ = 40
-"""Past goals read by one statement: a few statements' parameters each, and a statement per count of goals."""
-
-
 @cache
 def _goal_windows_statement(goals: int) -> Any:
-    """The agent's calls on the scorecard from each of `goals` goals' start to its end (`since_N`, `until_N`),
+    """The agent's calls on the scorecard from each of `goals` goals' start to its end (`started_N`, `until_N`),
     oldest first, each call once: what each goal's own read (`_agent_calls`, newest first) gives, reversed."""
     windows = (
-        and_(Evaluation.occurred_at >= bindparam(f"since_{n}"), Evaluation.occurred_at <= bindparam(f"until_{n}"))
+        and_(Evaluation.occurred_at >= bindparam(f"started_{n}"), Evaluation.occurred_at <= bindparam(f"until_{n}"))
         for n in range(goals)
     )
     return (
