@@ -22,7 +22,8 @@ from sqlmodel import Session, col, select
 
 from .db import IN_LIST_SIZE
 from .import_problems import Problem, Source
-from .models import CALL_DETAILS, AgentAlias, CallDetail, CallIn, Evaluation, utc_now
+from .models import CALL_DETAILS, AgentAlias, CallDetail, Evaluation, utc_now
+from .records import CallIn
 
 if TYPE_CHECKING:
     from .importer import Batch, ImportSummary, Tally

@@ -11,7 +11,8 @@ import pytest
 
 from nextcall.store.db import open_store
 from nextcall.store.importer import import_files
-from nextcall.store.models import CSV_COLUMNS, CriterionIn, CriterionResultIn, ImportRecord
+from nextcall.store.models import CSV_COLUMNS
+from nextcall.store.records import CriterionIn, CriterionResultIn, ImportRecord
 
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "format.md").read_text(encoding="utf-8")
 RECORD_MODELS = typing.get_args(typing.get_args(ImportRecord)[0])

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
 from functools import partial
 from importlib import import_module
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 # first frame: an app given `open_store` paints Home's header, footer and
 # "Loading…" first, then opens the store in a worker (see `_open_in_worker`).
 
+
+APP_CSS = Path(__file__).with_name("app.tcss")
+"""The looks of every screen; a loading frame, painted before the store opens, is out before it is read."""
 
 OUTAGE_NOTICE_SECONDS = 24 * 3600.0
 """The store-out-of-reach notice stays until the store is back (or it is clicked away)."""
@@ -60,7 +64,7 @@ def styled_as_now(screen: Screen) -> Screen:
 class NextcallApp(App[None]):
     """Self-coaching between calls, for one agent."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = APP_CSS
     TITLE = "nextcall"
     MODES = {
         "home": lazy_screen("home", "HomeScreen"),
@@ -117,6 +121,8 @@ class NextcallApp(App[None]):
         self.team_id = team_id
         if engine is None:
             self.DEFAULT_MODE = "starting"  # read by App.__init__: the first frame is Home as it loads
+            # The loading frame is styled by its own few rules; the app's CSS is read after it is out.
+            self.CSS_PATH = None
         elif lead:
             self.DEFAULT_MODE = "team"
         super().__init__()
@@ -203,7 +209,12 @@ class NextcallApp(App[None]):
     # ------------------------------------------------------------ opening
 
     def _start_opening(self) -> None:
-        """The first frame is out: open the store."""
+        """The first frame is out: open the store, and take in the app's CSS for the screens to come.
+
+        Read now, its rules are parsed as the first of them mounts: the loading frame
+        went out without them, and a rule or two of its own (`StartingScreen`)."""
+        self.stylesheet.read(APP_CSS)
+        self.css_path = [APP_CSS]
         self._open_in_worker()
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)

@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..import_problems import MISSING, Problem, Source
-from ..models import ScorecardIn
+from ..records import ScorecardIn
 from .vendor import Behaviour, Evaluation, Form, Reading
 
 if TYPE_CHECKING:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from textual.strip import Strip
 from textual.widgets import Footer, Header, Static
 
 from nextcall.store.errors import StoreError
@@ -76,6 +77,7 @@ def home_shown(app):
     if type(app.screen).__name__ == "HomeScreen" and view is not None and view.evaluation_count > 0:
         print("SHOWN", view.agent.id, "with a goal" if view.goal is not None else "without a goal")
         print("LOADED", *sorted({name.split(".")[0] for name in sys.modules} & unused))
+        print("RECORDS", "nextcall.store.records" in sys.modules)
         from nextcall.store import models
         print("BUILT", *sorted(
             name for name, kind in vars(models).items()
@@ -95,7 +97,8 @@ cli.main()
 def test_home_shows_its_data_on_sqlite_without_the_migrations_postgresql_the_charts_or_a_records_checks(
     demo_db: Path, tmp_path: Path
 ) -> None:
-    # Home reads plain rows: no table's or import record's pydantic checks are built on the way (see `models.Model`).
+    # Home reads plain rows: no table's pydantic checks are built on the way (see `models.Model`), and the
+    # import records, which the app never checks, are not even made (see `store/records.py`).
     copy = tmp_path / "demo.db"
     copy.write_bytes(demo_db.read_bytes())
     done = subprocess.run(
@@ -107,6 +110,7 @@ def test_home_shows_its_data_on_sqlite_without_the_migrations_postgresql_the_cha
     assert said["SHOWN"] == "a.khan with a goal"  # a goal, whose chart is hidden at 80×24
     assert said["LOADED"] == ""
     assert said["BUILT"] == ""
+    assert said["RECORDS"] == "False"  # nor are the import records' classes made: Home never reads an import
 
 
 def test_no_screen_loads_postgresqls_driver_or_the_migrations_with_what_it_writes_through() -> None:
@@ -171,6 +175,40 @@ async def test_home_loads_in_place_of_loading_once_the_store_is_open(demo_engine
         assert app.current_mode == "home" and "starting" not in app._modes  # nothing of the loading frame is kept
         assert app.engine is demo_engine and app.agent_id == "a.khan"
         assert gc.isenabled()  # off while the libraries loaded, on again for the app's life
+
+
+def bars(app: NextcallApp) -> tuple[list[tuple[str, object]], list[tuple[str, object]]]:
+    """The header's and the footer's rows as painted: each cell's character and style (less what a click finds)."""
+
+    def cells(strip: Strip) -> list[tuple[str, object]]:
+        return [(character, segment.style and segment.style.clear_meta_and_links()) for segment in strip for character in segment.text]
+
+    strips = app.screen._compositor.render_strips()
+    return cells(strips[0]), cells(strips[-1])
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_the_loading_frame_is_homes_own_header_and_footer_painted_before_the_apps_css_is_read(
+    demo_engine: Engine, size: tuple[int, int],
+) -> None:
+    release, app = opening(demo_engine, agent_id="a.khan")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, StartingScreen)
+        loading = bars(app)
+        assert "Next call" in "".join(text for text, _ in loading[0]) and "Quit" in "".join(text for text, _ in loading[1])
+        starting = app.screen.query_one("#starting", Static)
+        assert (starting.content_region.x, starting.content_region.y) == (3, 2)  # where Home's own text starts
+        body_padding = app.screen.query_one("#home-body").styles.padding
+        release.set()
+        await wait_until(app, pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.view is not None)
+        await settle(app, pilot)
+        header, footer = bars(app)
+        assert footer == loading[1]  # not a key moves or changes colour as Home fills in
+        assert [style.bgcolor for _, style in header] == [style.bgcolor for _, style in loading[0]]
+        assert header[:2] == loading[0][:2]  # the same bar, its icon in place: only the title gains the agent's name
+        assert app.screen.query_one("#home-body").styles.padding == body_padding
+        assert app.css_path and app.stylesheet.has_source(str(app.css_path[0]), "")  # the app's CSS, read once the frame was out
 
 
 async def test_a_screen_asked_for_while_the_store_opens_is_shown_once_it_is_open(demo_engine: Engine) -> None:

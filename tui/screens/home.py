@@ -12,12 +12,12 @@ from datetime import datetime, tzinfo
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import events, on, work
+from textual import events, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Header, Static
+from textual.widgets import Header, Static
 
 from nextcall.store import queries, rules
 from nextcall.store.clock import local_time
@@ -36,6 +36,7 @@ from ..widgets.verdicts import VerdictStrip
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from textual.widget import Widget
 
     from ..widgets.effect import GoalEffect
     from ..widgets.goal_chart import GoalChart
@@ -99,9 +100,8 @@ class HomeScreen(AgentViewScreen):
                         yield Static(id="goal-sparkline")
                     with Vertical(id="coaching", classes="card"):
                         yield Static(id="coaching-text")
-                        with Horizontal(id="coaching-answer"):
-                            yield Button("✓ Confirm (c)", id="coaching-confirm", variant="primary")
-                            yield Button("I heard it differently (d)", id="coaching-differently")
+                        # Its buttons are made the first time an agreement waits for an answer (see `_answer_buttons`).
+                        yield Horizontal(id="coaching-answer")
                     with Vertical(id="recent", classes="card"):
                         yield VerdictStrip(id="verdicts")
                     with Vertical(id="moment", classes="card"):
@@ -314,6 +314,7 @@ class HomeScreen(AgentViewScreen):
                     lines.append(Content.assemble(("≠ You heard it differently: ", "bold"), "“", literal(held.heard_differently), "”"))
                 else:
                     lines.append(Content.assemble(("? Is that what you heard? ", "bold $text-warning"), "c confirms it; d says what you heard."))
+                    self._answer_buttons(answer)
                     answer.display = True
             else:
                 lines.append(Content(f"Your session {with_whom}: your coach notes here what you agreed."))
@@ -324,6 +325,19 @@ class HomeScreen(AgentViewScreen):
                 else:
                     lines.append(Content(f"Check-in on {held.follow_up_on:%a %d %b}: how it went since the session."))
         self.query_one("#coaching-text", Static).update(Content("\n").join(lines))
+
+    @staticmethod
+    def _answer_buttons(answer: Widget) -> None:
+        """The agreement's two answers as buttons, made once: most agents have none waiting, and
+        a button's looks cost Home's first showing more than all its cards."""
+        if answer.children:
+            return
+        from textual.widgets import Button
+
+        answer.mount(
+            Button("✓ Confirm (c)", id="coaching-confirm", variant="primary", action="screen.confirm_agreement"),
+            Button("I heard it differently (d)", id="coaching-differently", action="screen.heard_differently"),
+        )
 
     def _agreement(self) -> SessionView | None:
         """The last session's agreement the agent can answer, or None (said in a notice)."""
@@ -336,13 +350,11 @@ class HomeScreen(AgentViewScreen):
             return None
         return held
 
-    @on(Button.Pressed, "#coaching-confirm")
     def action_confirm_agreement(self) -> None:
         held = self._agreement()
         if held is not None:
             self._answer(held.agent_id, held.id, None)
 
-    @on(Button.Pressed, "#coaching-differently")
     def action_heard_differently(self) -> None:
         held = self._agreement()
         if held is None:

@@ -21,6 +21,16 @@ class StartingScreen(Screen[None]):
     """What Home looks like until the store is open: the same title and keys."""
 
     TITLE = "Next call"
+    # As the app's CSS places Home's body and its empty text: the first frame goes out before that CSS is read.
+    DEFAULT_CSS = """
+    StartingScreen #home-body {
+        padding: 0 1;
+    }
+    StartingScreen #starting {
+        padding: 1 2;
+        color: $text;
+    }
+    """
     BINDINGS = nav_bindings("scorecards", "goal", "badges", "leaderboard", "self-assessment")
 
     def compose(self) -> ComposeResult:
