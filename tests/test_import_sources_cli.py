@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import queue
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from tests import factories as f
-from tests.signals import default_sigint
+from tests.signals import FAULTHANDLER, default_sigint, exit_after_ctrl_c
 from tests.test_cli import run
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -52,10 +51,25 @@ def test_watch_takes_no_files_and_import_needs_some(tmp_path: Path) -> None:
     assert neither.returncode == 2 and "give the FILES (or folders) to import, or --watch DIR" in neither.stderr
 
 
-def _lines(stream: IO[str]) -> queue.Queue[str]:
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line.rstrip("\n")) for line in stream], daemon=True).start()
+def _lines(stream: IO[str]) -> queue.Queue[str | None]:
+    """The stream's lines as they come, then None once it has ended."""
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        for line in stream:
+            lines.put(line.rstrip("\n"))
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
     return lines
+
+
+def _drained(lines: queue.Queue[str | None]) -> list[str]:
+    """The lines still to come, up to the stream's end (its process has ended)."""
+    rest = []
+    while (line := lines.get(timeout=CEILING)) is not None:
+        rest.append(line)
+    return rest
 
 
 def _land(source: Path, folder: Path) -> Path:
@@ -75,7 +89,7 @@ def test_a_watched_folder_imports_genesys_files_with_their_forms_refuses_a_bad_o
     child = subprocess.Popen(
         [sys.executable, "-c", "from nextcall.tui.cli import main; main()", "--db", f"sqlite:///{tmp_path}/n.db",
          "import", "--watch", str(inbox), "--from", "genesys"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ}, preexec_fn=default_sigint,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **FAULTHANDLER}, preexec_fn=default_sigint,
     )
     out, err = _lines(child.stdout), _lines(child.stderr)  # type: ignore[arg-type]
     try:
@@ -95,10 +109,9 @@ def test_a_watched_folder_imports_genesys_files_with_their_forms_refuses_a_bad_o
         problems = (inbox / "refused" / f"{bad.name}.problems.txt").read_text(encoding="utf-8")
         assert f"{bad}: " in problems
 
-        child.send_signal(signal.SIGINT)
-        assert child.wait(timeout=CEILING) == 0
+        assert exit_after_ctrl_c(child, CEILING, lambda: "\n".join(_drained(err))) == 0
     finally:
         child.kill()
     assert out.get(timeout=CEILING) == f"Stopped watching {inbox}."
     assert page.exists()
-    assert err.empty()
+    assert _drained(err) == []

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -30,7 +29,7 @@ from nextcall.store.importer import import_files
 from nextcall.store.models import Evaluation
 from nextcall.store.watching import Imported, Refused, Report, Waiting, watch_folder
 from tests import factories as f
-from tests.signals import default_sigint
+from tests.signals import FAULTHANDLER, default_sigint, exit_after_ctrl_c
 
 CEILING = 60
 """Seconds to wait for a report: reached only when the watcher hangs."""
@@ -404,15 +403,14 @@ def test_ctrl_c_at_a_terminal_stops_watching_without_a_traceback(inbox):
     f.write_jsonl(inbox / "a.jsonl", f.basics())
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(inbox)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=default_sigint,
+        env={**os.environ, **FAULTHANDLER}, preexec_fn=default_sigint,
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in child.stdout], daemon=True).start()
     try:
         assert lines.get(timeout=CEILING) == f"Imported {inbox / 'a.jsonl'}.\n"
         assert lines.get(timeout=CEILING) == f"Watching {inbox} for new files (Ctrl-C to stop).\n"
-        child.send_signal(signal.SIGINT)
-        assert child.wait(timeout=CEILING) == 0
+        assert exit_after_ctrl_c(child, CEILING, child.stderr.read) == 0
     finally:
         child.kill()
     assert lines.get(timeout=CEILING) == f"Stopped watching {inbox}.\n"
