@@ -1400,7 +1400,7 @@ def _insert_many(
     try:
         statement = str(compiled)
         many = _rows_per_insert(connection.connection.driver_connection, statement, len(columns)) if dialect.name == "sqlite" else 1
-        whole = len(parameters) // many * many if many > 1 else 0
+        whole = len(parameters) - len(parameters) % many if many > 1 else 0  # rows in full statements
         if whole:
             # Many rows to a statement: SQLite binds the same values, and steps once per statement, not per row.
             head, _, row = statement.rpartition(" VALUES ")
@@ -1420,15 +1420,11 @@ ROWS_PER_INSERT = 1000
 a quarter sooner than one statement per row."""
 
 
-def _rows_per_insert(sqlite: Any, statement: str, width: int) -> int:
+def _rows_per_insert(sqlite: sqlite3.Connection, statement: str, width: int) -> int:
     """How many rows of `width` values one INSERT of SQLite's can take, 1 if the statement is not one row of them."""
     if not statement.endswith(" VALUES (" + ", ".join(["?"] * width) + ")"):
         return 1
-    try:
-        limit = sqlite.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    except (AttributeError, sqlite3.Error):  # a driver without the call: SQLite's smallest limit ever
-        limit = 999
-    return max(1, min(ROWS_PER_INSERT, limit // width))
+    return max(1, min(ROWS_PER_INSERT, sqlite.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
 
 
 _FLAGS = {bool, NoneType}
